@@ -1,0 +1,13 @@
+/* module: entry points of the crossrun._native module's parts. */
+#ifndef CROSSRUN_MODULE_H
+#define CROSSRUN_MODULE_H
+
+#include <Python.h>
+
+PyMODINIT_FUNC PyInit__native(void);
+
+/* The process-isolation half (run_isolated), for the worker and the
+ * pytest plugin. Returns 0, or -1 with a Python exception set. */
+int isolate_module_init(PyObject *m);
+
+#endif

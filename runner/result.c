@@ -1,0 +1,102 @@
+/* result: helpers of the result model (see result.h). */
+#include "result.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int res_file_add(struct res_file *f, struct res_test *t)
+{
+    if (f->ntests == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 16;
+        struct res_test *p = realloc(f->tests, cap * sizeof *p);
+
+        if (p == NULL) {
+            res_test_free(t);
+            return -1;
+        }
+        f->tests = p;
+        f->cap = cap;
+    }
+    f->tests[f->ntests++] = *t;
+    memset(t, 0, sizeof *t);
+    return 0;
+}
+
+void res_test_free(struct res_test *t)
+{
+    free(t->id);
+    free(t->name);
+    free(t->classname);
+    free(t->file);
+    free(t->type);
+    free(t->message);
+    free(t->detail);
+    free(t->out);
+    free(t->err);
+    memset(t, 0, sizeof *t);
+}
+
+void res_file_free(struct res_file *f)
+{
+    for (size_t i = 0; i < f->ntests; i++) {
+        res_test_free(&f->tests[i]);
+    }
+    free(f->tests);
+    free(f->path);
+    f->tests = NULL;
+    f->path = NULL;
+    f->ntests = 0;
+    f->cap = 0;
+}
+
+void res_summary_add(struct res_summary *s, const struct res_test *t)
+{
+    switch (t->outcome) {
+    case RES_PASSED:
+    case RES_XPASSED:
+        s->passed++;
+        break;
+    case RES_FAILED:
+        s->failed++;
+        break;
+    case RES_ERROR:
+        s->errors++;
+        break;
+    case RES_SKIPPED:
+        s->skipped++;
+        break;
+    case RES_XFAILED:
+        s->xfailed++;
+        break;
+    }
+}
+
+void res_summary_line(const struct res_summary *s, char *out, size_t n)
+{
+    int k = snprintf(out, n, "%zu passed, %zu failed", s->passed, s->failed);
+
+    if (k >= 0 && (size_t)k < n && s->skipped) {
+        k += snprintf(out + k, n - (size_t)k, ", %zu skipped", s->skipped);
+    }
+    if (k >= 0 && (size_t)k < n && s->xfailed) {
+        k += snprintf(out + k, n - (size_t)k, ", %zu xfailed", s->xfailed);
+    }
+    if (k >= 0 && (size_t)k < n && s->errors) {
+        snprintf(out + k, n - (size_t)k, ", %zu error%s", s->errors,
+                 s->errors == 1 ? "" : "s");
+    }
+}
+
+const char *res_outcome_name(enum res_outcome o)
+{
+    switch (o) {
+    case RES_PASSED: return "passed";
+    case RES_FAILED: return "failed";
+    case RES_ERROR: return "error";
+    case RES_SKIPPED: return "skipped";
+    case RES_XFAILED: return "xfailed";
+    case RES_XPASSED: return "xpassed";
+    }
+    return "unknown";
+}
