@@ -22,7 +22,9 @@ DEB_PKGS := gcc g++ make pkg-config libffi-dev libxml2-dev libxml2-utils \
 
 MODE    := $(if $(SANITIZE),san,std)
 BUILD   := build/$(MODE)
-SAN     := $(if $(SANITIZE),-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined,)
+SAN_FLAGS := -fsanitize=address -fsanitize=undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=undefined
+SAN     := $(if $(SANITIZE),$(SAN_FLAGS))
 
 PKG_CFLAGS = $(shell pkg-config --cflags python3-embed libffi libxml-2.0)
 PKG_LIBS   = $(shell pkg-config --libs python3-embed libffi libxml-2.0)
