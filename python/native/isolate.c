@@ -1,9 +1,261 @@
-/* isolate: crossrun._native.run_isolated, the supervisor for Python
- * callers (placeholder: adds no names yet). */
+/* isolate: crossrun._native.run_isolated(func, ...), the supervisor of
+ * runner/sup.c for Python callers: the worker runs each test through it,
+ * and so does the pytest plugin. The child enables faulthandler on the
+ * crash pipe (Python traceback at a crash, and at a timeout through the
+ * dump signal) and a native backtrace handler in front of it. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "demangle.h"
 #include "module.h"
+#include "sup.h"
+
+#define DUMP_SIGNAL SUP_DUMP_SIGNAL
+
+static PyTypeObject *result_type;
+
+static PyStructSequence_Field result_fields[] = {
+    {"exitcode", "exit status if the child exited, else None"},
+    {"signal", "number of the signal that killed the child, else None"},
+    {"timed_out", "True if the deadline passed and the group was killed"},
+    {"stdout", "captured fd 1 (bytes, capped)"},
+    {"stderr", "captured fd 2 (bytes, capped)"},
+    {"stdout_cut", "bytes of fd 1 dropped beyond the cap"},
+    {"stderr_cut", "bytes of fd 2 dropped beyond the cap"},
+    {"report", "what func returned (bytes), b'' if it never returned"},
+    {"crash", "tracebacks written at a crash or timeout (str)"},
+    {"duration", "seconds from fork to reap"},
+    {NULL, NULL},
+};
+
+static PyStructSequence_Desc result_desc = {
+    "crossrun._native.IsolatedResult",
+    "The outcome of run_isolated().",
+    result_fields,
+    10,
+};
+
+static void write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t k = write(fd, p, n);
+
+        if (k < 0 && errno == EINTR) {
+            continue;
+        }
+        if (k <= 0) {
+            return;
+        }
+        p += k;
+        n -= (size_t)k;
+    }
+}
+
+static void flush_std(const char *name)
+{
+    PyObject *f = PySys_GetObject(name); /* borrowed */
+    PyObject *r;
+
+    if (f != NULL && f != Py_None) {
+        r = PyObject_CallMethod(f, "flush", NULL);
+        Py_XDECREF(r);
+        PyErr_Clear();
+    }
+}
+
+/* Tracebacks go to crash_fd: faulthandler for fatal signals and for the
+ * dump signal sent at a timeout; our handler in front for native frames. */
+static void enable_tracebacks(int crash_fd)
+{
+    PyObject *fh = PyImport_ImportModule("faulthandler");
+    PyObject *r;
+
+    if (fh == NULL) {
+        PyErr_Clear();
+        return;
+    }
+    r = PyObject_CallMethod(fh, "enable", "(ii)", crash_fd, 0);
+    Py_XDECREF(r);
+    r = PyObject_CallMethod(fh, "register", "(iiii)", DUMP_SIGNAL, crash_fd,
+                            0, 0);
+    Py_XDECREF(r);
+    Py_DECREF(fh);
+    PyErr_Clear();
+    sup_install_crash_handler(crash_fd);
+}
+
+static void child_main(void *arg, int report_fd, int crash_fd)
+{
+    PyObject *res;
+
+    enable_tracebacks(crash_fd);
+    res = PyObject_CallNoArgs((PyObject *)arg);
+    if (res == NULL) {
+        PyErr_Print();
+    } else if (PyBytes_Check(res)) {
+        write_all(report_fd, PyBytes_AS_STRING(res),
+                  (size_t)PyBytes_GET_SIZE(res));
+    } else if (PyUnicode_Check(res)) {
+        Py_ssize_t n;
+        const char *s = PyUnicode_AsUTF8AndSize(res, &n);
+
+        if (s != NULL) {
+            write_all(report_fd, s, (size_t)n);
+        }
+        PyErr_Clear();
+    }
+    Py_XDECREF(res);
+    flush_std("stdout");
+    flush_std("stderr");
+}
+
+static PyObject *opt_int(int present, long v)
+{
+    if (!present) {
+        Py_RETURN_NONE;
+    }
+    return PyLong_FromLong(v);
+}
+
+static PyObject *make_result(const struct sup_result *r)
+{
+    PyObject *res = PyStructSequence_New(result_type);
+    struct buf crash = BUF_INIT;
+    PyObject *items[10];
+
+    if (res == NULL) {
+        return NULL;
+    }
+    if (dem_backtrace(r->crash.data ? r->crash.data : "", r->crash.len,
+                      &crash) != 0) {
+        Py_DECREF(res);
+        return PyErr_NoMemory();
+    }
+    items[0] = opt_int(WIFEXITED(r->status), WEXITSTATUS(r->status));
+    items[1] = opt_int(WIFSIGNALED(r->status), WTERMSIG(r->status));
+    items[2] = PyBool_FromLong(r->timed_out);
+    items[3] = PyBytes_FromStringAndSize(r->out.data, (Py_ssize_t)r->out.len);
+    items[4] = PyBytes_FromStringAndSize(r->err.data, (Py_ssize_t)r->err.len);
+    items[5] = PyLong_FromSize_t(r->out_cut);
+    items[6] = PyLong_FromSize_t(r->err_cut);
+    items[7] = PyBytes_FromStringAndSize(r->report.data,
+                                         (Py_ssize_t)r->report.len);
+    items[8] = PyUnicode_DecodeUTF8(crash.data ? crash.data : "",
+                                    (Py_ssize_t)crash.len, "replace");
+    items[9] = PyFloat_FromDouble(r->duration);
+    buf_free(&crash);
+    for (int i = 0; i < 10; i++) {
+        if (items[i] == NULL) {
+            for (int j = i + 1; j < 10; j++) {
+                Py_XDECREF(items[j]);
+            }
+            Py_DECREF(res);
+            return NULL;
+        }
+        PyStructSequence_SET_ITEM(res, i, items[i]);
+    }
+    return res;
+}
+
+PyDoc_STRVAR(run_isolated_doc,
+"run_isolated(func, *, timeout=0.0, cap=1048576, capture=True, grace=1.0)\n"
+"--\n\n"
+"Call func() in a forked child of this process, with fd 1 and 2\n"
+"captured, and return an IsolatedResult. func's return value (bytes or\n"
+"str) comes back as .report. A timeout (seconds, 0 = none) kills the\n"
+"child's whole process group: first a traceback is asked for, then\n"
+"SIGTERM, `grace` seconds, SIGKILL.");
+
+static PyObject *run_isolated(PyObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = {"func", "timeout", "cap", "capture", "grace",
+                             NULL};
+    PyObject *func, *res;
+    double timeout = 0.0, grace = 1.0;
+    Py_ssize_t cap = 1 << 20;
+    int capture = 1;
+    struct sup_opts o;
+    struct sup_result r;
+    char err[256];
+
+    (void)self;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$dnpd:run_isolated", kwlist,
+                                     &func, &timeout, &cap, &capture,
+                                     &grace)) {
+        return NULL;
+    }
+    if (!PyCallable_Check(func)) {
+        PyErr_SetString(PyExc_TypeError, "run_isolated: func is not callable");
+        return NULL;
+    }
+    if (timeout < 0 || grace < 0 || cap < 0) {
+        PyErr_SetString(PyExc_ValueError,
+                        "run_isolated: timeout, grace and cap must be >= 0");
+        return NULL;
+    }
+    o.timeout = timeout;
+    o.grace = grace;
+    o.cap = (size_t)cap;
+    o.capture = capture;
+    o.dump_signal = DUMP_SIGNAL;
+    o.before_fork = PyOS_BeforeFork;
+    o.after_fork_parent = PyOS_AfterFork_Parent;
+    o.after_fork_child = PyOS_AfterFork_Child;
+    if (sup_run(child_main, func, &o, &r, err, sizeof err) != 0) {
+        sup_result_free(&r);
+        PyErr_Format(PyExc_OSError, "run_isolated: %s", err);
+        return NULL;
+    }
+    res = make_result(&r);
+    sup_result_free(&r);
+    return res;
+}
+
+PyDoc_STRVAR(enable_crash_reports_doc,
+"enable_crash_reports(fd)\n--\n\n"
+"Write a native backtrace and the Python traceback to fd when this\n"
+"process dies by SIGSEGV, SIGBUS, SIGILL, SIGFPE or SIGABRT, and the\n"
+"Python traceback when it receives DUMP_SIGNAL (used for timeouts).");
+
+static PyObject *enable_crash_reports(PyObject *self, PyObject *arg)
+{
+    int fd = _PyLong_AsInt(arg);
+
+    (void)self;
+    if (fd == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    enable_tracebacks(fd);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef isolate_methods[] = {
+    {"enable_crash_reports", enable_crash_reports, METH_O,
+     enable_crash_reports_doc},
+    {"run_isolated", (PyCFunction)(void (*)(void))run_isolated,
+     METH_VARARGS | METH_KEYWORDS, run_isolated_doc},
+    {NULL, NULL, 0, NULL},
+};
 
 int isolate_module_init(PyObject *m)
 {
-    (void)m;
-    return 0;
+    if (result_type == NULL) {
+        result_type = PyStructSequence_NewType(&result_desc);
+        if (result_type == NULL) {
+            return -1;
+        }
+    }
+    Py_INCREF(result_type);
+    if (PyModule_AddObject(m, "IsolatedResult", (PyObject *)result_type)) {
+        Py_DECREF(result_type);
+        return -1;
+    }
+    if (PyModule_AddFunctions(m, isolate_methods) != 0) {
+        return -1;
+    }
+    return PyModule_AddIntConstant(m, "DUMP_SIGNAL", DUMP_SIGNAL);
 }

@@ -1,0 +1,197 @@
+"""The worker: runs the tests of one file and reports them to the runner.
+
+The runner forks a worker per test file from a process whose interpreter
+is already initialised, and calls run_file(). The worker imports the file
+once, collects its tests, and runs each one:
+
+- isolate="test": in a forked child through _native.run_isolated (the C
+  supervisor): the child's output is captured there, and a crash, hang or
+  exit of the child is a result the worker reports;
+- isolate="file": in this process; the runner captures this process's
+  output, enforces the timeout, and resumes the file in a fresh worker
+  (run_file(start=N)) after a crash.
+
+Reports go to the runner as TAP version 14 on proto_fd (see runner/tap.h),
+never on stdout, which belongs to the code under test. Before each piece
+of work the worker writes "# begin INDEX TIMEOUT WHO ID": WHO is "child"
+when a supervised child runs it, "worker" when this process does, so the
+runner knows who enforces the timeout and what was running if the worker
+dies.
+"""
+
+import gc
+import json
+import os
+import re
+import signal
+import sys
+import time
+
+from . import _native, _collect, _runtest
+
+_ESCAPE = re.compile(rb'[\x00-\x1f\x7f"\\]')
+_NAMED = {b"\n": b"\\n", b"\r": b"\\r", b"\t": b"\\t", b'"': b'\\"',
+          b"\\": b"\\\\", b"\x00": b"\\0"}
+
+
+def _esc(m):
+    c = m.group()
+    return _NAMED.get(c) or b"\\x%02x" % c[0]
+
+
+def _quote(value):
+    """A YAML double-quoted value for the protocol: bytes survive as they
+    are, except control characters, quotes and backslashes (escaped)."""
+    if isinstance(value, str):
+        value = value.encode("utf-8", "surrogateescape")
+    return b'"' + _ESCAPE.sub(_esc, value) + b'"'
+
+
+def _desc(test_id):
+    return test_id.replace("\\", "\\\\").replace("#", "\\#")
+
+
+def _cut_note(data, cut):
+    if cut:
+        data += b"\n[crossrun: %d more bytes of output cut]\n" % cut
+    return data
+
+
+class _Emitter:
+    """Writes protocol lines to the runner's pipe, whole lines at once."""
+
+    def __init__(self, fd):
+        self.fd = fd
+
+    def write(self, data):
+        view = memoryview(data)
+        while view:
+            n = os.write(self.fd, view)
+            view = view[n:]
+
+    def begin(self, index, timeout, who, test_id):
+        self.write(("# begin %d %g %s %s\n" % (index, timeout or 0, who,
+                                               test_id)).encode())
+
+    def point(self, number, test_id, res, out=b"", err=b"", item=None):
+        ok = res["outcome"] not in ("failed", "error")
+        lines = [b"%sok %d - %s" % (b"" if ok else b"not ", number,
+                                    _desc(test_id).encode()),
+                 b"  ---",
+                 b"  outcome: " + res["outcome"].encode(),
+                 b"  duration: %.6f" % res.get("duration", 0.0)]
+        for key in ("type", "message", "detail"):
+            if res.get(key):
+                lines.append(b"  " + key.encode() + b": " + _quote(res[key]))
+        if out:
+            lines.append(b"  stdout: " + _quote(out))
+        if err:
+            lines.append(b"  stderr: " + _quote(err))
+        if item is not None:
+            lines.append(b"  file: " + _quote(item.file))
+            lines.append(b"  line: %d" % (item.line or 0))
+        lines.append(b"  ...\n")
+        self.write(b"\n".join(lines))
+
+
+def _signal_name(num):
+    try:
+        return signal.Signals(num).name
+    except ValueError:
+        return "signal %d" % num
+
+
+def _judge(item, r, timeout):
+    """The result of one isolated run, from what the supervisor saw."""
+    crash = r.crash.strip()
+    if r.timed_out:
+        return {"outcome": "failed", "type": "timeout",
+                "message": "timed out after %g s" % timeout,
+                "detail": ("Traceback where the test was when it was "
+                           "stopped:\n" + crash) if crash else None}
+    if r.signal is not None:
+        name = _signal_name(r.signal)
+        if item.crashes == r.signal:
+            return {"outcome": "passed"}
+        res = {"outcome": "failed", "type": "crash",
+               "message": "test process died by %s (signal %d)"
+               % (name, r.signal),
+               "detail": crash or None}
+        if item.xfail is not None:
+            res = {"outcome": "xfailed", "message": res["message"]}
+        return res
+    if not r.report:
+        return {"outcome": "failed", "type": "exit",
+                "message": "test process exited with status %s before the "
+                           "test finished" % r.exitcode,
+                "detail": crash or None}
+    res = json.loads(r.report)
+    if item.crashes is not None and res["outcome"] in ("passed", "xpassed"):
+        res = {"outcome": "failed", "type": "crash",
+               "message": "expected the test to die by %s, but it finished"
+               % _signal_name(item.crashes)}
+    return res
+
+
+def _encode(res):
+    return json.dumps(res).encode()
+
+
+def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
+             timeout=60.0, keyword=None, collect_only=False):
+    """Run (or list) the tests of path, reporting on proto_fd."""
+    emit = _Emitter(proto_fd)
+    emit.write(b"TAP version 14\n")
+    _native.enable_crash_reports(crash_fd)
+    emit.begin(-1, timeout, "worker", path)
+    t0 = time.monotonic()
+    items, error = _collect.collect_file(path)
+    if error is not None:
+        error = dict(error, outcome="error",
+                     duration=time.monotonic() - t0)
+        emit.point(1, path, error)
+        emit.write(b"1..1\n")
+        return
+    if keyword:
+        items = [it for it in items if keyword in it.id]
+    if collect_only:
+        for n, item in enumerate(items, 1):
+            emit.point(n, item.id, {"outcome": "collected"}, item=item)
+        emit.write(b"1..%d\n" % len(items))
+        return
+    emit.write(b"1..%d\n" % len(items))
+    session = _runtest.Session()
+    for index in range(start, len(items)):
+        item = items[index]
+        limit = item.timeout if item.timeout is not None else timeout
+        if item.skip_reason is not None:
+            emit.point(index + 1, item.id, {"outcome": "skipped",
+                                            "message": item.skip_reason},
+                       item=item)
+            continue
+        emit.begin(index, limit, "worker", item.id)
+        t0 = time.monotonic()
+        res = session.setup_module_fixtures(item)
+        if res is not None:
+            res = dict(res, duration=time.monotonic() - t0)
+            emit.point(index + 1, item.id, res, item=item)
+            continue
+        if isolate == "file":
+            res = session.run(item)
+            res["duration"] = time.monotonic() - t0
+            sys.stdout.flush()
+            sys.stderr.flush()
+            emit.point(index + 1, item.id, res, item=item)
+            continue
+        emit.begin(index, limit, "child", item.id)
+        gc.freeze()
+        r = _native.run_isolated(lambda: _encode(session.run(item)),
+                                 timeout=limit or 0.0)
+        res = _judge(item, r, limit)
+        res["duration"] = r.duration
+        emit.point(index + 1, item.id, res,
+                   _cut_note(r.stdout, r.stdout_cut),
+                   _cut_note(r.stderr, r.stderr_cut), item)
+    for n, err in enumerate(session.teardown_module() or ()):
+        err = dict(err, outcome="error")
+        emit.point(len(items) + 1 + n, path + "::<module teardown>", err)

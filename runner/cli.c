@@ -1,0 +1,238 @@
+/* cli: parses crossrun's command line (see cli.h and DESIGN.md s3). */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void cli_usage(FILE *out)
+{
+    fputs(
+"usage: crossrun [OPTIONS] [PATH ...]   run tests (default PATH: .)\n"
+"       crossrun symbols LIB            list a library's exported functions\n"
+"\n"
+"  -j, --jobs N          workers (default: number of CPUs)\n"
+"  -k EXPR               select tests whose id contains EXPR\n"
+"  -x, --exitfirst       stop after the first failure\n"
+"  --isolate=test|file   process per test (default) or per file\n"
+"  --timeout SECONDS     per-test timeout, default 60, 0 = none\n"
+"  --junitxml PATH       write JUnit XML there\n"
+"  --junit-family=xunit2|xunit1\n"
+"                        xunit1 adds file and line attributes\n"
+"  --tap[=PATH]          write a TAP 13 stream (stdout if no PATH)\n"
+"  --collect-only        list test ids, run nothing\n"
+"  -q, -v                less or more output\n"
+"  --color=auto|always|never  (NO_COLOR is honoured)\n"
+"  -h, --help            this help\n"
+"  --version             print the version\n"
+"\n"
+"exit status: 0 all passed, 1 some failed, 2 interrupted, 3 internal\n"
+"error, 4 usage error, 5 no tests collected\n", out);
+}
+
+/* The value of an option: "--opt=V", "--opt V", "-jV", "-j V". */
+static const char *value(int argc, char **argv, int *i, const char *arg,
+                         size_t namelen, char *err, size_t errlen)
+{
+    if (arg[namelen] == '=') {
+        return arg + namelen + 1;
+    }
+    if (arg[namelen] != '\0' && arg[1] != '-') {
+        return arg + namelen;
+    }
+    if (arg[namelen] != '\0') {
+        return NULL;
+    }
+    if (*i + 1 >= argc) {
+        snprintf(err, errlen, "option %s needs a value", arg);
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+static int number(const char *opt, const char *s, double min, double max,
+                  double *out, char *err, size_t errlen)
+{
+    char *end;
+    double v;
+
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || end == s || *end != '\0' || !isfinite(v) || v < min ||
+        v > max) {
+        snprintf(err, errlen, "option %s: '%s' is not a number from %g to "
+                 "%g", opt, s, min, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Does arg name the option long (with an optional =value)? */
+static int is(const char *arg, const char *name)
+{
+    size_t n = strlen(name);
+
+    return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+int cli_parse(int argc, char **argv, struct cli_opts *o, char *err,
+              size_t errlen)
+{
+    int i, only_paths = 0;
+    const char *v;
+    double d;
+
+    memset(o, 0, sizeof o[0]);
+    o->timeout = 60;
+    o->paths = calloc((size_t)argc + 1, sizeof *o->paths);
+    if (o->paths == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    i = 1;
+    if (argc >= 2 && strcmp(argv[1], "symbols") == 0) {
+        if (argc != 3) {
+            snprintf(err, errlen, "usage: crossrun symbols LIB");
+            return -1;
+        }
+        o->symbols_lib = argv[2];
+        return 0;
+    }
+    err[0] = '\0';
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+
+        if (only_paths || a[0] != '-' || strcmp(a, "-") == 0) {
+            o->paths[o->npaths++] = a;
+        } else if (strcmp(a, "--") == 0) {
+            only_paths = 1;
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            o->help = 1;
+        } else if (strcmp(a, "--version") == 0) {
+            o->version = 1;
+        } else if (strcmp(a, "-x") == 0 || strcmp(a, "--exitfirst") == 0) {
+            o->exitfirst = 1;
+        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            o->verbosity--;
+        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+            o->verbosity++;
+        } else if (strcmp(a, "--collect-only") == 0) {
+            o->collect_only = 1;
+        } else if (strncmp(a, "-j", 2) == 0 && a[1] == 'j') {
+            if ((v = value(argc, argv, &i, a, 2, err, errlen)) == NULL ||
+                number("-j", v, 1, 1024, &d, err, errlen) != 0) {
+                goto bad;
+            }
+            o->jobs = (int)d;
+            if (d != (int)d) {
+                snprintf(err, errlen, "option -j: '%s' is not a whole "
+                         "number", v);
+                goto bad;
+            }
+        } else if (is(a, "--jobs")) {
+            if ((v = value(argc, argv, &i, a, 6, err, errlen)) == NULL ||
+                number("--jobs", v, 1, 1024, &d, err, errlen) != 0) {
+                goto bad;
+            }
+            o->jobs = (int)d;
+            if (d != (int)d) {
+                snprintf(err, errlen, "option --jobs: '%s' is not a whole "
+                         "number", v);
+                goto bad;
+            }
+        } else if (strncmp(a, "-k", 2) == 0) {
+            if ((v = value(argc, argv, &i, a, 2, err, errlen)) == NULL) {
+                goto bad;
+            }
+            o->keyword = v;
+        } else if (is(a, "--isolate")) {
+            if ((v = value(argc, argv, &i, a, 9, err, errlen)) == NULL) {
+                goto bad;
+            }
+            if (strcmp(v, "test") == 0) {
+                o->isolate = CLI_ISOLATE_TEST;
+            } else if (strcmp(v, "file") == 0) {
+                o->isolate = CLI_ISOLATE_FILE;
+            } else {
+                snprintf(err, errlen, "option --isolate: '%s' is not one of "
+                         "test, file", v);
+                goto bad;
+            }
+        } else if (is(a, "--timeout")) {
+            if ((v = value(argc, argv, &i, a, 9, err, errlen)) == NULL ||
+                number("--timeout", v, 0, 1e7, &o->timeout, err,
+                       errlen) != 0) {
+                goto bad;
+            }
+        } else if (is(a, "--junitxml") || is(a, "--junit-xml")) {
+            size_t n = strchr(a, '=') ? (size_t)(strchr(a, '=') - a)
+                                      : strlen(a);
+            if ((v = value(argc, argv, &i, a, n, err, errlen)) == NULL) {
+                goto bad;
+            }
+            if (v[0] == '\0') {
+                snprintf(err, errlen, "option --junitxml: empty path");
+                goto bad;
+            }
+            o->junitxml = v;
+        } else if (is(a, "--junit-family")) {
+            if ((v = value(argc, argv, &i, a, 14, err, errlen)) == NULL) {
+                goto bad;
+            }
+            if (strcmp(v, "xunit1") == 0) {
+                o->junit_xunit1 = 1;
+            } else if (strcmp(v, "xunit2") == 0 || strcmp(v, "legacy") == 0) {
+                o->junit_xunit1 = 0;
+            } else {
+                snprintf(err, errlen, "option --junit-family: '%s' is not "
+                         "one of xunit2, xunit1", v);
+                goto bad;
+            }
+        } else if (is(a, "--tap")) {
+            o->tap = 1;
+            o->tap_path = a[5] == '=' ? a + 6 : NULL;
+            if (o->tap_path != NULL && o->tap_path[0] == '\0') {
+                snprintf(err, errlen, "option --tap=: empty path");
+                goto bad;
+            }
+        } else if (is(a, "--color") || is(a, "--colour")) {
+            v = strchr(a, '=');
+            if (v == NULL) {
+                if (i + 1 >= argc) {
+                    snprintf(err, errlen, "option %s needs a value", a);
+                    goto bad;
+                }
+                v = argv[++i];
+            } else {
+                v++;
+            }
+            if (strcmp(v, "auto") == 0) {
+                o->color = CLI_COLOR_AUTO;
+            } else if (strcmp(v, "always") == 0 || strcmp(v, "yes") == 0) {
+                o->color = CLI_COLOR_ALWAYS;
+            } else if (strcmp(v, "never") == 0 || strcmp(v, "no") == 0) {
+                o->color = CLI_COLOR_NEVER;
+            } else {
+                snprintf(err, errlen, "option --color: '%s' is not one of "
+                         "auto, always, never", v);
+                goto bad;
+            }
+        } else {
+            snprintf(err, errlen, "unknown option '%s' (see crossrun --help)",
+                     a);
+            goto bad;
+        }
+    }
+    if (o->npaths == 0) {
+        o->paths[o->npaths++] = ".";
+    }
+    return 0;
+bad:
+    if (err[0] == '\0') {
+        snprintf(err, errlen, "bad value for option '%s'", argv[i]);
+    }
+    return -1;
+}

@@ -1,0 +1,210 @@
+/* discover: finds test files (see discover.h). */
+#include "discover.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), m = strlen(tail);
+
+    return n >= m && strcmp(s + n - m, tail) == 0;
+}
+
+static int is_test_file(const char *name)
+{
+    return ends_with(name, ".py") &&
+           (strncmp(name, "test_", 5) == 0 || ends_with(name, "_test.py"));
+}
+
+static int push(struct disc_list *l, char *path)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        if (strcmp(l->files[i], path) == 0) {
+            free(path);
+            return 0;
+        }
+    }
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 32;
+        char **p = realloc(l->files, cap * sizeof *p);
+
+        if (p == NULL) {
+            free(path);
+            return -1;
+        }
+        l->files = p;
+        l->cap = cap;
+    }
+    l->files[l->n++] = path;
+    return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int walk(struct disc_list *l, const char *dir, char *err,
+                size_t errlen)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int rc = -1;
+
+    if (d == NULL) {
+        snprintf(err, errlen, "cannot read directory %s: %s", dir,
+                 strerror(errno));
+        return -1;
+    }
+    while ((errno = 0, e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' || strcmp(e->d_name, "__pycache__") == 0) {
+            continue;
+        }
+        if (n == cap) {
+            char **p = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof *p);
+
+            if (p == NULL) {
+                goto nomem;
+            }
+            names = p;
+        }
+        if ((names[n] = strdup(e->d_name)) == NULL) {
+            goto nomem;
+        }
+        n++;
+    }
+    if (errno != 0) {
+        snprintf(err, errlen, "cannot read directory %s: %s", dir,
+                 strerror(errno));
+        goto out;
+    }
+    qsort(names, n, sizeof *names, by_name);
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        char *full;
+
+        if (asprintf(&full, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/",
+                     names[i]) < 0) {
+            goto nomem;
+        }
+        if (stat(full, &st) != 0) {
+            free(full); /* a dangling link: nothing to run */
+            continue;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            int r = walk(l, full, err, errlen);
+
+            free(full);
+            if (r != 0) {
+                goto out;
+            }
+        } else if (S_ISREG(st.st_mode) && is_test_file(names[i])) {
+            if (push(l, full) != 0) {
+                goto nomem;
+            }
+        } else {
+            free(full);
+        }
+    }
+    rc = 0;
+    goto out;
+nomem:
+    snprintf(err, errlen, "out of memory");
+out:
+    for (size_t i = 0; i < n; i++) {
+        free(names[i]);
+    }
+    free(names);
+    closedir(d);
+    return rc;
+}
+
+/* "./a//b/" becomes "a/b"; "." stays ".". */
+static char *tidy(const char *path)
+{
+    char *p = malloc(strlen(path) + 1), *o = p;
+    const char *s = path;
+
+    if (p == NULL) {
+        return NULL;
+    }
+    while (s[0] == '.' && s[1] == '/') {
+        s += 2;
+        while (*s == '/') {
+            s++;
+        }
+    }
+    for (; *s; s++) {
+        if (*s == '/' && (o > p && o[-1] == '/')) {
+            continue;
+        }
+        *o++ = *s;
+    }
+    while (o > p + 1 && o[-1] == '/') {
+        o--;
+    }
+    if (o == p) {
+        *o++ = '.';
+    }
+    *o = '\0';
+    return p;
+}
+
+int disc_add(struct disc_list *l, const char *path, char *err,
+             size_t errlen)
+{
+    struct stat st;
+    char *p = tidy(path);
+    int rc;
+
+    if (p == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (stat(p, &st) != 0) {
+        snprintf(err, errlen, "file or directory not found: %s (%s)", path,
+                 strerror(errno));
+        free(p);
+        return -1;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        rc = strcmp(p, ".") == 0 ? walk(l, ".", err, errlen)
+                                 : walk(l, p, err, errlen);
+        free(p);
+        /* Files under "." are listed as "./x": drop the prefix. */
+        for (size_t i = 0; rc == 0 && i < l->n; i++) {
+            if (strncmp(l->files[i], "./", 2) == 0) {
+                memmove(l->files[i], l->files[i] + 2,
+                        strlen(l->files[i]) - 1);
+            }
+        }
+        return rc;
+    }
+    if (!ends_with(p, ".py")) {
+        snprintf(err, errlen, "not a Python test file: %s", path);
+        free(p);
+        return -1;
+    }
+    if (push(l, p) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+void disc_free(struct disc_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->files[i]);
+    }
+    free(l->files);
+    l->files = NULL;
+    l->n = l->cap = 0;
+}

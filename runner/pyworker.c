@@ -1,0 +1,238 @@
+/* pyworker: embedded interpreter and worker processes (see pyworker.h). */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "pyworker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "module.h"
+
+static PyObject *run_file; /* crossrun._worker.run_file */
+
+/* The python/ directory that holds the crossrun package: $CROSSRUN_PYTHON,
+ * else next to the program in a checkout (runner/../python), else in an
+ * install (bin/../lib/crossrun/python). */
+static int find_python_dir(char *out, size_t n)
+{
+    const char *env = getenv("CROSSRUN_PYTHON");
+    char exe[4096], dir[4096], probe[4200];
+    static const char *const rel[] = {"../python", "../lib/crossrun/python"};
+    ssize_t k;
+
+    if (env != NULL && env[0] != '\0') {
+        snprintf(out, n, "%s", env);
+        return 0;
+    }
+    k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (k < 0) {
+        return -1;
+    }
+    exe[k] = '\0';
+    snprintf(dir, sizeof dir, "%s", dirname(exe));
+    for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+        snprintf(probe, sizeof probe, "%s/%s/crossrun/_worker.py", dir,
+                 rel[i]);
+        if (access(probe, R_OK) == 0) {
+            snprintf(out, n, "%s/%s", dir, rel[i]);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static void py_error(char *err, size_t errlen, const char *what)
+{
+    PyObject *type, *value, *tb, *s = NULL;
+
+    PyErr_Fetch(&type, &value, &tb);
+    if (value != NULL) {
+        s = PyObject_Str(value);
+    }
+    snprintf(err, errlen, "%s: %s", what,
+             s != NULL && PyUnicode_Check(s) ? PyUnicode_AsUTF8(s)
+                                             : "unknown Python error");
+    Py_XDECREF(s);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+}
+
+int pyw_init(const char *argv0, char *err, size_t errlen)
+{
+    char pydir[4096];
+    PyConfig config;
+    PyStatus st;
+    PyObject *sys_path, *dir, *mod;
+    wchar_t *wdir;
+
+    if (find_python_dir(pydir, sizeof pydir) != 0) {
+        snprintf(err, errlen, "cannot find crossrun's Python package next to "
+                 "%s (set CROSSRUN_PYTHON to the directory that holds "
+                 "crossrun/)", argv0);
+        return -1;
+    }
+    if (PyImport_AppendInittab("crossrun._native", PyInit__native) != 0) {
+        snprintf(err, errlen, "cannot register crossrun._native");
+        return -1;
+    }
+    PyConfig_InitPythonConfig(&config);
+    config.install_signal_handlers = 0;
+    config.parse_argv = 0;
+    st = PyConfig_SetBytesString(&config, &config.program_name, argv0);
+    if (!PyStatus_Exception(st)) {
+        st = Py_InitializeFromConfig(&config);
+    }
+    PyConfig_Clear(&config);
+    if (PyStatus_Exception(st)) {
+        snprintf(err, errlen, "cannot start Python: %s",
+                 st.err_msg ? st.err_msg : "unknown error");
+        return -1;
+    }
+    wdir = Py_DecodeLocale(pydir, NULL);
+    sys_path = PySys_GetObject("path"); /* borrowed */
+    dir = wdir ? PyUnicode_FromWideChar(wdir, -1) : NULL;
+    PyMem_RawFree(wdir);
+    if (sys_path == NULL || dir == NULL ||
+        PyList_Insert(sys_path, 0, dir) != 0) {
+        Py_XDECREF(dir);
+        py_error(err, errlen, "cannot set sys.path");
+        return -1;
+    }
+    Py_DECREF(dir);
+    mod = PyImport_ImportModule("crossrun._worker");
+    if (mod == NULL) {
+        py_error(err, errlen, "cannot import crossrun._worker");
+        return -1;
+    }
+    run_file = PyObject_GetAttrString(mod, "run_file");
+    Py_DECREF(mod);
+    if (run_file == NULL) {
+        py_error(err, errlen, "crossrun._worker.run_file");
+        return -1;
+    }
+    return 0;
+}
+
+static void line_buffer_std(void)
+{
+    static const char *const names[] = {"stdout", "stderr"};
+
+    for (int i = 0; i < 2; i++) {
+        PyObject *f = PySys_GetObject(names[i]); /* borrowed */
+        PyObject *r = NULL;
+
+        if (f != NULL && f != Py_None) {
+            r = PyObject_CallMethod(f, "reconfigure", "{s:O}",
+                                    "line_buffering", Py_True);
+        }
+        Py_XDECREF(r);
+        PyErr_Clear();
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
+static void worker_main(const struct pyw_job *job, int fds[PYW_NFDS][2],
+                        pid_t runner)
+{
+    PyObject *kw, *args, *r;
+    int status = 0;
+
+    PyOS_AfterFork_Child();
+    if (setpgid(0, 0) != 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
+        getppid() != runner) {
+        _exit(3);
+    }
+    signal(SIGINT, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    if (dup2(fds[PYW_OUT][1], 1) < 0 || dup2(fds[PYW_ERR][1], 2) < 0) {
+        _exit(3);
+    }
+    for (int i = 0; i < PYW_NFDS; i++) {
+        close(fds[i][0]);
+    }
+    close(fds[PYW_OUT][1]);
+    close(fds[PYW_ERR][1]);
+    line_buffer_std();
+    args = Py_BuildValue("(sii)", job->path, fds[PYW_PROTO][1],
+                         fds[PYW_CRASH][1]);
+    kw = Py_BuildValue("{s:l,s:s,s:d,s:z,s:O}", "start", job->start,
+                       "isolate", job->isolate_file ? "file" : "test",
+                       "timeout", job->timeout, "keyword", job->keyword,
+                       "collect_only",
+                       job->collect_only ? Py_True : Py_False);
+    r = (args && kw) ? PyObject_Call(run_file, args, kw) : NULL;
+    if (r == NULL) {
+        static const char bail[] = "Bail out! internal error in the "
+                                   "worker (traceback on its stderr)\n";
+
+        PyErr_Print();
+        if (write(fds[PYW_PROTO][1], bail, sizeof bail - 1) < 0) {
+            status = 3;
+        }
+        status = 3;
+    }
+    Py_XDECREF(r);
+    Py_XDECREF(args);
+    Py_XDECREF(kw);
+    r = PyObject_CallMethod(PySys_GetObject("stdout"), "flush", NULL);
+    Py_XDECREF(r);
+    PyErr_Clear();
+    fflush(NULL);
+    _exit(status);
+}
+
+pid_t pyw_spawn(const struct pyw_job *job, int out[PYW_NFDS], char *err,
+                size_t errlen)
+{
+    int fds[PYW_NFDS][2];
+    pid_t pid, self = getpid();
+    int i;
+
+    for (i = 0; i < PYW_NFDS; i++) {
+        fds[i][0] = fds[i][1] = -1;
+    }
+    for (i = 0; i < PYW_NFDS; i++) {
+        if (pipe2(fds[i], O_CLOEXEC) != 0 ||
+            fcntl(fds[i][0], F_SETFL, O_NONBLOCK) != 0) {
+            snprintf(err, errlen, "pipe: %s", strerror(errno));
+            goto fail;
+        }
+    }
+    fflush(NULL);
+    PyOS_BeforeFork();
+    pid = fork();
+    if (pid == 0) {
+        worker_main(job, fds, self);
+    }
+    PyOS_AfterFork_Parent();
+    if (pid < 0) {
+        snprintf(err, errlen, "fork: %s", strerror(errno));
+        goto fail;
+    }
+    if (setpgid(pid, pid) != 0 && errno != EACCES && errno != ESRCH) {
+        kill(pid, SIGKILL);
+    }
+    for (i = 0; i < PYW_NFDS; i++) {
+        close(fds[i][1]);
+        out[i] = fds[i][0];
+    }
+    return pid;
+fail:
+    for (i = 0; i < PYW_NFDS; i++) {
+        if (fds[i][0] >= 0) {
+            close(fds[i][0]);
+        }
+        if (fds[i][1] >= 0) {
+            close(fds[i][1]);
+        }
+    }
+    return -1;
+}

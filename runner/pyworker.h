@@ -1,0 +1,33 @@
+/* pyworker: the embedded interpreter, and the worker processes forked
+ * from it. The runner initialises Python once (crossrun._native built in,
+ * crossrun._worker imported), so a worker costs a fork, not a start-up. */
+#ifndef CROSSRUN_PYWORKER_H
+#define CROSSRUN_PYWORKER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* What one worker is to do: run_file() of python/crossrun/_worker.py. */
+struct pyw_job {
+    const char *path;
+    long start;           /* index of the first test to run */
+    int isolate_file;     /* --isolate=file */
+    double timeout;
+    const char *keyword;  /* -k, or NULL */
+    int collect_only;
+};
+
+enum { PYW_PROTO, PYW_OUT, PYW_ERR, PYW_CRASH, PYW_NFDS };
+
+/* Initialise the interpreter and import the worker module. argv0 finds
+ * the python/ directory next to the program (checkout or install).
+ * Returns 0, or -1 with a message in err. */
+int pyw_init(const char *argv0, char *err, size_t errlen);
+
+/* Fork a worker for job. On success returns its pid (a process group
+ * leader) and the read ends of its pipes in fds[PYW_*] (non-blocking,
+ * close-on-exec). Returns -1 with a message in err on failure. */
+pid_t pyw_spawn(const struct pyw_job *job, int fds[PYW_NFDS], char *err,
+                size_t errlen);
+
+#endif

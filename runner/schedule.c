@@ -1,0 +1,802 @@
+/* schedule: the runner's event loop over its workers (see schedule.h).
+ *
+ * How it works:
+ *  1. Files wait in a queue; up to -j workers run at once, one file each
+ *     (pyworker.c forks them from the initialised interpreter).
+ *  2. poll() watches every worker's four pipes (protocol, stdout, stderr,
+ *     crash log), its pidfd, and a self-pipe that SIGINT/SIGTERM write to.
+ *  3. Protocol bytes go to the TAP parser; its events become results
+ *     (proto_* below). stdout/stderr that the worker process itself wrote
+ *     (isolate=file, or module-level code) is attached to the next result.
+ *  4. "# begin I T WHO SIG ID" says what the worker is doing; when WHO is
+ *     "worker" the runner enforces the timeout T itself (dump signal for a
+ *     traceback, SIGTERM to the group, grace, SIGKILL); when it is
+ *     "child", the worker's supervisor does, and the runner only guards
+ *     against a worker that stops answering.
+ *  5. When a worker ends, its pipes are drained and the parser finished.
+ *     If it died inside a test, that test fails with the evidence (signal,
+ *     tracebacks, exit status) and the rest of the file goes to a fresh
+ *     worker starting after it; the file is complete when nothing is left.
+ */
+#include "schedule.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "demangle.h"
+#include "pyworker.h"
+#include "sup.h"
+#include "tap.h"
+
+#define OUT_CAP (1u << 20)
+#define CRASH_CAP (1u << 20)
+#define CHILD_SLACK 10.0   /* seconds a worker may take beyond a child's
+                              timeout before the runner steps in */
+#define GRACE 1.0
+
+/* One file's progress. Invariant: done once no worker runs it and nothing
+ * of it is left to start; its results are then handed on and freed. */
+struct file_state {
+    struct res_file res;
+    long plan;          /* number of tests, -1 until the worker says */
+    long next;          /* index of the first test not yet reported */
+    int running;        /* a worker is on it */
+    int queued;         /* waiting for a worker */
+};
+
+enum kill_phase { K_NONE, K_DUMP, K_TERM, K_KILL };
+
+struct worker {
+    pid_t pid;          /* 0: slot free */
+    int pidfd;
+    int fds[PYW_NFDS];  /* -1 once closed */
+    struct tap_parser *tap;
+    struct file_state *file;
+    long cur;           /* index being run; -1 import; -2 nothing */
+    char *cur_id;
+    int cur_child;      /* a supervised child runs it */
+    int cur_crashes;    /* signal the test is expected to die by, or 0 */
+    double cur_timeout;
+    double deadline;    /* monotonic; 0 = none */
+    enum kill_phase phase;
+    int timed_out;
+    int bailed;
+    struct buf out, err, crash;
+    size_t out_cut, err_cut;
+};
+
+struct sched {
+    const struct cli_opts *o;
+    const struct sched_hooks *h;
+    struct file_state *files;
+    size_t nfiles;
+    size_t *queue;      /* file indexes, a ring of nfiles + jobs slots */
+    size_t qhead, qlen, qcap;
+    struct worker *w;
+    int jobs;
+    int stopping;       /* -x or a signal: start nothing new */
+    int interrupted;
+    int internal;
+    struct worker *in_cb; /* the worker whose events are being parsed */
+};
+
+static int sig_pipe[2] = {-1, -1};
+
+static void on_signal(int sig)
+{
+    int saved = errno;
+    char c = (char)sig;
+
+    if (write(sig_pipe[1], &c, 1) < 0) {
+        /* nothing to do: the pipe is full, a signal is pending anyway */
+    }
+    errno = saved;
+}
+
+static char *dup_or_null(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+
+    if (p != NULL) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+/* JUnit name and classname from a test id "a/b/test_x.py::TestC::t[1]":
+ * name "t[1]", classname "a.b.test_x.TestC" (pytest's convention). */
+static void names_from_id(const char *id, struct res_test *t)
+{
+    const char *sep = strstr(id, "::"), *last = NULL, *p;
+    struct buf b = BUF_INIT;
+
+    for (p = id; (p = strstr(p, "::")) != NULL; p += 2) {
+        last = p;
+    }
+    t->name = strdup(last ? last + 2 : id);
+    p = id;
+    if (sep != NULL && sep - id > 3 && strncmp(sep - 3, ".py", 3) == 0) {
+        for (; p < sep - 3; p++) {
+            buf_append(&b, *p == '/' ? "." : p, 1);
+        }
+        if (last != sep) {
+            buf_append(&b, sep, (size_t)(last - sep));
+        }
+    } else {
+        buf_append(&b, id, last ? (size_t)(last - id) : strlen(id));
+    }
+    /* "::" between classes becomes "." */
+    for (char *q = b.data; q != NULL && (q = strstr(q, "::")) != NULL;) {
+        memmove(q + 1, q + 2, strlen(q + 2) + 1);
+        *q = '.';
+        b.len--;
+    }
+    t->classname = buf_steal(&b);
+}
+
+static enum res_outcome outcome_of(const char *s, int ok)
+{
+    static const struct { const char *name; enum res_outcome o; } map[] = {
+        {"passed", RES_PASSED}, {"failed", RES_FAILED},
+        {"error", RES_ERROR}, {"skipped", RES_SKIPPED},
+        {"xfailed", RES_XFAILED}, {"xpassed", RES_XPASSED},
+    };
+
+    for (size_t i = 0; s != NULL && i < sizeof map / sizeof map[0]; i++) {
+        if (strcmp(s, map[i].name) == 0) {
+            return map[i].o;
+        }
+    }
+    return ok ? RES_PASSED : RES_FAILED;
+}
+
+/* Join a: the test's own capture, then b: what the worker wrote around
+ * it. Returns malloc'd bytes (length in *len), or NULL if both empty. */
+static char *join_output(const char *a, size_t alen, struct buf *b,
+                         size_t cut, size_t *len)
+{
+    struct buf j = BUF_INIT;
+
+    if (alen == 0 && b->len == 0 && cut == 0) {
+        *len = 0;
+        return NULL;
+    }
+    buf_append(&j, a, alen);
+    buf_append(&j, b->data ? b->data : "", b->len);
+    if (cut) {
+        buf_printf(&j, "\n[crossrun: %zu more bytes of output cut]\n", cut);
+    }
+    buf_clear(b);
+    *len = j.len;
+    return buf_steal(&j);
+}
+
+static void drain_fd(struct worker *w, int i, struct sched *s);
+
+/* A result is complete: account it, tell the reporters, keep it. */
+static void deliver(struct sched *s, struct worker *w, struct res_test *t)
+{
+    struct file_state *f = w->file;
+    enum res_outcome oc = t->outcome;
+
+    if (t->file == NULL) {
+        t->file = strdup(f->res.path);
+    }
+    if (s->h->on_test) {
+        s->h->on_test(s->h->ctx, &f->res, t);
+    }
+    if (res_file_add(&f->res, t) != 0) {
+        s->internal++;
+    }
+    if (s->o->exitfirst && (oc == RES_FAILED || oc == RES_ERROR)) {
+        s->stopping = 1;
+    }
+}
+
+static void on_test_point(struct sched *s, struct worker *w,
+                          const struct tap_event *ev)
+{
+    struct res_test t;
+    const char *v;
+    size_t n;
+
+    memset(&t, 0, sizeof t);
+    v = tap_get(ev, "outcome", &n);
+    if (v != NULL && strcmp(v, "collected") == 0) {
+        if (s->h->on_collected) {
+            s->h->on_collected(s->h->ctx, ev->description);
+        }
+        w->file->next = ev->number;
+        return;
+    }
+    t.id = strdup(ev->description);
+    names_from_id(ev->description, &t);
+    t.outcome = outcome_of(v, ev->ok);
+    if ((v = tap_get(ev, "type", &n)) != NULL) {
+        t.type = dup_or_null(v, n);
+    }
+    if ((v = tap_get(ev, "message", &n)) != NULL) {
+        t.message = dup_or_null(v, n);
+    }
+    if ((v = tap_get(ev, "detail", &n)) != NULL) {
+        t.detail = dup_or_null(v, n);
+    }
+    if ((v = tap_get(ev, "file", &n)) != NULL) {
+        t.file = dup_or_null(v, n);
+    }
+    if ((v = tap_get(ev, "line", &n)) != NULL) {
+        t.line = atoi(v);
+    }
+    if ((v = tap_get(ev, "duration", &n)) != NULL) {
+        t.duration = strtod(v, NULL);
+    }
+    /* What the worker itself wrote up to now belongs to this test. */
+    drain_fd(w, PYW_OUT, s);
+    drain_fd(w, PYW_ERR, s);
+    v = tap_get(ev, "stdout", &n);
+    t.out = join_output(v ? v : "", v ? n : 0, &w->out, w->out_cut,
+                        &t.out_len);
+    v = tap_get(ev, "stderr", &n);
+    t.err = join_output(v ? v : "", v ? n : 0, &w->err, w->err_cut,
+                        &t.err_len);
+    w->out_cut = w->err_cut = 0;
+    buf_clear(&w->crash);
+    if (ev->number > w->file->next) {
+        w->file->next = ev->number;
+    }
+    w->cur = -2;
+    w->deadline = 0;
+    deliver(s, w, &t);
+}
+
+/* "# begin INDEX TIMEOUT WHO CRASHES ID" */
+static void on_begin(struct sched *s, struct worker *w, const char *text)
+{
+    long index;
+    double timeout;
+    char who[16];
+    int crashes, used = 0;
+
+    if (sscanf(text, "begin %ld %lf %15s %d %n", &index, &timeout, who,
+               &crashes, &used) < 4 || used == 0) {
+        return;
+    }
+    free(w->cur_id);
+    w->cur_id = strdup(text + used);
+    w->cur = index;
+    w->cur_child = strcmp(who, "child") == 0;
+    w->cur_crashes = crashes;
+    w->cur_timeout = timeout;
+    w->deadline = timeout > 0 ? sup_now() + timeout +
+                                    (w->cur_child ? CHILD_SLACK : 0)
+                              : 0;
+    (void)s;
+}
+
+static void on_event(void *ctx, const struct tap_event *ev)
+{
+    struct sched *s = ctx;
+    struct worker *w = s->in_cb;
+
+    switch (ev->kind) {
+    case TAP_PLAN:
+        w->file->plan = ev->plan_count;
+        break;
+    case TAP_COMMENT:
+        if (strncmp(ev->text, "begin ", 6) == 0) {
+            on_begin(s, w, ev->text);
+        }
+        break;
+    case TAP_TEST:
+        on_test_point(s, w, ev);
+        break;
+    case TAP_BAILOUT:
+        w->bailed = 1;
+        break;
+    default:
+        break;
+    }
+}
+
+static void keep(struct buf *b, size_t *cut, const char *p, size_t n,
+                 size_t cap)
+{
+    size_t room = b->len >= cap ? 0 : cap - b->len;
+    size_t k = n < room ? n : room;
+
+    if (k > 0 && buf_append(b, p, k) != 0) {
+        k = 0;
+    }
+    if (cut != NULL) {
+        *cut += n - k;
+    }
+}
+
+/* Read what is there on the worker's pipe i (non-blocking). */
+static void drain_fd(struct worker *w, int i, struct sched *s)
+{
+    char chunk[65536];
+
+    while (w->fds[i] >= 0) {
+        ssize_t n = read(w->fds[i], chunk, sizeof chunk);
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            return;
+        }
+        if (n <= 0) {
+            close(w->fds[i]);
+            w->fds[i] = -1;
+            return;
+        }
+        switch (i) {
+        case PYW_PROTO:
+            s->in_cb = w;
+            if (tap_feed(w->tap, chunk, (size_t)n) != 0) {
+                s->internal++;
+            }
+            break;
+        case PYW_OUT:
+            keep(&w->out, &w->out_cut, chunk, (size_t)n, OUT_CAP);
+            break;
+        case PYW_ERR:
+            keep(&w->err, &w->err_cut, chunk, (size_t)n, OUT_CAP);
+            break;
+        default:
+            keep(&w->crash, NULL, chunk, (size_t)n, CRASH_CAP);
+            break;
+        }
+    }
+}
+
+static const char *signame(int sig, char *tmp, size_t n)
+{
+    const char *abbrev = sigabbrev_np(sig);
+
+    if (abbrev != NULL) {
+        snprintf(tmp, n, "SIG%s", abbrev);
+    } else {
+        snprintf(tmp, n, "signal %d", sig);
+    }
+    return tmp;
+}
+
+/* The worker died while w->cur was running: that is the test's result. */
+static void died_in_test(struct sched *s, struct worker *w, int status)
+{
+    struct res_test t;
+    struct buf detail = BUF_INIT, msg = BUF_INIT;
+    char tmp[32];
+    int import = w->cur == -1;
+
+    memset(&t, 0, sizeof t);
+    t.id = strdup(w->cur_id ? w->cur_id : w->file->res.path);
+    names_from_id(t.id, &t);
+    t.duration = 0;
+    if (w->timed_out) {
+        t.outcome = RES_FAILED;
+        t.type = strdup("timeout");
+        buf_printf(&msg, "timed out after %g s", w->cur_timeout);
+        if (w->crash.len) {
+            buf_puts(&detail, "Traceback where the test was when it was "
+                              "stopped:\n");
+        }
+    } else if (WIFSIGNALED(status) && WTERMSIG(status) == w->cur_crashes &&
+               !import) {
+        t.outcome = RES_PASSED;
+    } else if (WIFSIGNALED(status)) {
+        t.outcome = RES_FAILED;
+        t.type = strdup("crash");
+        buf_printf(&msg, "%s died by %s (signal %d)",
+                   import ? "worker importing the file" : "test process",
+                   signame(WTERMSIG(status), tmp, sizeof tmp),
+                   WTERMSIG(status));
+    } else {
+        t.outcome = RES_FAILED;
+        t.type = strdup("exit");
+        buf_printf(&msg, "%s exited with status %d before %s finished",
+                   import ? "worker importing the file" : "test process",
+                   WEXITSTATUS(status), import ? "the import" : "the test");
+    }
+    if (import && t.outcome == RES_FAILED) {
+        t.outcome = RES_ERROR;
+        free(t.type);
+        t.type = strdup("collection");
+    }
+    if (w->crash.len) {
+        dem_backtrace(w->crash.data, w->crash.len, &detail);
+    }
+    t.message = msg.len ? buf_steal(&msg) : NULL;
+    t.detail = detail.len ? buf_steal(&detail) : NULL;
+    buf_free(&msg);
+    buf_free(&detail);
+    t.out = join_output("", 0, &w->out, w->out_cut, &t.out_len);
+    t.err = join_output("", 0, &w->err, w->err_cut, &t.err_len);
+    w->out_cut = w->err_cut = 0;
+    if (!import && w->cur + 1 > w->file->next) {
+        w->file->next = w->cur + 1;
+    }
+    deliver(s, w, &t);
+}
+
+static void enqueue_front(struct sched *s, size_t fi)
+{
+    s->qhead = (s->qhead + s->qcap - 1) % s->qcap;
+    s->queue[s->qhead] = fi;
+    s->qlen++;
+    s->files[fi].queued = 1;
+}
+
+static void worker_clear(struct worker *w)
+{
+    for (int i = 0; i < PYW_NFDS; i++) {
+        if (w->fds[i] >= 0) {
+            close(w->fds[i]);
+        }
+        w->fds[i] = -1;
+    }
+    if (w->pidfd >= 0) {
+        close(w->pidfd);
+    }
+    tap_free(w->tap);
+    free(w->cur_id);
+    buf_free(&w->out);
+    buf_free(&w->err);
+    buf_free(&w->crash);
+    memset(w, 0, sizeof *w);
+    w->pidfd = -1;
+    for (int i = 0; i < PYW_NFDS; i++) {
+        w->fds[i] = -1;
+    }
+}
+
+static int file_finish(struct sched *s, struct file_state *f)
+{
+    int rc = 0;
+
+    if (s->h->on_file) {
+        rc = s->h->on_file(s->h->ctx, &f->res);
+    }
+    res_file_free(&f->res);
+    return rc;
+}
+
+/* The worker has ended (status from waitpid): read what is left, decide
+ * what its end means, and whether its file needs another worker. */
+static int worker_ended(struct sched *s, struct worker *w, int status)
+{
+    struct file_state *f = w->file;
+    size_t fi = (size_t)(f - s->files);
+    int rc = 0;
+
+    for (int i = 0; i < PYW_NFDS; i++) {
+        drain_fd(w, i, s);
+    }
+    s->in_cb = w;
+    tap_finish(w->tap);
+    if (w->bailed) {
+        s->internal++;
+    }
+    if (!s->interrupted && !(s->stopping && !w->timed_out && w->cur >= -1 &&
+                             WIFSIGNALED(status) &&
+                             WTERMSIG(status) == SIGKILL && w->phase == 0)) {
+        if (w->cur >= -1) {
+            died_in_test(s, w, status);
+        } else if (!w->bailed && !(WIFEXITED(status) &&
+                                   WEXITSTATUS(status) == 0)) {
+            s->internal++;
+        }
+    }
+    f->running = 0;
+    if (!s->stopping && f->plan >= 0 && f->next < f->plan && w->cur >= 0 &&
+        !w->bailed) {
+        enqueue_front(s, fi);
+    } else {
+        rc = file_finish(s, f);
+    }
+    worker_clear(w);
+    return rc;
+}
+
+static int pidfd_open_(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    (void)pid;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+static int start_worker(struct sched *s, struct worker *w, size_t fi,
+                        char *err, size_t errlen)
+{
+    struct file_state *f = &s->files[fi];
+    struct pyw_job job;
+
+    job.path = f->res.path;
+    job.start = f->next;
+    job.isolate_file = s->o->isolate == CLI_ISOLATE_FILE;
+    job.timeout = s->o->timeout;
+    job.keyword = s->o->keyword;
+    job.collect_only = s->o->collect_only;
+    w->tap = tap_new(on_event, s);
+    if (w->tap == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    w->pid = pyw_spawn(&job, w->fds, err, errlen);
+    if (w->pid < 0) {
+        tap_free(w->tap);
+        w->tap = NULL;
+        w->pid = 0;
+        return -1;
+    }
+    w->pidfd = pidfd_open_(w->pid);
+    w->file = f;
+    w->cur = -2;
+    f->running = 1;
+    if (f->res.started == 0) {
+        f->res.started = time(NULL);
+    }
+    return 0;
+}
+
+static void kill_group(pid_t pid, int sig)
+{
+    if (kill(-pid, sig) != 0 && errno != ESRCH) {
+        kill(pid, sig);
+    }
+}
+
+/* The worker passed its deadline: step through the kill phases. */
+static void overdue(struct worker *w, double now)
+{
+    switch (w->phase) {
+    case K_NONE:
+        w->timed_out = 1;
+        w->phase = K_DUMP;
+        if (!w->cur_child) {
+            kill(w->pid, SUP_DUMP_SIGNAL);
+        }
+        kill_group(w->pid, SIGCONT);
+        w->deadline = now + SUP_DUMP_WAIT;
+        break;
+    case K_DUMP:
+        w->phase = K_TERM;
+        kill_group(w->pid, SIGTERM);
+        w->deadline = now + GRACE;
+        break;
+    default:
+        w->phase = K_KILL;
+        kill_group(w->pid, SIGKILL);
+        w->deadline = now + 1;
+        break;
+    }
+}
+
+static void stop_all(struct sched *s)
+{
+    for (int i = 0; i < s->jobs; i++) {
+        if (s->w[i].pid > 0) {
+            kill_group(s->w[i].pid, SIGKILL);
+        }
+    }
+}
+
+static int reap(struct sched *s, struct worker *w, int block)
+{
+    int status;
+    pid_t r;
+
+    do {
+        r = waitpid(w->pid, &status, block ? 0 : WNOHANG);
+    } while (r < 0 && errno == EINTR);
+    if (r == w->pid) {
+        return worker_ended(s, w, status) != 0 ? -1 : 1;
+    }
+    return r < 0 ? -1 : 0;
+}
+
+static int install_signals(char *err, size_t errlen)
+{
+    struct sigaction sa;
+
+    if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+        snprintf(err, errlen, "pipe: %s", strerror(errno));
+        return -1;
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGINT, &sa, NULL) != 0 ||
+        sigaction(SIGTERM, &sa, NULL) != 0) {
+        snprintf(err, errlen, "sigaction: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+enum sched_end sched_run(const struct cli_opts *o, char **files, size_t n,
+                         const struct sched_hooks *h, int *internal_errors,
+                         char *err, size_t errlen)
+{
+    struct sched s;
+    struct pollfd *pfd = NULL;
+    enum sched_end end = SCHED_FAILED;
+    size_t active = 0;
+
+    memset(&s, 0, sizeof s);
+    s.o = o;
+    s.h = h;
+    s.jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (s.jobs < 1) {
+        s.jobs = 1;
+    }
+    s.nfiles = n;
+    s.qcap = n + (size_t)s.jobs + 1;
+    s.files = calloc(n ? n : 1, sizeof *s.files);
+    s.queue = calloc(s.qcap, sizeof *s.queue);
+    s.w = calloc((size_t)s.jobs, sizeof *s.w);
+    pfd = calloc((size_t)s.jobs * (PYW_NFDS + 1) + 1, sizeof *pfd);
+    if (!s.files || !s.queue || !s.w || !pfd) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    for (int i = 0; i < s.jobs; i++) {
+        s.w[i].pidfd = -1;
+        for (int k = 0; k < PYW_NFDS; k++) {
+            s.w[i].fds[k] = -1;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        s.files[i].res.path = strdup(files[i]);
+        s.files[i].plan = -1;
+        s.queue[i] = i;
+        s.files[i].queued = 1;
+        if (s.files[i].res.path == NULL) {
+            snprintf(err, errlen, "out of memory");
+            goto out;
+        }
+    }
+    s.qlen = n;
+    if (install_signals(err, errlen) != 0) {
+        goto out;
+    }
+    for (;;) {
+        int np = 0, timeout_ms = -1;
+        double now;
+
+        /* Start workers while there is room and work. */
+        for (int i = 0; i < s.jobs && !s.stopping && s.qlen > 0; i++) {
+            if (s.w[i].pid == 0) {
+                size_t fi = s.queue[s.qhead];
+
+                s.qhead = (s.qhead + 1) % s.qcap;
+                s.qlen--;
+                s.files[fi].queued = 0;
+                if (start_worker(&s, &s.w[i], fi, err, errlen) != 0) {
+                    goto out;
+                }
+                active++;
+            }
+        }
+        if (active == 0) {
+            break;
+        }
+        now = sup_now();
+        for (int i = 0; i < s.jobs; i++) {
+            struct worker *w = &s.w[i];
+
+            if (w->pid == 0) {
+                continue;
+            }
+            if (w->deadline > 0 && now >= w->deadline) {
+                overdue(w, now);
+            }
+            if (w->deadline > 0) {
+                int ms = (int)((w->deadline - now) * 1000) + 1;
+
+                if (timeout_ms < 0 || ms < timeout_ms) {
+                    timeout_ms = ms;
+                }
+            }
+            for (int k = 0; k < PYW_NFDS; k++) {
+                if (w->fds[k] >= 0) {
+                    pfd[np].fd = w->fds[k];
+                    pfd[np++].events = POLLIN;
+                }
+            }
+            if (w->pidfd >= 0) {
+                pfd[np].fd = w->pidfd;
+                pfd[np++].events = POLLIN;
+            } else if (timeout_ms < 0 || timeout_ms > 20) {
+                timeout_ms = 20; /* no pidfd: look for its end often */
+            }
+        }
+        pfd[np].fd = sig_pipe[0];
+        pfd[np++].events = POLLIN;
+        if (poll(pfd, (nfds_t)np, timeout_ms) < 0 && errno != EINTR) {
+            snprintf(err, errlen, "poll: %s", strerror(errno));
+            goto out;
+        }
+        if (pfd[np - 1].revents & POLLIN) {
+            char c;
+
+            while (read(sig_pipe[0], &c, 1) == 1) {
+            }
+            s.interrupted = 1;
+            s.stopping = 1;
+            stop_all(&s);
+        }
+        for (int i = 0; i < s.jobs; i++) {
+            struct worker *w = &s.w[i];
+            int r;
+
+            if (w->pid == 0) {
+                continue;
+            }
+            for (int k = 0; k < PYW_NFDS; k++) {
+                drain_fd(w, k, &s);
+            }
+            if (s.stopping) {
+                stop_all(&s);
+            }
+            r = reap(&s, w, 0);
+            if (r < 0) {
+                snprintf(err, errlen, "waitpid or report failed: %s",
+                         strerror(errno));
+                goto out;
+            }
+            if (r > 0) {
+                active--;
+            }
+        }
+    }
+    end = s.interrupted ? SCHED_INTERRUPTED : SCHED_DONE;
+    /* Files that never started (-x, a signal) are still handed on, so
+     * the reports hold what finished. */
+    for (size_t i = 0; i < n; i++) {
+        if (s.files[i].queued && s.files[i].res.ntests > 0) {
+            file_finish(&s, &s.files[i]);
+        }
+    }
+out:
+    if (s.w != NULL) {
+        stop_all(&s);
+        for (int i = 0; i < s.jobs; i++) {
+            if (s.w[i].pid > 0) {
+                s.interrupted = 1;
+                reap(&s, &s.w[i], 1);
+            }
+        }
+    }
+    for (size_t i = 0; s.files != NULL && i < n; i++) {
+        res_file_free(&s.files[i].res);
+    }
+    *internal_errors = s.internal;
+    free(s.files);
+    free(s.queue);
+    free(s.w);
+    free(pfd);
+    if (sig_pipe[0] >= 0) {
+        close(sig_pipe[0]);
+        close(sig_pipe[1]);
+        sig_pipe[0] = sig_pipe[1] = -1;
+    }
+    return end;
+}

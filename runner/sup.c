@@ -1,0 +1,411 @@
+/* sup: the supervisor of one forked child (see sup.h for how it works). */
+#include "sup.h"
+
+#include <errno.h>
+#include <execinfo.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CRASH_CAP (1u << 20)
+#define REPORT_CAP (256u << 20)
+
+enum { P_OUT, P_ERR, P_REPORT, P_CRASH, NPIPES };
+
+double sup_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void sup_result_free(struct sup_result *r)
+{
+    buf_free(&r->out);
+    buf_free(&r->err);
+    buf_free(&r->report);
+    buf_free(&r->crash);
+}
+
+/* ---- the child's side ---------------------------------------------- */
+
+static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+                                    SIGABRT};
+#define NCRASH (sizeof crash_signals / sizeof crash_signals[0])
+static struct sigaction crash_prev[NCRASH];
+static int crash_fd = -1;
+
+static void write_all_raw(int fd, const char *s, size_t n)
+{
+    while (n > 0) {
+        ssize_t k = write(fd, s, n);
+
+        if (k < 0 && errno == EINTR) {
+            continue;
+        }
+        if (k <= 0) {
+            return;
+        }
+        s += k;
+        n -= (size_t)k;
+    }
+}
+
+/* Async-signal-safe: backtrace() was warmed up at install time, so it does
+ * not load libgcc here; backtrace_symbols_fd does not allocate. */
+static void on_crash(int sig, siginfo_t *info, void *uctx)
+{
+    static const char head[] = "Native backtrace (most recent call first):\n";
+    void *frames[64];
+    int n;
+    size_t i;
+
+    write_all_raw(crash_fd, head, sizeof head - 1);
+    n = backtrace(frames, 64);
+    /* Frames 0 and 1 are this handler and the kernel's signal return. */
+    if (n > 2) {
+        backtrace_symbols_fd(frames + 2, n - 2, crash_fd);
+    }
+    write_all_raw(crash_fd, "\n", 1);
+    for (i = 0; i < NCRASH && crash_signals[i] != sig; i++) {
+    }
+    if (i < NCRASH) {
+        struct sigaction prev = crash_prev[i];
+
+        sigaction(sig, &prev, NULL);
+        if (prev.sa_flags & SA_SIGINFO) {
+            prev.sa_sigaction(sig, info, uctx);
+        } else if (prev.sa_handler != SIG_DFL && prev.sa_handler != SIG_IGN) {
+            prev.sa_handler(sig);
+        }
+    }
+    /* Whatever the previous handler did, die by this signal. */
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+int sup_install_crash_handler(int fd)
+{
+    struct sigaction sa;
+    void *warm[2];
+
+    crash_fd = fd;
+    backtrace(warm, 2);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_crash;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < NCRASH; i++) {
+        if (sigaction(crash_signals[i], &sa, &crash_prev[i]) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void child(int pipes[NPIPES][2], pid_t parent, sup_child_fn fn,
+                  void *arg, const struct sup_opts *o)
+{
+    if (o->after_fork_child) {
+        o->after_fork_child();
+    }
+    /* Our own group, so a timeout can kill everything we start; and no
+     * orphans if the worker dies. */
+    if (setpgid(0, 0) != 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
+        getppid() != parent) {
+        _exit(127);
+    }
+    for (int i = 0; i < NPIPES; i++) {
+        if (pipes[i][0] >= 0) {
+            close(pipes[i][0]);
+        }
+    }
+    if (o->capture) {
+        if (dup2(pipes[P_OUT][1], 1) < 0 || dup2(pipes[P_ERR][1], 2) < 0) {
+            _exit(127);
+        }
+        close(pipes[P_OUT][1]);
+        close(pipes[P_ERR][1]);
+    }
+    fn(arg, pipes[P_REPORT][1], pipes[P_CRASH][1]);
+    fflush(NULL);
+    _exit(0);
+}
+
+/* ---- the parent's side --------------------------------------------- */
+
+static int make_pipes(int pipes[NPIPES][2], int capture, char *err,
+                      size_t errlen)
+{
+    for (int i = 0; i < NPIPES; i++) {
+        pipes[i][0] = pipes[i][1] = -1;
+    }
+    for (int i = 0; i < NPIPES; i++) {
+        if (!capture && (i == P_OUT || i == P_ERR)) {
+            continue;
+        }
+        if (pipe2(pipes[i], O_CLOEXEC) != 0) {
+            snprintf(err, errlen, "pipe: %s", strerror(errno));
+            return -1;
+        }
+        if (fcntl(pipes[i][0], F_SETFL, O_NONBLOCK) != 0) {
+            snprintf(err, errlen, "fcntl: %s", strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void close_pipes(int pipes[NPIPES][2])
+{
+    for (int i = 0; i < NPIPES; i++) {
+        for (int j = 0; j < 2; j++) {
+            if (pipes[i][j] >= 0) {
+                close(pipes[i][j]);
+                pipes[i][j] = -1;
+            }
+        }
+    }
+}
+
+/* Read what is available from pipe i into r. Returns 1 at EOF (the pipe
+ * is then closed), 0 otherwise, -1 on a read error or no memory. */
+static int drain(int fds[NPIPES], int i, struct sup_result *r, size_t cap)
+{
+    char chunk[65536];
+
+    for (;;) {
+        ssize_t n = read(fds[i], chunk, sizeof chunk);
+        struct buf *b;
+        size_t *cut = NULL, keep, limit;
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            return 0;
+        }
+        if (n <= 0) {
+            close(fds[i]);
+            fds[i] = -1;
+            return n == 0 ? 1 : -1;
+        }
+        switch (i) {
+        case P_OUT: b = &r->out; cut = &r->out_cut; limit = cap; break;
+        case P_ERR: b = &r->err; cut = &r->err_cut; limit = cap; break;
+        case P_REPORT: b = &r->report; limit = REPORT_CAP; break;
+        default: b = &r->crash; limit = CRASH_CAP; break;
+        }
+        keep = b->len >= limit ? 0 : limit - b->len;
+        if (keep > (size_t)n) {
+            keep = (size_t)n;
+        }
+        if (keep > 0 && buf_append(b, chunk, keep) != 0) {
+            return -1;
+        }
+        if (cut != NULL) {
+            *cut += (size_t)n - keep;
+        }
+    }
+}
+
+static int pidfd_for(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    (void)pid;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+/* Wait up to `wait` seconds (negative: forever) for pipe data or the
+ * child's end; reads what arrives. Returns 1 when the child was reaped,
+ * 0 on timeout, -1 on error. */
+static int pump(pid_t pid, int pidfd, int fds[NPIPES], double wait,
+                struct sup_result *r, size_t cap, char *err, size_t errlen)
+{
+    struct pollfd pfd[NPIPES + 1];
+    int map[NPIPES + 1];
+    int n = 0, ms, rc;
+    pid_t w;
+
+    for (int i = 0; i < NPIPES; i++) {
+        if (fds[i] >= 0) {
+            pfd[n].fd = fds[i];
+            pfd[n].events = POLLIN;
+            map[n++] = i;
+        }
+    }
+    if (pidfd >= 0) {
+        pfd[n].fd = pidfd;
+        pfd[n].events = POLLIN;
+        map[n++] = -1;
+    }
+    if (pidfd < 0) {
+        /* No pidfd: look at the child every 10 ms. */
+        ms = (wait < 0 || wait > 0.01) ? 10 : (int)(wait * 1000);
+    } else {
+        ms = wait < 0 ? -1 : (int)(wait * 1000 + 0.999);
+    }
+    rc = poll(pfd, (nfds_t)n, ms);
+    if (rc < 0 && errno != EINTR) {
+        snprintf(err, errlen, "poll: %s", strerror(errno));
+        return -1;
+    }
+    for (int k = 0; rc > 0 && k < n; k++) {
+        if (map[k] >= 0 && (pfd[k].revents & (POLLIN | POLLHUP | POLLERR))) {
+            if (drain(fds, map[k], r, cap) < 0) {
+                snprintf(err, errlen, "reading the child's output: %s",
+                         strerror(errno ? errno : ENOMEM));
+                return -1;
+            }
+        }
+    }
+    w = waitpid(pid, &r->status, WNOHANG);
+    if (w < 0 && errno != EINTR) {
+        snprintf(err, errlen, "waitpid: %s", strerror(errno));
+        return -1;
+    }
+    return w == pid;
+}
+
+/* Pump until the child ends or `until` (monotonic; 0 = forever). */
+static int pump_until(pid_t pid, int pidfd, int fds[NPIPES], double until,
+                      struct sup_result *r, size_t cap, char *err,
+                      size_t errlen)
+{
+    for (;;) {
+        double left = until > 0 ? until - sup_now() : -1;
+        int rc;
+
+        if (until > 0 && left <= 0) {
+            return 0;
+        }
+        rc = pump(pid, pidfd, fds, left, r, cap, err, errlen);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+}
+
+static void kill_group(pid_t pid, int sig)
+{
+    /* ESRCH (nobody left) is fine; the group id is the child's pid. */
+    if (kill(-pid, sig) != 0 && errno != ESRCH) {
+        kill(pid, sig);
+    }
+}
+
+int sup_run(sup_child_fn fn, void *arg, const struct sup_opts *o,
+            struct sup_result *r, char *err, size_t errlen)
+{
+    int pipes[NPIPES][2];
+    int fds[NPIPES];
+    int pidfd = -1, rc = -1, done;
+    pid_t pid, self = getpid();
+    double start;
+
+    memset(r, 0, sizeof *r);
+    for (int i = 0; i < NPIPES; i++) {
+        fds[i] = -1;
+    }
+    if (make_pipes(pipes, o->capture, err, errlen) != 0) {
+        goto out;
+    }
+    if (o->before_fork) {
+        o->before_fork();
+    }
+    start = sup_now();
+    pid = fork();
+    if (pid == 0) {
+        child(pipes, self, fn, arg, o);
+    }
+    if (o->after_fork_parent) {
+        o->after_fork_parent();
+    }
+    if (pid < 0) {
+        snprintf(err, errlen, "fork: %s", strerror(errno));
+        goto out;
+    }
+    /* Also set the group here: the child may not have run yet when the
+     * deadline kills the group. EACCES: the child already exec'd. */
+    if (setpgid(pid, pid) != 0 && errno != EACCES && errno != ESRCH) {
+        kill(pid, SIGKILL);
+    }
+    for (int i = 0; i < NPIPES; i++) {
+        if (pipes[i][1] >= 0) {
+            close(pipes[i][1]);
+            pipes[i][1] = -1;
+        }
+        fds[i] = pipes[i][0];
+        pipes[i][0] = -1;
+    }
+    pidfd = pidfd_for(pid);
+
+    done = pump_until(pid, pidfd, fds, o->timeout > 0 ? start + o->timeout
+                                                      : 0,
+                      r, o->cap, err, errlen);
+    if (done == 0) {
+        /* The deadline: ask for a traceback, then end the group. */
+        size_t had = r->crash.len;
+        double until = sup_now() + SUP_DUMP_WAIT;
+
+        r->timed_out = 1;
+        if (o->dump_signal) {
+            kill(pid, o->dump_signal);
+        }
+        kill_group(pid, SIGCONT);
+        while (o->dump_signal && done == 0 && r->crash.len == had &&
+               sup_now() < until) {
+            done = pump(pid, pidfd, fds, until - sup_now(), r, o->cap, err,
+                        errlen);
+        }
+        if (done == 0) {
+            kill_group(pid, SIGTERM);
+            done = pump_until(pid, pidfd, fds, sup_now() + o->grace, r,
+                              o->cap, err, errlen);
+        }
+        if (done == 0) {
+            kill_group(pid, SIGKILL);
+            done = pump_until(pid, pidfd, fds, 0, r, o->cap, err, errlen);
+        }
+    }
+    if (done < 0) {
+        kill_group(pid, SIGKILL);
+        while (waitpid(pid, &r->status, 0) < 0 && errno == EINTR) {
+        }
+        goto out;
+    }
+    r->duration = sup_now() - start;
+    /* What the child left behind dies with it; what it wrote is read. */
+    kill_group(pid, SIGKILL);
+    for (int i = 0; i < NPIPES; i++) {
+        if (fds[i] >= 0 && drain(fds, i, r, o->cap) < 0) {
+            snprintf(err, errlen, "reading the child's output: %s",
+                     strerror(errno ? errno : ENOMEM));
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    for (int i = 0; i < NPIPES; i++) {
+        if (fds[i] >= 0) {
+            close(fds[i]);
+        }
+    }
+    close_pipes(pipes);
+    if (pidfd >= 0) {
+        close(pidfd);
+    }
+    return rc;
+}

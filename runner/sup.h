@@ -1,0 +1,81 @@
+/* sup: the supervisor. Runs one function in a forked child, captures the
+ * child's fd 1 and 2, collects what it reports, enforces a timeout on its
+ * whole process group, and reaps it. Used by the worker (one child per
+ * test) and, through crossrun._native.run_isolated, by the pytest plugin.
+ *
+ * How it works:
+ *  1. Four pipes: stdout, stderr, report (the child's result bytes) and
+ *     crash (tracebacks written by signal handlers in the child). A pidfd
+ *     tells the parent when the child ends without waiting on pipe EOF,
+ *     so a grandchild that keeps a pipe open cannot hold up the run.
+ *  2. The child makes itself a process group leader, asks to be killed
+ *     when its parent dies (PR_SET_PDEATHSIG), moves the pipes onto fd 1
+ *     and 2, runs the function, flushes stdio and _exits: atexit handlers
+ *     and Python finalisation never run in a test child.
+ *  3. The parent polls the pipes and the pidfd until the child ends or the
+ *     deadline passes. Captured output beyond the cap is read and counted
+ *     but not kept, so a flood cannot block the child or fill memory.
+ *  4. At the deadline: the dump signal (if any) asks the child for its
+ *     traceback, SIGCONT wakes a stopped child, then SIGTERM to the group,
+ *     a grace period, and SIGKILL to the group.
+ *  5. After the child is reaped, the rest of its group is killed and the
+ *     pipes are drained without blocking. */
+#ifndef CROSSRUN_SUP_H
+#define CROSSRUN_SUP_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+/* The signal that asks a child for its Python traceback at a timeout
+ * (faulthandler.register'ed by the child; see isolate.c). */
+#define SUP_DUMP_SIGNAL (SIGRTMIN + 6)
+/* How long to wait for that traceback before SIGTERM, seconds. */
+#define SUP_DUMP_WAIT 0.3
+
+struct sup_opts {
+    double timeout;         /* seconds; 0 = none */
+    double grace;           /* SIGTERM to SIGKILL, seconds */
+    size_t cap;             /* bytes kept per output stream */
+    int capture;            /* redirect the child's fd 1 and 2 */
+    int dump_signal;        /* sent at the deadline first; 0 = none */
+    /* Called around fork() in the parent and first thing in the child
+     * (the interpreter needs them); any may be NULL. */
+    void (*before_fork)(void);
+    void (*after_fork_parent)(void);
+    void (*after_fork_child)(void);
+};
+
+struct sup_result {
+    int status;             /* waitpid status of the child */
+    int timed_out;          /* the deadline passed; the group was killed */
+    struct buf out, err;    /* captured, at most cap bytes each */
+    size_t out_cut, err_cut;/* bytes read beyond the cap and dropped */
+    struct buf report;      /* everything written to report_fd */
+    struct buf crash;       /* everything written to crash_fd (capped) */
+    double duration;        /* seconds from fork to reap */
+};
+
+/* The child's work. report_fd and crash_fd are open for writing; fd 1 and
+ * 2 are the capture pipes. Returning ends the child (exit status 0). */
+typedef void (*sup_child_fn)(void *arg, int report_fd, int crash_fd);
+
+/* Run fn(arg, ...) in a child as described above and fill *r (which the
+ * caller frees with sup_result_free, also on failure). Returns 0 when the
+ * child ran and was reaped, whatever its outcome; -1 when crossrun itself
+ * failed (pipe, fork, poll), with a message in err. */
+int sup_run(sup_child_fn fn, void *arg, const struct sup_opts *o,
+            struct sup_result *r, char *err, size_t errlen);
+void sup_result_free(struct sup_result *r);
+
+/* In a child: install handlers for SIGSEGV, SIGBUS, SIGILL, SIGFPE and
+ * SIGABRT that write a native backtrace to fd, then pass the signal on to
+ * the handler that was there before (e.g. Python's faulthandler), then die
+ * by the signal. Returns 0, or -1 (sigaction failed). */
+int sup_install_crash_handler(int fd);
+
+/* Monotonic clock in seconds. */
+double sup_now(void);
+
+#endif
