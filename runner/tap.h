@@ -36,12 +36,14 @@
 enum tap_kind {
     TAP_VERSION,   /* "TAP version N": version */
     TAP_PLAN,      /* "1..N [# SKIP reason]": plan_count, text = reason */
-    TAP_TEST,      /* a test point with its YAML block */
+    TAP_TEST,      /* a test point with its YAML block; text = its line */
     TAP_COMMENT,   /* "# text": text without "# " */
     TAP_BAILOUT,   /* "Bail out! reason": text = reason */
     TAP_PRAGMA,    /* "pragma +strict": text = "+strict" */
     TAP_UNKNOWN,   /* anything else: text = the line */
-    TAP_TRUNCATED  /* end of stream inside a test point: text = its line */
+    TAP_TRUNCATED  /* end of stream inside a test point: text = its line
+                      (its other fields and the pairs read so far are set
+                      as for TAP_TEST) */
 };
 
 enum tap_directive { TAP_DIR_NONE, TAP_DIR_SKIP, TAP_DIR_TODO };
@@ -74,7 +76,8 @@ struct tap_parser;
 /* A new parser that calls cb(ctx, ev) for each event. NULL: no memory. */
 struct tap_parser *tap_new(tap_callback cb, void *ctx);
 /* Feed n more bytes (any split: lines may span calls). Returns 0, or -1
- * when memory runs out. Lines longer than TAP_MAX_LINE are cut there. */
+ * when memory runs out (the parser then fails every later call; free it).
+ * Lines longer than TAP_MAX_LINE are cut there. */
 int tap_feed(struct tap_parser *p, const char *data, size_t n);
 /* The end of the stream: delivers what is pending (a last line without a
  * newline counts as a line; an unfinished YAML block is TAP_TRUNCATED).
