@@ -182,9 +182,9 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err,
             if ((v = value(argc, argv, &i, a, 14, err, errlen)) == NULL) {
                 goto bad;
             }
-            if (strcmp(v, "xunit1") == 0) {
+            if (strcmp(v, "xunit1") == 0 || strcmp(v, "legacy") == 0) {
                 o->junit_xunit1 = 1;
-            } else if (strcmp(v, "xunit2") == 0 || strcmp(v, "legacy") == 0) {
+            } else if (strcmp(v, "xunit2") == 0) {
                 o->junit_xunit1 = 0;
             } else {
                 snprintf(err, errlen, "option --junit-family: '%s' is not "

@@ -23,13 +23,12 @@ static PyObject *run_file; /* crossrun._worker.run_file */
 static int find_python_dir(char *out, size_t n)
 {
     const char *env = getenv("CROSSRUN_PYTHON");
-    char exe[4096], dir[4096], probe[4200];
+    char exe[4096], dir[4096], probe[8300];
     static const char *const rel[] = {"../python", "../lib/crossrun/python"};
     ssize_t k;
 
     if (env != NULL && env[0] != '\0') {
-        snprintf(out, n, "%s", env);
-        return 0;
+        return snprintf(out, n, "%s", env) < (int)n ? 0 : -1;
     }
     k = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (k < 0) {
@@ -41,8 +40,7 @@ static int find_python_dir(char *out, size_t n)
         snprintf(probe, sizeof probe, "%s/%s/crossrun/_worker.py", dir,
                  rel[i]);
         if (access(probe, R_OK) == 0) {
-            snprintf(out, n, "%s/%s", dir, rel[i]);
-            return 0;
+            return snprintf(out, n, "%s/%s", dir, rel[i]) < (int)n ? 0 : -1;
         }
     }
     return -1;
@@ -150,7 +148,9 @@ static void worker_main(const struct pyw_job *job, int fds[PYW_NFDS][2],
         getppid() != runner) {
         _exit(3);
     }
+    /* The runner's handlers write to its own signal pipe: not ours. */
     signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
     signal(SIGPIPE, SIG_DFL);
     if (dup2(fds[PYW_OUT][1], 1) < 0 || dup2(fds[PYW_ERR][1], 2) < 0) {
         _exit(3);

@@ -94,7 +94,7 @@ static void on_crash(int sig, siginfo_t *info, void *uctx)
 
 int sup_install_crash_handler(int fd)
 {
-    struct sigaction sa;
+    struct sigaction sa, cur;
     void *warm[2];
 
     crash_fd = fd;
@@ -104,6 +104,14 @@ int sup_install_crash_handler(int fd)
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
     sigemptyset(&sa.sa_mask);
     for (size_t i = 0; i < NCRASH; i++) {
+        /* Installed before (a worker's child)? Keep the handler it saved:
+         * chaining to ourselves would recurse. */
+        if (sigaction(crash_signals[i], NULL, &cur) != 0) {
+            return -1;
+        }
+        if ((cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == on_crash) {
+            continue;
+        }
         if (sigaction(crash_signals[i], &sa, &crash_prev[i]) != 0) {
             return -1;
         }

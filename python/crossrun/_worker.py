@@ -69,9 +69,10 @@ class _Emitter:
             n = os.write(self.fd, view)
             view = view[n:]
 
-    def begin(self, index, timeout, who, test_id):
-        self.write(("# begin %d %g %s %s\n" % (index, timeout or 0, who,
-                                               test_id)).encode())
+    def begin(self, index, timeout, who, test_id, crashes=None):
+        self.write(("# begin %d %g %s %d %s\n"
+                    % (index, timeout or 0, who, crashes or 0,
+                       test_id)).encode())
 
     def point(self, number, test_id, res, out=b"", err=b"", item=None):
         ok = res["outcome"] not in ("failed", "error")
@@ -169,7 +170,7 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
                                             "message": item.skip_reason},
                        item=item)
             continue
-        emit.begin(index, limit, "worker", item.id)
+        emit.begin(index, limit, "worker", item.id, item.crashes)
         t0 = time.monotonic()
         res = session.setup_module_fixtures(item)
         if res is not None:
@@ -183,7 +184,7 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
             sys.stderr.flush()
             emit.point(index + 1, item.id, res, item=item)
             continue
-        emit.begin(index, limit, "child", item.id)
+        emit.begin(index, limit, "child", item.id, item.crashes)
         gc.freeze()
         r = _native.run_isolated(lambda: _encode(session.run(item)),
                                  timeout=limit or 0.0)

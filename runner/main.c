@@ -1,0 +1,228 @@
+/* main: crossrun's entry point: parse the command line, find the test
+ * files, run them, report, and exit with the status of DESIGN.md s3. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "discover.h"
+#include "pyworker.h"
+#include "report_console.h"
+#include "report_junit.h"
+#include "report_tap.h"
+#include "schedule.h"
+#include "sup.h"
+
+#define CROSSRUN_VERSION "0.1.0"
+
+enum {
+    EXIT_OK = 0,
+    EXIT_TESTS_FAILED = 1,
+    EXIT_INTERRUPTED = 2,
+    EXIT_INTERNAL = 3,
+    EXIT_USAGE = 4,
+    EXIT_NO_TESTS = 5
+};
+
+/* From the FFI half of the native module (python/native/ffi_symbols.h). */
+int ffi_print_symbols(const char *lib, FILE *out, char *err, size_t errlen)
+    __attribute__((weak));
+
+struct reporters {
+    struct console *console;
+    struct junit_writer *junit;
+    struct tapw_writer *tap;
+    int failed;          /* a report could not be written */
+    char err[512];
+};
+
+static void on_test(void *ctx, const struct res_file *f,
+                    const struct res_test *t)
+{
+    struct reporters *r = ctx;
+
+    console_test(r->console, f, t);
+}
+
+static int on_file(void *ctx, const struct res_file *f)
+{
+    struct reporters *r = ctx;
+
+    console_file(r->console, f);
+    if (r->junit && junit_add_file(r->junit, f, r->err, sizeof r->err)) {
+        r->failed = 1;
+    }
+    if (r->tap && tapw_add_file(r->tap, f, r->err, sizeof r->err)) {
+        r->failed = 1;
+    }
+    return 0;
+}
+
+static void on_collected(void *ctx, const char *id)
+{
+    struct reporters *r = ctx;
+
+    console_collected(r->console, id);
+}
+
+static int symbols(const char *lib)
+{
+    char err[512];
+
+    if (ffi_print_symbols == NULL) {
+        fprintf(stderr, "crossrun: symbols: not available in this build\n");
+        return EXIT_INTERNAL;
+    }
+    if (ffi_print_symbols(lib, stdout, err, sizeof err) != 0) {
+        fprintf(stderr, "crossrun: symbols: %s\n", err);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli_opts o;
+    struct disc_list files = {NULL, 0, 0};
+    struct reporters rep;
+    struct sched_hooks hooks;
+    const struct res_summary *sum;
+    char err[1024];
+    int internal = 0, status;
+    enum sched_end end;
+    double start = sup_now();
+    FILE *console_out = stdout;
+
+    memset(&rep, 0, sizeof rep);
+    if (cli_parse(argc, argv, &o, err, sizeof err) != 0) {
+        fprintf(stderr, "crossrun: error: %s\n", err);
+        free(o.paths);
+        return EXIT_USAGE;
+    }
+    if (o.help || o.version) {
+        if (o.help) {
+            cli_usage(stdout);
+        } else {
+            printf("crossrun %s\n", CROSSRUN_VERSION);
+        }
+        free(o.paths);
+        return EXIT_OK;
+    }
+    if (o.symbols_lib != NULL) {
+        status = symbols(o.symbols_lib);
+        free(o.paths);
+        return status;
+    }
+    for (size_t i = 0; i < o.npaths; i++) {
+        if (disc_add(&files, o.paths[i], err, sizeof err) != 0) {
+            fprintf(stderr, "crossrun: error: %s\n", err);
+            status = EXIT_USAGE;
+            goto out;
+        }
+    }
+    /* A TAP stream on stdout owns stdout: the console goes to stderr. */
+    if (o.tap && o.tap_path == NULL) {
+        console_out = stderr;
+    }
+    rep.console = console_new(console_out, &o);
+    if (rep.console == NULL) {
+        fprintf(stderr, "crossrun: error: out of memory\n");
+        status = EXIT_INTERNAL;
+        goto out;
+    }
+    if (files.n == 0) {
+        fprintf(console_out, "no test files found under the given paths\n");
+        status = EXIT_NO_TESTS;
+        goto out;
+    }
+    if (o.junitxml != NULL && !o.collect_only) {
+        rep.junit = junit_open(o.junitxml,
+                               o.junit_xunit1 ? JUNIT_XUNIT1 : JUNIT_XUNIT2,
+                               err, sizeof err);
+        if (rep.junit == NULL) {
+            fprintf(stderr, "crossrun: error: --junitxml: %s\n", err);
+            status = EXIT_USAGE;
+            goto out;
+        }
+    }
+    if (o.tap && !o.collect_only) {
+        rep.tap = tapw_open(o.tap_path, err, sizeof err);
+        if (rep.tap == NULL) {
+            fprintf(stderr, "crossrun: error: --tap: %s\n", err);
+            status = EXIT_USAGE;
+            goto out;
+        }
+    }
+    if (pyw_init(argv[0], err, sizeof err) != 0) {
+        fprintf(stderr, "crossrun: internal error: %s\n", err);
+        status = EXIT_INTERNAL;
+        goto out;
+    }
+    hooks.ctx = &rep;
+    hooks.on_test = on_test;
+    hooks.on_file = on_file;
+    hooks.on_collected = on_collected;
+    end = sched_run(&o, files.files, files.n, &hooks, &internal, err,
+                    sizeof err);
+    if (end == SCHED_FAILED) {
+        fprintf(stderr, "crossrun: internal error: %s\n", err);
+    }
+    if (internal) {
+        fprintf(stderr, "crossrun: internal error: %d worker%s failed "
+                "(see the output above)\n", internal,
+                internal == 1 ? "" : "s");
+    }
+    if (rep.junit != NULL) {
+        if (junit_close(rep.junit, err, sizeof err) != 0) {
+            fprintf(stderr, "crossrun: error: --junitxml: %s\n", err);
+            rep.failed = 1;
+        }
+        rep.junit = NULL;
+    }
+    if (rep.tap != NULL) {
+        if (tapw_close(rep.tap, err, sizeof err) != 0) {
+            fprintf(stderr, "crossrun: error: --tap: %s\n", err);
+            rep.failed = 1;
+        }
+        rep.tap = NULL;
+    }
+    if (rep.failed && rep.err[0]) {
+        fprintf(stderr, "crossrun: error: report: %s\n", rep.err);
+    }
+    sum = console_summary(rep.console);
+    if (o.collect_only) {
+        size_t n = console_collected_count(rep.console);
+
+        fprintf(console_out, "%zu test%s collected\n", n, n == 1 ? "" : "s");
+        status = n ? EXIT_OK : EXIT_NO_TESTS;
+        if (sum->errors || sum->failed) {
+            console_finish(rep.console, 0, sup_now() - start);
+            status = EXIT_TESTS_FAILED;
+        }
+    } else {
+        console_finish(rep.console, end == SCHED_INTERRUPTED,
+                       sup_now() - start);
+        if (end == SCHED_INTERRUPTED) {
+            status = EXIT_INTERRUPTED;
+        } else if (end == SCHED_FAILED || internal || rep.failed) {
+            status = EXIT_INTERNAL;
+        } else if (sum->failed || sum->errors) {
+            status = EXIT_TESTS_FAILED;
+        } else if (sum->passed + sum->skipped + sum->xfailed == 0) {
+            status = EXIT_NO_TESTS;
+        } else {
+            status = EXIT_OK;
+        }
+    }
+out:
+    if (rep.junit != NULL) {
+        junit_abort(rep.junit);
+    }
+    if (rep.tap != NULL) {
+        tapw_abort(rep.tap);
+    }
+    console_free(rep.console);
+    disc_free(&files);
+    free(o.paths);
+    return status;
+}

@@ -1,0 +1,229 @@
+/* report_console: the console report (see report_console.h). */
+#include "report_console.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+
+#define FILE_MARKS 60   /* outcome letters shown per file line */
+#define SHOW_OUTPUT (64u << 10) /* captured bytes shown per failure */
+
+struct console {
+    FILE *out;
+    int verbosity;
+    int color;
+    struct res_summary sum;
+    size_t collected;
+    struct buf failures;  /* the details, printed at the end */
+    struct buf shortlist; /* "FAILED id - message" lines */
+};
+
+static const char *paint(const struct console *c, const char *code)
+{
+    return c->color ? code : "";
+}
+
+#define RED "\033[31m"
+#define GREEN "\033[32m"
+#define YELLOW "\033[33m"
+#define BOLD "\033[1m"
+#define RESET "\033[0m"
+
+struct console *console_new(FILE *out, const struct cli_opts *o)
+{
+    struct console *c = calloc(1, sizeof *c);
+    const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+    if (c == NULL) {
+        return NULL;
+    }
+    c->out = out;
+    c->verbosity = o->verbosity;
+    switch (o->color) {
+    case CLI_COLOR_ALWAYS:
+        c->color = 1;
+        break;
+    case CLI_COLOR_NEVER:
+        c->color = 0;
+        break;
+    default:
+        c->color = isatty(fileno(out)) && !(nc && nc[0]) &&
+                   !(term && strcmp(term, "dumb") == 0);
+        break;
+    }
+    return c;
+}
+
+static char mark(enum res_outcome o)
+{
+    switch (o) {
+    case RES_PASSED: return '.';
+    case RES_FAILED: return 'F';
+    case RES_ERROR: return 'E';
+    case RES_SKIPPED: return 's';
+    case RES_XFAILED: return 'x';
+    case RES_XPASSED: return 'X';
+    }
+    return '?';
+}
+
+/* Text for the console: control characters other than \n and \t are
+ * shown as \xNN, so a test cannot drive the terminal. */
+static void put_text(struct buf *b, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+
+        if ((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f) {
+            buf_printf(b, "\\x%02x", ch);
+        } else {
+            buf_append(b, &s[i], 1);
+        }
+    }
+}
+
+static void section(struct buf *b, const char *title, const char *s,
+                    size_t n)
+{
+    if (s == NULL || n == 0) {
+        return;
+    }
+    buf_printf(b, "--- %s ---\n", title);
+    if (n > SHOW_OUTPUT) {
+        buf_printf(b, "[... %zu bytes before this ...]\n", n - SHOW_OUTPUT);
+        s += n - SHOW_OUTPUT;
+        n = SHOW_OUTPUT;
+    }
+    put_text(b, s, n);
+    if (s[n - 1] != '\n') {
+        buf_puts(b, "\n");
+    }
+}
+
+void console_test(struct console *c, const struct res_file *f,
+                  const struct res_test *t)
+{
+    const char *word;
+
+    (void)f;
+    res_summary_add(&c->sum, t);
+    if (t->outcome == RES_FAILED || t->outcome == RES_ERROR) {
+        struct buf *b = &c->failures;
+
+        buf_printf(b, "%s___ %s ___%s\n", paint(c, RED BOLD), t->id,
+                   paint(c, RESET));
+        if (t->type || t->message) {
+            struct buf m = BUF_INIT;
+
+            buf_printf(&m, "%s%s%s\n", t->type ? t->type : "",
+                       t->type && t->message ? ": " : "",
+                       t->message ? t->message : "");
+            put_text(b, m.data, m.len);
+            buf_free(&m);
+        }
+        if (t->detail) {
+            section(b, "details", t->detail, strlen(t->detail));
+        }
+        section(b, "captured stdout", t->out, t->out_len);
+        section(b, "captured stderr", t->err, t->err_len);
+        buf_puts(b, "\n");
+        buf_printf(&c->shortlist, "%s %s",
+                   t->outcome == RES_ERROR ? "ERROR" : "FAILED", t->id);
+        if (t->message) {
+            const char *nl = strchr(t->message, '\n');
+
+            buf_puts(&c->shortlist, " - ");
+            put_text(&c->shortlist, t->message,
+                     nl ? (size_t)(nl - t->message) : strlen(t->message));
+        }
+        buf_puts(&c->shortlist, "\n");
+    }
+    if (c->verbosity < 1) {
+        return;
+    }
+    switch (t->outcome) {
+    case RES_PASSED: word = "PASSED"; break;
+    case RES_FAILED: word = "FAILED"; break;
+    case RES_ERROR: word = "ERROR"; break;
+    case RES_SKIPPED: word = "SKIPPED"; break;
+    case RES_XFAILED: word = "XFAIL"; break;
+    default: word = "XPASS"; break;
+    }
+    fprintf(c->out, "%s%-7s%s %s (%.3fs)\n",
+            paint(c, t->outcome == RES_FAILED || t->outcome == RES_ERROR
+                         ? RED
+                         : t->outcome == RES_PASSED ? GREEN : YELLOW),
+            word, paint(c, RESET), t->id, t->duration);
+    fflush(c->out);
+}
+
+void console_file(struct console *c, const struct res_file *f)
+{
+    char marks[FILE_MARKS + 1];
+    size_t i, n = f->ntests < FILE_MARKS ? f->ntests : FILE_MARKS;
+
+    if (c->verbosity != 0) {
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        marks[i] = mark(f->tests[i].outcome);
+    }
+    marks[n] = '\0';
+    if (f->ntests > n) {
+        fprintf(c->out, "%s %s (+%zu more)\n", f->path, marks,
+                f->ntests - n);
+    } else {
+        fprintf(c->out, "%s %s\n", f->path, marks);
+    }
+    fflush(c->out);
+}
+
+void console_collected(struct console *c, const char *id)
+{
+    c->collected++;
+    fprintf(c->out, "%s\n", id);
+}
+
+void console_finish(struct console *c, int interrupted, double seconds)
+{
+    char line[256];
+    int bad = c->sum.failed || c->sum.errors;
+
+    if (c->failures.len && c->verbosity >= -1) {
+        fprintf(c->out, "\n%s=== FAILURES ===%s\n", paint(c, RED BOLD),
+                paint(c, RESET));
+        fwrite(c->failures.data, 1, c->failures.len, c->out);
+        fprintf(c->out, "=== short test summary ===\n");
+        fwrite(c->shortlist.data, 1, c->shortlist.len, c->out);
+    }
+    if (interrupted) {
+        fprintf(c->out, "!!! interrupted: the results above are what "
+                        "finished !!!\n");
+    }
+    fprintf(c->out, "ran in %.2fs\n", seconds);
+    res_summary_line(&c->sum, line, sizeof line);
+    fprintf(c->out, "%s%s%s\n", paint(c, bad ? RED BOLD : GREEN BOLD), line,
+            paint(c, RESET));
+    fflush(c->out);
+}
+
+const struct res_summary *console_summary(const struct console *c)
+{
+    return &c->sum;
+}
+
+size_t console_collected_count(const struct console *c)
+{
+    return c->collected;
+}
+
+void console_free(struct console *c)
+{
+    if (c != NULL) {
+        buf_free(&c->failures);
+        buf_free(&c->shortlist);
+        free(c);
+    }
+}
