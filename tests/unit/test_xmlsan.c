@@ -31,7 +31,8 @@ static void test_passes_valid_utf8(void)
     SAN("", "");
     SAN("plain ascii <&>\"' ]]>", "plain ascii <&>\"' ]]>");
     SAN("tab\there\nnl\r\ncr", "tab\there\nnl\r\ncr");
-    SAN("\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80", "\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");
+    SAN("\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80",
+        "\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");
     SAN("\x7F \xC2\x85", "\x7F \xC2\x85");          /* DEL, NEL: allowed */
     SAN(R, R);                                      /* U+FFFD itself */
     SAN("\xEF\xBF\xBC", "\xEF\xBF\xBC");            /* U+FFFC */
