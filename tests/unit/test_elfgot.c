@@ -360,6 +360,46 @@ static void test_versions_side_by_side(void)
     CHECK(dlclose(v1) == 0 && dlclose(v2) == 0);
 }
 
+/* Global state: a namespace has its own fresh copy of the library. */
+static void test_counter_fresh_in_namespace(void)
+{
+    void *base = dlopen(FIX "libcounter.so", RTLD_NOW | RTLD_LOCAL);
+    void *ns = NULL;
+    int_fn next_base, next_ns;
+
+    CHECK(nsload_open(FIX "libcounter.so", &ns, err, sizeof(err))
+          == NSLOAD_OK);
+    if (!CHECK(base != NULL && ns != NULL)) {
+        return;
+    }
+    next_base = (int_fn)dlsym(base, "counter_next");
+    next_ns = (int_fn)dlsym(ns, "counter_next");
+    CHECK(next_base != NULL && next_ns != NULL && next_base != next_ns);
+    CHECK(next_base() == 1 && next_base() == 2);
+    CHECK(next_ns() == 1);
+    CHECK(dlclose(base) == 0 && dlclose(ns) == 0);
+}
+
+/* A stub with no symbols is still a loadable library with its soname. */
+static void test_empty_stub(void)
+{
+    char dir[] = "/tmp/crossrun-stub-XXXXXX", stub[4096];
+    void *h;
+
+    if (!CHECK(mkdtemp(dir) != NULL)) {
+        return;
+    }
+    CHECK(nsload_stub_write(dir, "libempty.so.1", NULL, 0, stub,
+                            sizeof(stub), err, sizeof(err)) == NSLOAD_OK);
+    h = dlopen(stub, RTLD_NOW | RTLD_LOCAL);
+    CHECK(h != NULL);
+    CHECK(h != NULL && dlsym(h, "anything") == NULL);
+    CHECK(h == NULL || dlclose(h) == 0);
+    CHECK(nsload_stub_write(dir, "a/b.so", NULL, 0, stub, sizeof(stub), err,
+                            sizeof(err)) == NSLOAD_ERR_ARG);
+    CHECK(unlink(stub) == 0 && rmdir(dir) == 0);
+}
+
 static void test_patch_in_namespace(void)
 {
     struct elfgot_patch *p = NULL;
@@ -553,6 +593,8 @@ int main(void)
     test_versions_side_by_side();
     test_patch_in_namespace();
     test_load_errors();
+    test_counter_fresh_in_namespace();
+    test_empty_stub();
     test_missing_dependency(1);
     test_missing_dependency(0);
     CHECK(dlclose(db) == 0);
