@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,10 +39,15 @@ static int find_python_dir(char *out, size_t n)
     exe[k] = '\0';
     snprintf(dir, sizeof dir, "%s", dirname(exe));
     for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-        snprintf(probe, sizeof probe, "%s/%s/crossrun/_worker.py", dir,
-                 rel[i]);
+        char real[PATH_MAX];
+
+        snprintf(probe, sizeof probe, "%s/%s", dir, rel[i]);
+        if (realpath(probe, real) == NULL) {
+            continue;
+        }
+        snprintf(probe, sizeof probe, "%s/crossrun/_worker.py", real);
         if (access(probe, R_OK) == 0) {
-            return snprintf(out, n, "%s/%s", dir, rel[i]) < (int)n ? 0 : -1;
+            return snprintf(out, n, "%s", real) < (int)n ? 0 : -1;
         }
     }
     return -1;

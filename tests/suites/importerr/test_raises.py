@@ -1,0 +1,5 @@
+raise RuntimeError("broken at import")
+
+
+def test_never():
+    pass
