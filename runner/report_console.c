@@ -14,6 +14,7 @@ struct console {
     FILE *out;
     int verbosity;
     int color;
+    int collect_only;
     struct res_summary sum;
     size_t collected;
     struct buf failures;  /* the details, printed at the end */
@@ -41,6 +42,7 @@ struct console *console_new(FILE *out, const struct cli_opts *o)
     }
     c->out = out;
     c->verbosity = o->verbosity;
+    c->collect_only = o->collect_only;
     switch (o->color) {
     case CLI_COLOR_ALWAYS:
         c->color = 1;
@@ -164,7 +166,7 @@ void console_file(struct console *c, const struct res_file *f)
     char marks[FILE_MARKS + 1];
     size_t i, n = f->ntests < FILE_MARKS ? f->ntests : FILE_MARKS;
 
-    if (c->verbosity != 0) {
+    if (c->verbosity != 0 || c->collect_only) {
         return;
     }
     for (i = 0; i < n; i++) {

@@ -218,6 +218,7 @@ static void on_test_point(struct sched *s, struct worker *w,
             s->h->on_collected(s->h->ctx, ev->description);
         }
         w->file->next = ev->number;
+        w->cur = -2;
         return;
     }
     t.id = strdup(ev->description);
@@ -292,6 +293,9 @@ static void on_event(void *ctx, const struct tap_event *ev)
     switch (ev->kind) {
     case TAP_PLAN:
         w->file->plan = ev->plan_count;
+        if (w->cur == -1) {
+            w->cur = -2; /* the import is over */
+        }
         break;
     case TAP_COMMENT:
         if (strncmp(ev->text, "begin ", 6) == 0) {
@@ -490,9 +494,8 @@ static int worker_ended(struct sched *s, struct worker *w, int status)
     if (w->bailed) {
         s->internal++;
     }
-    if (!s->interrupted && !(s->stopping && !w->timed_out && w->cur >= -1 &&
-                             WIFSIGNALED(status) &&
-                             WTERMSIG(status) == SIGKILL && w->phase == 0)) {
+    /* A worker the runner stopped (-x, a signal) reports nothing more. */
+    if (!s->stopping) {
         if (w->cur >= -1) {
             died_in_test(s, w, status);
         } else if (!w->bailed && !(WIFEXITED(status) &&

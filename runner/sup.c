@@ -373,10 +373,16 @@ int sup_run(sup_child_fn fn, void *arg, const struct sup_opts *o,
             kill(pid, o->dump_signal);
         }
         kill_group(pid, SIGCONT);
-        while (o->dump_signal && done == 0 && r->crash.len == had &&
-               sup_now() < until) {
-            done = pump(pid, pidfd, fds, until - sup_now(), r, o->cap, err,
-                        errlen);
+        /* The traceback comes in several writes: wait for it to start,
+         * then for a short quiet spell, within SUP_DUMP_WAIT. */
+        while (o->dump_signal && done == 0 && sup_now() < until) {
+            size_t before = r->crash.len;
+            double step = r->crash.len == had ? until - sup_now() : 0.05;
+
+            done = pump(pid, pidfd, fds, step, r, o->cap, err, errlen);
+            if (r->crash.len > had && r->crash.len == before) {
+                break;
+            }
         }
         if (done == 0) {
             kill_group(pid, SIGTERM);

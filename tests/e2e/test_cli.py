@@ -1,0 +1,141 @@
+"""End-to-end: the command line of DESIGN.md section 3: selection,
+collection, stopping early, reports, usage errors and their exit
+statuses."""
+import os
+import signal
+import subprocess
+import tempfile
+import time
+
+from crossrun import mark
+
+import e2e
+
+BASIC = e2e.SUITES + "/basic"
+
+
+def test_keyword_selects_by_id():
+    r = e2e.run("-k", "test_sum", BASIC)
+    assert r.rc == 1
+    assert sorted(r.cases) == ["test_sum[1-2-3]", "test_sum[2-2-5]"]
+    assert e2e.last_line(r.out) == "1 passed, 1 failed"
+
+
+def test_keyword_that_selects_nothing_exits_5():
+    r = e2e.run("-k", "no_such_test", BASIC)
+    assert r.rc == 5, r.out + r.err
+
+
+def test_collect_only_lists_ids_and_runs_nothing():
+    r = e2e.run("--collect-only", BASIC, e2e.SUITES + "/crash", junit=False)
+    assert r.rc == 0, r.err
+    lines = r.out.splitlines()
+    assert "tests/suites/basic/test_basic.py::test_sum[2-2-5]" in lines
+    assert "tests/suites/basic/test_basic.py::TestGroup::test_method" in lines
+    assert "tests/suites/crash/test_crash.py::test_segfault" in lines
+    assert lines[-1] == "23 tests collected"
+
+
+def test_exitfirst_stops_after_the_first_failure():
+    r = e2e.run("-x", "-j", "1", e2e.SUITES + "/crash")
+    assert r.rc == 1
+    assert list(r.cases) == ["test_segfault"]
+    e2e.validate(r.junit_path)
+
+
+def test_no_test_files_exits_5():
+    r = e2e.run(e2e.SUITES + "/empty")
+    assert r.rc == 5, r.out + r.err
+
+
+@mark.parametrize("args,message", [
+    (["--no-such-option"], "unknown option '--no-such-option'"),
+    (["--isolate=thread"], "'thread' is not one of test, file"),
+    (["--timeout", "soon"], "'soon' is not a number"),
+    (["-j", "0"], "-j: '0' is not a number from 1"),
+    (["--color=purple"], "'purple' is not one of auto, always, never"),
+    (["--junit-family=xunit3"], "'xunit3' is not one of xunit2, xunit1"),
+    (["tests/suites/no_such_dir"], "file or directory not found: "
+                                   "tests/suites/no_such_dir"),
+    (["Makefile"], "not a Python test file: Makefile"),
+    (["--junitxml"], "option --junitxml needs a value"),
+])
+def test_usage_errors_exit_4(args, message):
+    r = e2e.run(*args, junit=False)
+    assert r.rc == 4, (r.out, r.err)
+    assert message in r.err, r.err
+
+
+def test_unwritable_junit_path_is_an_error():
+    r = e2e.run("--junitxml", "/proc/no/such/dir/x.xml", BASIC, junit=False)
+    assert r.rc == 4, r.err
+    assert "/proc/no/such/dir/x.xml" in r.err
+
+
+def test_xunit1_adds_file_and_line():
+    r = e2e.run("--junit-family=xunit1", BASIC)
+    case = r.cases["test_assert_values"]
+    assert case.get("file") == "tests/suites/basic/test_basic.py"
+    assert case.get("line") == "23"
+
+
+def test_junit_classnames_and_suites():
+    r = e2e.run(BASIC, e2e.SUITES + "/state")
+    e2e.validate(r.junit_path)
+    suites = {s.get("name"): s for s in r.tree.iter("testsuite")}
+    assert set(suites) == {"tests/suites/basic/test_basic.py",
+                           "tests/suites/state/test_state.py"}
+    basic = suites["tests/suites/basic/test_basic.py"]
+    assert (basic.get("tests"), basic.get("failures"),
+            basic.get("skipped")) == ("12", "3", "3")
+    assert r.cases["test_method"].get("classname") == \
+        "tests.suites.basic.test_basic.TestGroup"
+
+
+def test_tap_report_is_accepted_by_prove():
+    fd, path = tempfile.mkstemp(suffix=".tap")
+    os.close(fd)
+    r = e2e.run("--tap=" + path, BASIC, e2e.SUITES + "/output",
+                junit=False)
+    assert r.rc == 1
+    with open(path, "rb") as f:
+        assert f.readline() == b"TAP version 13\n"
+    p = subprocess.run(["prove", "--exec", "cat", path],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    text = p.stdout.decode("utf-8", "replace")
+    assert "Parse errors" not in text, text
+    assert "Failed 7/18 subtests" in text, text
+
+
+def test_tap_on_stdout_moves_the_console_to_stderr():
+    r = e2e.run("--tap", e2e.SUITES + "/state", junit=False)
+    assert r.out.startswith("TAP version 13\n"), r.out
+    assert r.out.rstrip().endswith("1..3"), r.out
+    assert e2e.last_line(r.err) == "3 passed, 0 failed"
+
+
+@mark.timeout(60)
+def test_interrupt_writes_what_finished_and_exits_2():
+    fd, path = tempfile.mkstemp(suffix=".xml")
+    os.close(fd)
+    os.unlink(path)
+    p = subprocess.Popen([e2e.CROSSRUN, "-j", "1", "-v", "--junitxml", path,
+                          e2e.SUITES + "/interrupt"], cwd=e2e.ROOT,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    line = p.stdout.readline()
+    assert b"test_quick" in line, line
+    time.sleep(0.3)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 2, (out, err)
+    assert b"interrupted" in out
+    e2e.validate(path)
+    r = e2e.Run(2, "", "", path)
+    assert list(r.cases) == ["test_quick"]
+
+
+def test_help_and_version():
+    r = e2e.run("--help", junit=False)
+    assert r.rc == 0 and "--isolate=test|file" in r.out
+    r = e2e.run("--version", junit=False)
+    assert r.rc == 0 and r.out.startswith("crossrun ")
