@@ -24,7 +24,7 @@ import types
 
 from . import _api
 from ._rewrite import RewritingLoader
-from ._tb import exception_line, format_exception
+from ._tb import exception_line, format_exception, register_path
 
 __all__ = ["collect_file", "Item", "XFail"]
 
@@ -345,8 +345,9 @@ def _class_marks(cls):
 
 
 def _class_tests(cls):
-    """(function, is_static) of the test methods of `cls`: inherited ones
-    first, an override in the place of what it overrides."""
+    """(function, is_static) of the test methods of `cls`, as pytest
+    orders them: a base class's tests before the subclass's own; an
+    overridden test counts as the subclass's."""
     seen = set()
     per_class = []
     for klass in cls.__mro__:
@@ -418,6 +419,7 @@ def collect_file(path):
     traceback text}, and then items is []. KeyboardInterrupt propagates;
     any other exception (SystemExit included) becomes the error."""
     abspath = os.path.abspath(path)
+    register_path(abspath, path)
     try:
         module = _import(abspath)
     except KeyboardInterrupt:

@@ -240,7 +240,11 @@ class RewritingLoader(importlib.machinery.SourceFileLoader):
         return self.source_to_code(self.get_data(path), path)
 
     def source_to_code(self, data, path, *, _optimize=-1):
-        tree = ast.parse(data, filename=path)
+        try:
+            tree = ast.parse(data, filename=path)
+        except SyntaxError as e:
+            # The parser's frames say nothing about the test file.
+            raise e.with_traceback(None)
         rewrite_module(tree, importlib.util.decode_source(data))
         return compile(tree, path, "exec", dont_inherit=True,
                        optimize=_optimize)

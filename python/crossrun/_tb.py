@@ -11,8 +11,20 @@ import traceback
 _OWN_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
+_given = {}    # absolute path of a collected test file -> path as given
+
+
+def register_path(abspath, given):
+    """Show the file at `abspath` as `given` (the path the user gave, which
+    the test ids use) in tracebacks."""
+    _given[abspath] = given
+
+
 def display_path(path):
-    """`path` relative to the current directory when it lies under it."""
+    """`path` as tracebacks show it: as the user gave it for a test file,
+    else relative to the current directory when it lies under it."""
+    if path in _given:
+        return _given[path]
     try:
         cwd = os.getcwd() + os.sep
     except OSError:
