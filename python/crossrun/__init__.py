@@ -6,3 +6,4 @@ plain Python.
 """
 from . import _native
 from ._native import *  # noqa: F401,F403  (the FFI names of DESIGN.md s5)
+from ._api import fixture, mark, param, skip, fail, xfail, Skipped, Failed  # noqa: F401,E402
