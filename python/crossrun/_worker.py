@@ -106,6 +106,9 @@ def _judge(item, r, timeout):
     """The result of one isolated run, from what the supervisor saw."""
     crash = r.crash.strip()
     if r.timed_out:
+        if item.xfail is not None:
+            return {"outcome": "xfailed",
+                    "message": "timed out after %g s" % timeout}
         return {"outcome": "failed", "type": "timeout",
                 "message": "timed out after %g s" % timeout,
                 "detail": ("Traceback where the test was when it was "
