@@ -43,6 +43,24 @@ extern "C" int ffi_cxx_call(ffi_cif *cif, void (*fn)(void), void *rvalue,
     return 1;
 }
 
+extern "C" int ffi_cxx_guard(void (*fn)(void *), void *arg, char **type,
+                             char **what)
+{
+    try {
+        fn(arg);
+        return 0;
+    } catch (abi::__forced_unwind &) {
+        throw;
+    } catch (std::exception &e) {
+        *type = type_name(&typeid(e));
+        *what = strdup(e.what());
+    } catch (...) {
+        *type = type_name(abi::__cxa_current_exception_type());
+        *what = nullptr;
+    }
+    return 1;
+}
+
 extern "C" char *ffi_cxx_demangle(const char *name)
 {
     int status = 0;

@@ -22,6 +22,10 @@ extern "C" {
 int ffi_cxx_call(ffi_cif *cif, void (*fn)(void), void *rvalue,
                  void **avalue, char **type, char **what);
 
+/* Run fn(arg) with C++ exceptions caught, as ffi_cxx_call does. Returns
+ * 0, or 1 with *type and *what set as ffi_cxx_call sets them. */
+int ffi_cxx_guard(void (*fn)(void *), void *arg, char **type, char **what);
+
 /* The demangled form of a mangled C++ name (malloc'd, the caller frees),
  * or NULL when name is not a mangled name or memory ran out. */
 char *ffi_cxx_demangle(const char *name);
