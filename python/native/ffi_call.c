@@ -855,7 +855,10 @@ int conv_build(struct conv *c, const struct ct_type *t, PyObject *lib,
             PyObject *size = PyObject_GetAttrString(known, "_ctype_size_");
 
             if (size != NULL) {
-                c->size = (unsigned char)PyLong_AsLong(size);
+                long v = PyLong_AsLong(size); /* negative: unsigned */
+
+                c->size = (unsigned char)(v < 0 ? -v : v);
+                c->is_signed = v > 0;
                 Py_DECREF(size);
             } else {
                 PyErr_Clear();
@@ -863,7 +866,7 @@ int conv_build(struct conv *c, const struct ct_type *t, PyObject *lib,
             c->type = known;
             Py_INCREF(known);
         }
-        c->ft = int_ffi_type(c->size, 1);
+        c->ft = int_ffi_type(c->size, c->is_signed);
         return 0;
     case CT_STRING:
         if (role != CONV_ARG && role != CONV_RET) {

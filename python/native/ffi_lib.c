@@ -227,13 +227,15 @@ static PyObject *lib_struct(LibraryObject *lib, PyObject *args)
 
 static PyObject *lib_enum(LibraryObject *lib, PyObject *args, PyObject *kw)
 {
-    static char *kwlist[] = {"name", "values", "size", NULL};
+    static char *kwlist[] = {"name", "values", "size", "signed", NULL};
     PyObject *name, *values = NULL, *enum_mod, *cls, *shortname, *size;
-    int bytes = 4;
+    PyObject *is_signed = Py_None, *members, *v;
+    int bytes = 4, sign = 1;
     const char *n, *last;
+    Py_ssize_t i;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "U|Oi:enum", kwlist, &name,
-                                     &values, &bytes)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "U|OiO:enum", kwlist, &name,
+                                     &values, &bytes, &is_signed)) {
         return NULL;
     }
     if (bytes != 1 && bytes != 2 && bytes != 4 && bytes != 8) {
@@ -267,7 +269,30 @@ static PyObject *lib_enum(LibraryObject *lib, PyObject *args, PyObject *kw)
     if (cls == NULL) {
         return NULL;
     }
-    size = PyLong_FromLong(bytes);
+    /* Signed unless told, or unless a value needs the unsigned range. */
+    if (is_signed != Py_None) {
+        sign = PyObject_IsTrue(is_signed);
+    } else {
+        members = PySequence_List(cls);
+        for (i = 0; members != NULL && i < PyList_GET_SIZE(members); i++) {
+            long long x;
+
+            v = PyList_GET_ITEM(members, i);
+            x = PyLong_AsLongLong(v);
+            if (x == -1 && PyErr_Occurred()) {
+                PyErr_Clear();
+                sign = 0;
+            } else if (bytes < 8 && x >= (1LL << (bytes * 8 - 1))) {
+                sign = 0;
+            }
+        }
+        if (members == NULL) {
+            Py_DECREF(cls);
+            return NULL;
+        }
+        Py_DECREF(members);
+    }
+    size = PyLong_FromLong(sign ? bytes : -bytes);
     if (size == NULL || PyObject_SetAttrString(cls, "_ctype_size_",
                                                size) != 0 ||
         PyObject_SetAttrString(cls, "__qualname__", name) != 0 ||
