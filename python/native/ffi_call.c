@@ -653,8 +653,16 @@ PyObject *conv_from_c(const struct conv *c, const void *src, PyObject *keep)
     case CV_THIS:
         memcpy(&addr, src, sizeof(addr));
         return ptr_from_c(c, addr, keep);
-    case CV_FUNCPTR:
     case CV_STRPTR:
+        memcpy(&addr, src, sizeof(addr));
+        if (addr != NULL && c->is_ref) {
+            return ffi_stdstring_adopt(addr); /* a copy of the referent */
+        }
+        if (addr == NULL) {
+            Py_RETURN_NONE;
+        }
+        return ffi_pointer_new(addr, NULL);
+    case CV_FUNCPTR:
         memcpy(&addr, src, sizeof(addr));
         if (addr == NULL) {
             Py_RETURN_NONE;
@@ -1169,6 +1177,7 @@ static PyObject *function_vectorcall(PyObject *self, PyObject *const *args,
     char *etype = NULL, *ewhat = NULL;
     size_t i, first = f->sret ? 1 : 0;
     void *sret_ptr = NULL;
+    void (*fn)(void) = f->fn;
     int threw;
 
     if (kwnames != NULL && PyTuple_GET_SIZE(kwnames) > 0) {
@@ -1214,12 +1223,22 @@ static PyObject *function_vectorcall(PyObject *self, PyObject *const *args,
         }
         avalues[first + i] = area + c->slot;
     }
+    if (f->vindex >= 0) {
+        void *obj;
+
+        memcpy(&obj, area + f->args[0].slot, sizeof(obj));
+        if (obj == NULL) {
+            PyErr_Format(PyExc_ValueError, "%U: 'this' is NULL", f->text);
+            goto out;
+        }
+        fn = (*(void (***)(void))obj)[f->vindex];
+    }
 #if HAVE_FAST_PATH
     if (f->fast != FAST_NONE) {
         struct fast_call fc;
         size_t ni = 0, nd = 0;
 
-        fc.fn = f->fn;
+        fc.fn = fn;
         fc.kind = f->fast == FAST_INT ? FAST_INT : FAST_DOUBLE;
         memset(fc.i, 0, sizeof(fc.i));
         memset(fc.d, 0, sizeof(fc.d));
@@ -1253,7 +1272,7 @@ static PyObject *function_vectorcall(PyObject *self, PyObject *const *args,
             avalues[0] = &sret_ptr;
         }
         inv.cif = &f->cif;
-        inv.fn = f->fn;
+        inv.fn = fn;
         inv.rvalue = rvalue;
         inv.avalues = avalues;
         threw = ffi_cxx_guard(libffi_invoke, &inv, &etype, &ewhat);
@@ -1460,6 +1479,47 @@ static int qualify(struct ct_decl *d, const char *cls)
     return 0;
 }
 
+/* For a virtual method: its slot in the vtable of its class, found by
+ * looking for its address among the class's vtable entries, so calls
+ * dispatch on the object's dynamic type. -1 when not found (then the
+ * symbol is called directly). */
+static Py_ssize_t vtable_slot(LibraryObject *lib, struct ct_decl *d,
+                              void *addr)
+{
+    struct sym_table *t = ffi_lib_symbols(lib);
+    const struct sym_entry *vt;
+    struct buf name = BUF_INIT;
+    void **table;
+    size_t i, n;
+
+    if (t == NULL || d->base == d->name) {
+        PyErr_Clear();
+        return -1;
+    }
+    if (buf_puts(&name, "vtable for ") != 0 ||
+        buf_append(&name, d->name, (size_t)(d->base - 2 - d->name)) != 0) {
+        buf_free(&name);
+        return -1;
+    }
+    vt = sym_find_data(t, name.data);
+    buf_free(&name);
+    if (vt == NULL || vt->size < 3 * sizeof(void *)) {
+        return -1;
+    }
+    table = dlsym(lib->handle, vt->mangled);
+    if (table == NULL) {
+        return -1;
+    }
+    /* offset-to-top, typeinfo, then the virtual functions. */
+    n = vt->size / sizeof(void *);
+    for (i = 2; i < n; i++) {
+        if (table[i] == addr) {
+            return (Py_ssize_t)(i - 2);
+        }
+    }
+    return -1;
+}
+
 static size_t align16(size_t n)
 {
     return (n + 15) & ~(size_t)15;
@@ -1534,6 +1594,8 @@ PyObject *ffi_function_new(LibraryObject *lib, PyObject *textobj,
         goto error;
     }
     f->fn = (void (*)(void))addr;
+    f->vindex = f->decl->is_virtual && f->is_method && !f->decl->is_dtor
+                ? vtable_slot(lib, f->decl, addr) : -1;
     f->symbol = PyMem_Malloc(strlen(e->mangled) + 1);
     if (f->symbol == NULL) {
         PyErr_NoMemory();

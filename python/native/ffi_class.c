@@ -361,7 +361,7 @@ static int destroy(ObjectObject *o)
     if (!o->owned || o->closed) {
         return 0;
     }
-    o->closed = 1;
+    o->owned = 0; /* once only, even if the destructor calls back */
     if (info != NULL && info->dtor != NULL) {
         PyObject *self = (PyObject *)o;
         PyObject *r = PyObject_Vectorcall(info->dtor, &self, 1, NULL);
@@ -371,6 +371,7 @@ static int destroy(ObjectObject *o)
         }
         Py_XDECREF(r);
     }
+    o->closed = 1;
     PyMem_Free(o->mem);
     o->mem = NULL;
     o->ptr = NULL;
@@ -730,20 +731,17 @@ PyObject *ffi_class_new(LibraryObject *lib, PyObject *args, PyObject *kw)
             Py_XSETREF(info->dtor, f);
             continue;
         }
-        g = group(groups, is_ctor ? "__init__" : base_name, name);
-        if (g == NULL) {
-            Py_XDECREF(f);
-            goto error;
-        }
         if (f == NULL) {
             PyObject *et, *ev, *tb;
 
+            /* Kept and raised when called: inline methods may be absent. */
             PyErr_Fetch(&et, &ev, &tb);
             PyErr_NormalizeException(&et, &ev, &tb);
             if (tb != NULL) {
                 PyException_SetTraceback(ev, tb);
             }
-            if (PyList_Append(g->missing, ev) != 0) {
+            g = group(groups, is_ctor ? "__init__" : base_name, name);
+            if (g == NULL || PyList_Append(g->missing, ev) != 0) {
                 Py_XDECREF(et);
                 Py_XDECREF(ev);
                 Py_XDECREF(tb);
@@ -753,6 +751,11 @@ PyObject *ffi_class_new(LibraryObject *lib, PyObject *args, PyObject *kw)
             Py_XDECREF(ev);
             Py_XDECREF(tb);
             continue;
+        }
+        g = group(groups, is_ctor ? "__init__" : base_name, name);
+        if (g == NULL) {
+            Py_DECREF(f);
+            goto error;
         }
         if (PyList_Append(g->funcs, f) != 0) {
             Py_DECREF(f);

@@ -136,6 +136,7 @@ typedef struct {
     int sret;                /* returns a std::string through a hidden
                                 first pointer */
     int is_method, is_static;
+    Py_ssize_t vindex;       /* virtual: slot in the vtable, else -1 */
     int fast;                /* FAST_* shape of the direct-call path */
     unsigned char fast_map[8]; /* fast path: register class per arg */
     struct ct_decl *decl;

@@ -147,6 +147,7 @@ static int read_image(const unsigned char *img, size_t size,
         }
         t->n++;
         e->is_func = type != STT_OBJECT;
+        e->size = s->st_size;
         e->is_cxx = strncmp(name, "_Z", 2) == 0;
         e->demangled = e->is_cxx ? ffi_cxx_demangle(name) : NULL;
         if (e->demangled == NULL) {
@@ -465,6 +466,19 @@ int sym_is_class(struct sym_table *t, const char *cls)
         }
     }
     return 0;
+}
+
+const struct sym_entry *sym_find_data(const struct sym_table *t,
+                                      const char *text)
+{
+    size_t i;
+
+    for (i = 0; i < t->n; i++) {
+        if (!t->v[i].is_func && strcmp(t->v[i].demangled, text) == 0) {
+            return &t->v[i];
+        }
+    }
+    return NULL;
 }
 
 static int cmp_str(const void *a, const void *b)

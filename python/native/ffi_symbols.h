@@ -15,6 +15,7 @@ struct sym_entry {
     char *demangled;        /* __cxa_demangle's text, or mangled for C */
     char *key;              /* decl_key of the parsed demangled name, NULL
                                for C names and names the parser can't read */
+    size_t size;            /* st_size: bytes of code or data */
     unsigned char is_func;  /* STT_FUNC or STT_GNU_IFUNC; else data */
     unsigned char is_cxx;   /* a mangled C++ name */
     unsigned char parsed;
@@ -56,6 +57,11 @@ size_t sym_closest(struct sym_table *t, const struct ct_decl *d,
  * destructor of the class with canonical name cls ("tinyxml2::XMLNode"),
  * so that cls::f is a member function rather than a namespace's. */
 int sym_is_class(struct sym_table *t, const char *cls);
+
+/* The exported data symbol whose demangled name is exactly text
+ * ("vtable for calc::Shape"), or NULL. */
+const struct sym_entry *sym_find_data(const struct sym_table *t,
+                                      const char *text);
 
 /* The distinct demangled names of the exported functions, sorted, in a
  * malloc'd array of n pointers into t (the caller frees the array only).
