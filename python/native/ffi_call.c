@@ -1570,39 +1570,6 @@ PyObject *ffi_function_new(LibraryObject *lib, PyObject *textobj,
     }
     f->is_method = member;
     f->is_static = f->decl->is_static;
-    syms = ffi_lib_symbols(lib);
-    if (syms == NULL) {
-        goto error;
-    }
-    e = sym_find(syms, f->decl, &oom);
-    if (e == NULL) {
-        if (oom) {
-            PyErr_NoMemory();
-        } else {
-            not_found(lib, f->decl, text);
-        }
-        goto error;
-    }
-    dlerror();
-    addr = dlsym(lib->handle, e->mangled);
-    if (addr == NULL) {
-        const char *why = dlerror();
-
-        PyErr_Format(ffi_SymbolNotFound, "%s is in the symbol table of %s "
-                     "but the loader does not resolve it: %s", e->demangled,
-                     lib->file, why ? why : "NULL address");
-        goto error;
-    }
-    f->fn = (void (*)(void))addr;
-    f->vindex = f->decl->is_virtual && f->is_method && !f->decl->is_dtor
-                ? vtable_slot(lib, f->decl, addr) : -1;
-    f->symbol = PyMem_Malloc(strlen(e->mangled) + 1);
-    if (f->symbol == NULL) {
-        PyErr_NoMemory();
-        goto error;
-    }
-    strcpy(f->symbol, e->mangled);
-
     /* Converters, this first. */
     f->nargs = f->decl->nparams + (size_t)f->is_method;
     f->args = PyMem_Calloc(f->nargs ? f->nargs : 1, sizeof(*f->args));
@@ -1649,6 +1616,39 @@ PyObject *ffi_function_new(LibraryObject *lib, PyObject *textobj,
         }
         f->nreq = first + i - 1;
     }
+
+    syms = ffi_lib_symbols(lib);
+    if (syms == NULL) {
+        goto error;
+    }
+    e = sym_find(syms, f->decl, &oom);
+    if (e == NULL) {
+        if (oom) {
+            PyErr_NoMemory();
+        } else {
+            not_found(lib, f->decl, text);
+        }
+        goto error;
+    }
+    dlerror();
+    addr = dlsym(lib->handle, e->mangled);
+    if (addr == NULL) {
+        const char *why = dlerror();
+
+        PyErr_Format(ffi_SymbolNotFound, "%s is in the symbol table of %s "
+                     "but the loader does not resolve it: %s", e->demangled,
+                     lib->file, why ? why : "NULL address");
+        goto error;
+    }
+    f->fn = (void (*)(void))addr;
+    f->vindex = f->decl->is_virtual && f->is_method && !f->decl->is_dtor
+                ? vtable_slot(lib, f->decl, addr) : -1;
+    f->symbol = PyMem_Malloc(strlen(e->mangled) + 1);
+    if (f->symbol == NULL) {
+        PyErr_NoMemory();
+        goto error;
+    }
+    strcpy(f->symbol, e->mangled);
 
     /* The per-call area: slots, then extras, then room for a large or
      * std::string result at the very end. */

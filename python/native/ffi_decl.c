@@ -762,10 +762,8 @@ static struct ct_type *parse_declarator(struct parser *p, struct ct_type *t,
         }
         *p = save;
     }
-    if (p->tok.kind == T_IDENT && !is_keyword(p)) {
-        if (name != NULL) {
-            *name = ct_strndup(p->a, p->s + p->tok.start, p->tok.len);
-        }
+    if (name != NULL && p->tok.kind == T_IDENT && !is_keyword(p)) {
+        *name = ct_strndup(p->a, p->s + p->tok.start, p->tok.len);
         advance(p);
     }
     return parse_suffixes(p, t);

@@ -133,7 +133,6 @@ static PyObject *ffi_load(PyObject *module, PyObject *args, PyObject *kw)
                                                   why ? why : p);
 
             if (exc != NULL) {
-                PyObject_SetAttrString(exc, "filename", path);
                 PyErr_SetObject(ffi_LoadError, exc);
                 Py_DECREF(exc);
             }
