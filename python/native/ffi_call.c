@@ -35,6 +35,8 @@
 
 /* ---- converters ---- */
 
+static PyObject *lib_type(PyObject *lib, const char *name);
+
 const char *conv_type_name(const struct conv *c, char *tmp, size_t n)
 {
     struct buf b = BUF_INIT;
@@ -618,12 +620,17 @@ PyObject *conv_from_c(const struct conv *c, const void *src, PyObject *keep)
     case CV_INT:
         return int_from_c(c, src);
     case CV_ENUM: {
-        PyObject *v = int_from_c(c, src), *m;
+        PyObject *v = int_from_c(c, src), *m, *type = c->type;
 
-        if (v == NULL || c->type == NULL) {
+        if (type == NULL) {
+            /* Declared after this function was made? Look again. */
+            type = lib_type(c->lib, c->pointee);
+        }
+        if (v == NULL || type == NULL || !PyType_Check(type) ||
+            !PyType_IsSubtype((PyTypeObject *)type, &PyLong_Type)) {
             return v;
         }
-        m = PyObject_CallOneArg(c->type, v);
+        m = PyObject_CallOneArg(type, v);
         if (m == NULL && PyErr_ExceptionMatches(PyExc_ValueError)) {
             PyErr_Clear();
             return v; /* a value the enum does not name */
@@ -857,6 +864,7 @@ int conv_build(struct conv *c, const struct ct_type *t, PyObject *lib,
         }
         /* A declared enum, or an undeclared name: an int-sized enum. */
         c->kind = CV_ENUM;
+        c->pointee = t->name;
         c->size = 4;
         c->is_signed = 1;
         if (known != NULL) {
