@@ -1,0 +1,75 @@
+"""Per-call overhead of `int add(int, int)` through crossrun, ctypes
+(argtypes/restype set) and cffi ABI mode, in one process.
+
+Run: PYTHONPATH=python /usr/bin/python3 bench/ffi_bench.py
+Targets (DESIGN.md section 8): crossrun <= 0.5 x ctypes, <= cffi ABI."""
+import ctypes
+import os
+import sys
+import time
+
+import crossrun
+
+LIB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                   "fixtures", "build", "libcalc.so")
+CALLS = 200_000
+ROUNDS = 7
+
+
+def loop(g, n):
+    t = time.perf_counter_ns()
+    for _ in range(n):
+        g(2, 3)
+    return time.perf_counter_ns() - t
+
+
+def per_call_ns(f):
+    """Best of ROUNDS of CALLS calls of f(2, 3) in a Python loop, in
+    nanoseconds per call, loop included (the same loop for everyone, so
+    the ratios are if anything flattered towards 1)."""
+    assert f(2, 3) == 5
+    return min(loop(f, CALLS) for _ in range(ROUNDS)) / CALLS
+
+
+def main():
+    results = {}
+    lib = crossrun.load(LIB)
+    results["crossrun"] = per_call_ns(lib.fn("int calc_add_c(int, int)"))
+    results["crossrun C++"] = per_call_ns(lib.fn("int calc::add(int, int)"))
+
+    cdll = ctypes.CDLL(LIB)
+    cadd = cdll.calc_add_c
+    cadd.argtypes = [ctypes.c_int, ctypes.c_int]
+    cadd.restype = ctypes.c_int
+    results["ctypes"] = per_call_ns(cadd)
+
+    try:
+        import cffi
+    except ImportError:
+        cffi = None
+    if cffi is not None:
+        ffi = cffi.FFI()
+        ffi.cdef("int calc_add_c(int, int);")
+        results["cffi ABI"] = per_call_ns(ffi.dlopen(LIB).calc_add_c)
+
+    loop_ns = min(loop(lambda a, b: 5, CALLS) for _ in range(ROUNDS)) / CALLS
+    print("FFI call overhead, int add(int, int), best of %d x %d calls, "
+          "Python loop included:" % (ROUNDS, CALLS))
+    for name, ns in results.items():
+        print("  %-14s %7.1f ns/call" % (name, ns))
+    print("  (a call of an empty Python function in the same loop: %.1f ns)"
+          % loop_ns)
+    ours = results["crossrun"]
+    r_ctypes = ours / results["ctypes"]
+    print("  crossrun/ctypes   = %.2f (target <= 0.50)" % r_ctypes)
+    ok = r_ctypes <= 0.5
+    if "cffi ABI" in results:
+        r_cffi = ours / results["cffi ABI"]
+        print("  crossrun/cffi ABI = %.2f (target <= 1.00)" % r_cffi)
+        ok = ok and r_cffi <= 1.0
+    print("  FFI targets: %s" % ("met" if ok else "NOT met"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
