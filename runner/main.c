@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ffi_symbols.h"
 #include "discover.h"
 #include "pyworker.h"
 #include "report_console.h"
@@ -24,9 +25,6 @@ enum {
     EXIT_NO_TESTS = 5
 };
 
-/* From the FFI half of the native module (python/native/ffi_symbols.h). */
-int ffi_print_symbols(const char *lib, FILE *out, char *err, size_t errlen)
-    __attribute__((weak));
 
 struct reporters {
     struct console *console;
@@ -69,10 +67,6 @@ static int symbols(const char *lib)
 {
     char err[512];
 
-    if (ffi_print_symbols == NULL) {
-        fprintf(stderr, "crossrun: symbols: not available in this build\n");
-        return EXIT_INTERNAL;
-    }
     if (ffi_print_symbols(lib, stdout, err, sizeof err) != 0) {
         fprintf(stderr, "crossrun: symbols: %s\n", err);
         return EXIT_USAGE;

@@ -139,3 +139,16 @@ def test_help_and_version():
     assert r.rc == 0 and "--isolate=test|file" in r.out
     r = e2e.run("--version", junit=False)
     assert r.rc == 0 and r.out.startswith("crossrun ")
+
+
+def test_symbols_lists_demangled_exports():
+    r = e2e.run("symbols", "fixtures/build/libcrashpp.so", junit=False)
+    assert r.rc == 0, r.err
+    assert "crashpp::Parser::parse(char const*)" in r.out.splitlines()
+    assert "crashpp_parse_null" in r.out.splitlines()
+
+
+def test_symbols_of_a_missing_library_is_an_error():
+    r = e2e.run("symbols", "fixtures/build/libnothere.so", junit=False)
+    assert r.rc == 4
+    assert "libnothere.so" in r.err
