@@ -32,6 +32,7 @@ so tracebacks point at the lines of the file.
 """
 
 import ast
+import re
 import importlib.machinery
 import importlib.util
 import sys
@@ -56,16 +57,38 @@ _OPAQUE = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp,
 
 # -- rewriting ---------------------------------------------------------------
 
+def _split_lines(source):
+    """Lines with their ends, split at \r\n, \n and \r only (as the
+    compiler counts them; str.splitlines also splits at \f and others)."""
+    return re.findall(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+$", source)
+
+
 class _AssertRewriter(ast.NodeTransformer):
     """Replaces each Assert node by the statements of the module docstring."""
 
     def __init__(self, source):
         self.source = source
+        # Split once: ast.get_source_segment splits the whole source on
+        # every call, which is quadratic in a file of many asserts.
+        self.lines = _split_lines(source)
+
+    def _segment(self, node):
+        """The source of node, like ast.get_source_segment (offsets are
+        UTF-8 byte columns), or None."""
+        first, last = node.lineno - 1, node.end_lineno - 1
+        col, end_col = node.col_offset, node.end_col_offset
+        if last is None or end_col is None or last >= len(self.lines):
+            return None
+        if first == last:
+            return self.lines[first].encode()[col:end_col].decode()
+        head = self.lines[first].encode()[col:].decode()
+        tail = self.lines[last].encode()[:end_col].decode()
+        return "".join([head] + self.lines[first + 1:last] + [tail])
 
     def _src(self, node):
         seg = None
         try:
-            seg = ast.get_source_segment(self.source, node)
+            seg = self._segment(node)
         except Exception:   # odd positions: fall back to unparse
             seg = None
         if seg is None:
