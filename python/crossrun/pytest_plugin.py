@@ -22,22 +22,27 @@ registers it as a `pytest11` entry point). It gives pytest:
 
 How one isolated test runs (pytest_runtest_protocol below):
 
-1. parent: gc.freeze() (the child's GC then never touches, and so never
-   copies, the parent's objects), then run_isolated forks;
+1. parent: the collectors above the test and its fixtures of wider
+   scope (module, class, session) are set up here, once, as crossrun's
+   runner does, so every child inherits them and none tears them down;
+   gc.freeze() (the child's GC then never touches, and so never copies,
+   the parent's objects); run_isolated forks;
 2. child: pytest's own fd capture is switched off, so everything written
    to fd 1 and 2 (Python and C alike) goes to the supervisor's pipes and
-   survives a crash; runtestprotocol(item, log=False) runs; the reports
-   go back as JSON;
+   survives a crash; runtestprotocol(item, log=False) runs setup, call
+   and teardown of the test's own (function-scoped) fixtures; the reports
+   go back pickled (tuples stay tuples, as pytest-xdist keeps them);
 3. parent: gc.unfreeze(); the reports are rebuilt (or made up from the
    IsolatedResult when there are none), the captured output is added as
-   "Captured stdout/stderr call" sections, and the reports are logged
-   through pytest_runtest_logreport, so the terminal, --junitxml, -x,
+   "Captured stdout/stderr call" sections; what the next test does not
+   share is torn down (teardown_exact, as pytest does after each test);
+   the reports are logged through pytest_runtest_logreport, so the terminal, --junitxml, -x,
    --lf and pytest-xdist see them like any other test's.
 """
 
 import functools
 import gc
-import json
+import pickle
 import signal
 import traceback
 import types
@@ -85,34 +90,41 @@ def pytest_configure(config):
 
 # -- crossrun's fixtures and marks at collection ------------------------------
 
-def _register_fixtures(collector, fixtures, bind=None):
-    """Register crossrun FixtureDefs as pytest fixtures visible under
-    `collector`. `bind` is an instance for fixtures that are methods."""
+class _Holder:
+    """What pytest's parsefactories reads fixtures from (hashable)."""
+
+
+def _as_pytest_fixture(fd):
+    """Give crossrun fixture `fd`'s function the marker by which pytest
+    knows its fixtures (which also keeps pytest from collecting it as a
+    test). Returns the function."""
     from _pytest.fixtures import FixtureFunctionMarker
-    holder = types.SimpleNamespace()
-    for name, fd in fixtures.items():
-        func = fd.func
-        marker = getattr(func, "_pytestfixturefunction", None)
-        if marker is None:
-            marker = FixtureFunctionMarker(scope=fd.scope, params=None,
-                                           autouse=fd.autouse,
-                                           name=fd.name)
-            # Also keeps pytest from collecting it as a test.
-            func._pytestfixturefunction = marker
-        setattr(holder, name, func if bind is None else func.__get__(bind))
-    if fixtures:
-        collector.session._fixturemanager.parsefactories(holder,
-                                                         collector.nodeid)
+    func = fd.func
+    if getattr(func, "_pytestfixturefunction", None) is None:
+        func._pytestfixturefunction = FixtureFunctionMarker(
+            scope=fd.scope, params=None, autouse=fd.autouse, name=fd.name)
+    return func
 
 
-def _class_fixtures(cls):
-    found = {}
-    for klass in reversed(cls.__mro__):
+def _register_module_fixtures(module_node):
+    """Register the crossrun fixtures of an imported test module with
+    pytest, visible to the module's tests."""
+    holder = _Holder()
+    for name, fd in _collect._module_fixtures(module_node.obj).items():
+        setattr(holder, name, _as_pytest_fixture(fd))
+    if vars(holder):
+        module_node.session._fixturemanager.parsefactories(
+            holder, module_node.nodeid)
+
+
+def _mark_class_fixtures(cls):
+    """Mark the crossrun fixtures among the methods of test class `cls`
+    (and its bases); pytest registers them when it collects the class."""
+    for klass in cls.__mro__:
         for obj in list(klass.__dict__.values()):
             fd = getattr(obj, _api.FIXTURE_ATTR, None)
             if isinstance(fd, _api.FixtureDef):
-                found[fd.name] = fd
-    return found
+                _as_pytest_fixture(fd)
 
 
 def _pytest_mark(m):
@@ -145,19 +157,19 @@ def pytest_pycollect_makeitem(collector, name, obj):
 
     pytest calls this for each attribute of a module or class, after it
     imported the module and before it made any item there, so the first
-    call per collector registers that collector's crossrun fixtures and
-    class marks; each call converts the marks of its function once."""
-    node_obj = collector.obj
+    call per collector registers a module's crossrun fixtures, or adds a
+    class's marks; a class's fixture methods are marked before pytest
+    collects the class; each call converts its function's marks once."""
     if not collector.__dict__.get("_crossrun_seen"):
         collector.__dict__["_crossrun_seen"] = True
         if isinstance(collector, pytest.Module):
-            _register_fixtures(collector, _collect._module_fixtures(node_obj))
+            _register_module_fixtures(collector)
         elif isinstance(collector, pytest.Class):
-            fixtures = _class_fixtures(node_obj)
-            if fixtures:
-                _register_fixtures(collector, fixtures, node_obj())
-            for pm in _pytest_marks(_collect._class_marks(node_obj)):
+            for pm in _pytest_marks(_collect._class_marks(collector.obj)):
                 collector.add_marker(pm)
+    if isinstance(obj, type):
+        # Before pytest collects the class and reads its fixtures.
+        _mark_class_fixtures(obj)
     func = obj.__func__ if isinstance(obj, (staticmethod, classmethod)) \
         else obj
     if isinstance(func, types.FunctionType) and \
@@ -173,21 +185,19 @@ def pytest_pycollect_makeitem(collector, name, obj):
 # -- crossrun.skip / fail / xfail become pytest's ------------------------------
 
 def _as_pytest_outcome(exc):
-    """The pytest outcome exception for a crossrun one, raised and caught
-    so that it has a traceback; None when `exc` is not crossrun's."""
-    try:
-        if isinstance(exc, _api.Skipped):
-            pytest.skip(exc.msg)
-        elif isinstance(exc, _api.XFailed):
-            pytest.xfail(exc.msg)
-        elif isinstance(exc, _api.Failed):
-            pytest.fail(exc.msg, pytrace=False)
-        else:
-            return None
-    except BaseException:
-        from _pytest._code import ExceptionInfo
-        return ExceptionInfo.from_current()
-    return None
+    """The ExceptionInfo of the pytest outcome exception that crossrun's
+    skip/fail/xfail exception `exc` stands for, with `exc`'s traceback
+    (so reports point at the test's line); None for other exceptions."""
+    from _pytest._code import ExceptionInfo
+    if isinstance(exc, _api.Skipped):
+        new = pytest.skip.Exception(exc.msg)
+    elif isinstance(exc, _api.XFailed):
+        new = pytest.xfail.Exception(exc.msg)
+    elif isinstance(exc, _api.Failed):
+        new = pytest.fail.Exception(exc.msg)
+    else:
+        return None
+    return ExceptionInfo.from_exc_info((type(new), new, exc.__traceback__))
 
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
@@ -264,18 +274,79 @@ def _quiet_capture(config):
             pass
 
 
-def _child(item, nextitem):
-    """Runs in the forked child; returns the serialized reports."""
+class _Boundary:
+    """The child's stand-in for the next item: teardown_exact() stops at
+    its chain, so the child tears down only what belongs to the test
+    itself (its function-scoped fixtures) and leaves the collectors and
+    higher-scoped fixtures to the parent, which set them up."""
+
+    def __init__(self, item):
+        self._chain = item.listchain()[:-1]
+
+    def listchain(self):
+        return self._chain
+
+
+def _setup_outer(item):
+    """In the parent: set up the collectors above `item` (session, module,
+    class) and its fixtures of wider than function scope, as pytest
+    would for its setup, so that they are set up once and every child
+    inherits them. A failure is left where pytest keeps it (the setup
+    state, the fixture's cached result), for the child to report."""
+    from _pytest.outcomes import TEST_OUTCOME
+    from _pytest.skipping import evaluate_skip_marks
+    caught = TEST_OUTCOME + (_api.OutcomeException,)
+    try:
+        if evaluate_skip_marks(item) is not None:
+            return
+    except caught:
+        return
+    state = item.session._setupstate
+    for col in item.listchain()[:-1]:
+        if col in state.stack:
+            if state.stack[col][1] is not None:
+                return
+            continue
+        state.stack[col] = ([col.teardown], None)
+        try:
+            col.setup()
+        except TEST_OUTCOME as exc:
+            state.stack[col] = (state.stack[col][0], exc)
+            return
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None or not hasattr(item, "_request"):
+        return
+    if not item._request:
+        item._initrequest()
+    for name in item.fixturenames:
+        defs = info.name2fixturedefs.get(name)
+        if not defs or defs[-1].scope == "function":
+            continue
+        try:
+            item._request.getfixturevalue(name)
+        except caught:
+            pass
+
+
+def _child(item):
+    """Runs in the forked child; returns the pickled reports."""
     try:
         _quiet_capture(item.config)
-        reports = runtestprotocol(item, log=False, nextitem=nextitem)
+        reports = runtestprotocol(item, log=False, nextitem=_Boundary(item))
         hook = item.config.hook
         data = [hook.pytest_report_to_serializable(config=item.config,
                                                    report=rep)
                 for rep in reports]
-        return json.dumps({"reports": data}, default=repr).encode()
+        try:
+            return pickle.dumps({"reports": data}, pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            # Something a test put in user_properties does not pickle.
+            for d in data:
+                d["user_properties"] = [
+                    (str(k), repr(v)) for k, v in d.get("user_properties", ())]
+            return pickle.dumps({"reports": data}, pickle.HIGHEST_PROTOCOL)
     except BaseException:
-        return json.dumps({"internal": traceback.format_exc()}).encode()
+        return pickle.dumps({"internal": traceback.format_exc()})
 
 
 def _signal_name(num):
@@ -413,18 +484,19 @@ def _add_output(reports, r):
                                 text))
 
 
-def _run_isolated(item, nextitem, timeout, crashes):
+def _run_isolated(item, timeout, crashes):
     config = item.config
     capture = config.getoption("capture", "fd") != "no"
+    _setup_outer(item)
     gc.freeze()
     try:
-        r = _native.run_isolated(functools.partial(_child, item, nextitem),
+        r = _native.run_isolated(functools.partial(_child, item),
                                  timeout=timeout, capture=capture)
     finally:
         gc.unfreeze()
     reports = internal = None
     if r.report:
-        payload = json.loads(r.report)
+        payload = pickle.loads(r.report)
         internal = payload.get("internal")
         if internal is None:
             reports = [config.hook.pytest_report_from_serializable(
@@ -442,14 +514,19 @@ def pytest_runtest_protocol(item, nextitem):
     timeout, crashes = spec
     ihook = item.ihook
     ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
-    reports = _run_isolated(item, nextitem, timeout, crashes)
-    # What the parent itself set up for earlier tests (not this one) is
-    # torn down here, as runtestprotocol would have.
+    reports = _run_isolated(item, timeout, crashes)
+    # The parent tears down what it set up and the next test does not
+    # need, as runtestprotocol would have; an error there is the test's
+    # teardown error, unless the child already reported one.
     from _pytest.runner import CallInfo
     td = CallInfo.from_call(
         lambda: item.session._setupstate.teardown_exact(nextitem),
         when="teardown")
-    if td.excinfo is not None:
+    if hasattr(item, "_request"):
+        item._request = False
+        item.funcargs = None
+    if td.excinfo is not None and not any(
+            rep.when == "teardown" and rep.failed for rep in reports):
         reports = [rep for rep in reports if rep.when != "teardown"]
         reports.append(ihook.pytest_runtest_makereport(item=item, call=td))
     for rep in reports:
