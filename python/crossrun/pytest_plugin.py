@@ -325,7 +325,11 @@ def _setup_outer(item):
         try:
             item._request.getfixturevalue(name)
         except caught:
-            pass
+            # A failed request leaves the request's lookup state behind;
+            # the child starts from a fresh one and meets the cached
+            # failure (or the same error) where pytest reports it.
+            item._initrequest()
+            return
 
 
 def _child(item):
