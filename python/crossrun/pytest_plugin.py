@@ -166,7 +166,9 @@ def pytest_pycollect_makeitem(collector, name, obj):
             _register_module_fixtures(collector)
         elif isinstance(collector, pytest.Class):
             for pm in _pytest_marks(_collect._class_marks(collector.obj)):
-                collector.add_marker(pm)
+                # What Node.add_marker does, for a Mark.
+                collector.keywords[pm.name] = pm
+                collector.own_markers.append(pm)
     if isinstance(obj, type):
         # Before pytest collects the class and reads its fixtures.
         _mark_class_fixtures(obj)
