@@ -36,8 +36,9 @@ How one isolated test runs (pytest_runtest_protocol below):
    IsolatedResult when there are none), the captured output is added as
    "Captured stdout/stderr call" sections; what the next test does not
    share is torn down (teardown_exact, as pytest does after each test);
-   the reports are logged through pytest_runtest_logreport, so the terminal, --junitxml, -x,
-   --lf and pytest-xdist see them like any other test's.
+   the reports are logged through pytest_runtest_logreport, so the
+   terminal, --junitxml, -x, --lf and pytest-xdist see them like any
+   other test's.
 """
 
 import functools
@@ -184,7 +185,7 @@ def pytest_pycollect_makeitem(collector, name, obj):
     return None
 
 
-# -- crossrun.skip / fail / xfail become pytest's ------------------------------
+# -- crossrun.skip / fail / xfail become pytest's ---------------------------
 
 def _as_pytest_outcome(exc):
     """The ExceptionInfo of the pytest outcome exception that crossrun's
@@ -211,7 +212,7 @@ def pytest_runtest_makereport(item, call):
     yield
 
 
-# -- the crossrun_lib fixture ---------------------------------------------------
+# -- the crossrun_lib fixture ------------------------------------------------
 
 @pytest.fixture
 def crossrun_lib():
