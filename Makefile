@@ -139,6 +139,18 @@ install: all
 	install -m 755 runner/crossrun $(DESTDIR)$(PREFIX)/bin/crossrun
 	install -m 644 python/crossrun/*.py $(DESTDIR)$(PREFIX)/lib/crossrun/python/crossrun/
 	install -m 755 $(EXT) $(DESTDIR)$(PREFIX)/lib/crossrun/python/crossrun/
+	@# The pytest plugin needs no -p once installed: a crossrun dist-info
+	@# next to the package names it as a pytest11 entry point, and a .pth
+	@# in $(PY)'s site directory under PREFIX (PY_SITE overrides it) puts
+	@# the package's directory on sys.path.
+	site=$${PY_SITE:-$$($(PY) -c 'import sys; print("$(PREFIX)/lib/python%d.%d/dist-packages" % sys.version_info[:2])')}; \
+	dist=$(DESTDIR)$(PREFIX)/lib/crossrun/python/crossrun-0.1.dist-info; \
+	install -d $$dist $(DESTDIR)$$site && \
+	printf 'Metadata-Version: 2.1\nName: crossrun\nVersion: 0.1\n' \
+	  > $$dist/METADATA && \
+	printf '[pytest11]\ncrossrun = crossrun.pytest_plugin\n' \
+	  > $$dist/entry_points.txt && \
+	echo $(PREFIX)/lib/crossrun/python > $(DESTDIR)$$site/crossrun.pth
 
 clean:
 	rm -rf build runner/crossrun python/crossrun/_native*.so fixtures/build
