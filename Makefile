@@ -112,7 +112,8 @@ unit: $(UNIT_BIN)
 # sanitizer runtime preloaded where $(PY) loads the sanitized extension.
 ASAN_RT = $(shell $(CC) -print-file-name=libasan.so)
 UBSAN_RT = $(shell $(CC) -print-file-name=libubsan.so)
-TEST_ENV = CROSSRUN_UNIT_DIR=$(BUILD)/unit PY=$(PY) \
+SCHEMA_DIR ?= $(abspath ../shared/schemas)
+TEST_ENV = CROSSRUN_UNIT_DIR=$(BUILD)/unit PY=$(PY) CROSSRUN_SCHEMA_DIR=$(SCHEMA_DIR) \
            $(if $(SANITIZE),ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 \
              CROSSRUN_PRELOAD="$(ASAN_RT) $(UBSAN_RT)",)
 

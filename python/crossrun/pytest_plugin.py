@@ -433,6 +433,11 @@ def _judge(item, r, timeout, crashes, reports, internal):
     rules, which these follow)."""
     crash = _trim_stack(r.crash.strip())
     if r.timed_out:
+        reason = _xfail_reason(item)
+        if reason is not None:
+            return _made_up(item, "skipped", None, r.duration,
+                            wasxfail=(reason + ": " if reason else "")
+                            + "timed out after %g s" % timeout)
         return _made_up(item, "failed", _longrepr(
             item, "timed out after %g s" % timeout,
             "Traceback where the test was when it was stopped:\n" + crash
