@@ -276,6 +276,13 @@ extern int ffi_cb_failed;
 /* Raise the stored callback exception. Returns -1. */
 int ffi_cb_reraise(void);
 
+/* lib.mock and lib.imports (ffi_mock.c), load(isolated=, stubs=)
+ * (ffi_nsload.c): set up after the rest of the FFI. 0, or -1 with an
+ * exception set. */
+extern PyTypeObject ffi_MockType;
+int ffi_mock_init(void);
+int ffi_nsload_init(void);
+
 /* Raise CxxException(type, what); frees both. Returns NULL. */
 PyObject *ffi_raise_cxx(char *type, char *what);
 

@@ -119,14 +119,15 @@ int ffi_module_init(PyObject *m)
         {"Pointer", &ffi_PointerType},     {"buffer", &ffi_BufferType},
         {"StdString", &ffi_StdStringType}, {"Callback", &ffi_CallbackType},
         {"Struct", &ffi_StructType},       {"Object", &ffi_ObjectType},
-        {"Method", &ffi_OverloadsType},
+        {"Method", &ffi_OverloadsType},   {"Mock", &ffi_MockType},
     };
     PyMethodDef *f;
     size_t i;
 
     if (ffi_values_ready() != 0 || ffi_call_ready() != 0 ||
         ffi_struct_ready() != 0 || ffi_class_ready() != 0 ||
-        ffi_closure_ready() != 0 || ffi_lib_ready() != 0) {
+        ffi_closure_ready() != 0 || ffi_lib_ready() != 0 ||
+        ffi_mock_init() != 0 || ffi_nsload_init() != 0) {
         return -1;
     }
     ffi_CxxException = new_exception(
