@@ -119,6 +119,10 @@ typedef struct {
     PyObject *types;         /* canonical name -> struct/class/enum type */
     PyObject *fns;           /* declaration text -> Function (lib.fn) */
     PyObject *dict;          /* instance attributes */
+    int isolated;            /* loaded in a namespace of its own (it has
+                                its own libc and C++ runtime) */
+    void (*string_dtor)(void *); /* isolated: its libstdc++'s
+                                std::string destructor, or NULL */
 } LibraryObject;
 
 typedef struct {

@@ -383,6 +383,14 @@ static void *load_hook(const char *path, PyObject *options)
         if (h != NULL) {
             break;
         }
+        if (rc == NSLOAD_ERR_LIMIT || rc == NSLOAD_ERR_TLS) {
+            raise_load("%s. crossrun never unloads a library: load isolated "
+                       "libraries in the tests (or function fixtures) that "
+                       "use them, so that each test process, under the "
+                       "default --isolate=test, starts with every namespace "
+                       "free", err);
+            goto out;
+        }
         if (rc != NSLOAD_ERR_LOAD || !missing_name(err, missing,
                                                    sizeof(missing))) {
             raise_load("%s", err);
