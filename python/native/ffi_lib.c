@@ -468,9 +468,12 @@ static PyObject *ffi_callback_fn(PyObject *module, PyObject *args)
 PyMethodDef ffi_module_functions[] = {
     {"load", (PyCFunction)(void (*)(void))ffi_load,
      METH_VARARGS | METH_KEYWORDS,
-     "load(path) -> Library: load a shared library by path or by a name "
-     "the dynamic loader finds (\"libz.so.1\"). Raises LoadError (an "
-     "OSError) with the loader's message."},
+     "load(path, isolated=False, stubs=None) -> Library: load a shared "
+     "library by path or by a name the dynamic loader finds "
+     "(\"libz.so.1\"); isolated=True: in a link namespace of its own; "
+     "stubs=True or [sonames]: generated stubs for dependencies that are "
+     "not installed. Raises LoadError (an OSError) with the loader's "
+     "message."},
     {"callback", ffi_callback_fn, METH_VARARGS,
      "callback(decl, f) -> Callback: a C function pointer of type decl "
      "(\"int(int, void*)\") calling f; keep it alive while C may call it."},

@@ -42,6 +42,7 @@ struct stubset {
     char *path[MAX_STUBS];   /* malloc'd */
 };
 
+/* Raise LoadError with a printf-style message. Returns NULL. */
 static PyObject *raise_load(const char *fmt, ...)
 {
     char msg[8192];
@@ -63,22 +64,22 @@ static PyObject *raise_load(const char *fmt, ...)
 static void stubs_remove(struct stubset *s)
 {
     size_t i;
+    int failed = 0;
 
     for (i = 0; i < s->n; i++) {
-        if (unlink(s->path[i]) != 0) {
-            /* nothing to do: the directory removal below reports it */
-        }
+        failed |= unlink(s->path[i]) != 0;
         free(s->path[i]);
         free(s->soname[i]);
     }
     s->n = 0;
-    if (s->dir[0] != '\0' && rmdir(s->dir) != 0) {
+    if (s->dir[0] != '\0' && (rmdir(s->dir) != 0 || failed)) {
         PyErr_WarnFormat(PyExc_RuntimeWarning, 1, "crossrun.load: could not "
                          "remove the stub directory %s", s->dir);
     }
     s->dir[0] = '\0';
 }
 
+/* Was soname stubbed already? */
 static int stubs_has(const struct stubset *s, const char *soname)
 {
     size_t i;
