@@ -1125,6 +1125,18 @@ static uint64_t widen(const struct conv *c, const void *slot)
     return u;
 }
 
+/* Destroy a std::string result with the C++ runtime that built it. */
+static void string_destroy(const FunctionObject *f, void *mem)
+{
+    const LibraryObject *lib = (const LibraryObject *)f->lib;
+
+    if (lib != NULL && lib->string_dtor != NULL) {
+        lib->string_dtor(mem);
+    } else {
+        ffi_cxx_string_destroy(mem);
+    }
+}
+
 static void libffi_invoke(void *arg)
 {
     struct ffi_invoke *v = arg;
@@ -1292,14 +1304,14 @@ static PyObject *function_vectorcall(PyObject *self, PyObject *const *args,
     }
     if (ffi_cb_failed) {
         if (f->sret) {
-            ffi_cxx_string_destroy(sret_ptr);
+            string_destroy(f, sret_ptr);
         }
         ffi_cb_reraise();
         goto out;
     }
     if (f->sret) {
         result = ffi_stdstring_adopt(sret_ptr);
-        ffi_cxx_string_destroy(sret_ptr);
+        string_destroy(f, sret_ptr);
     } else {
         result = conv_from_c(&f->ret, rvalue, NULL);
     }
@@ -1533,6 +1545,49 @@ static size_t align16(size_t n)
     return (n + 15) & ~(size_t)15;
 }
 
+/* A library in a namespace of its own has its own libstdc++ and malloc:
+ * it must never free or reallocate a string buffer crossrun allocated,
+ * and crossrun must not free one it allocated. A const std::string& is
+ * only read, a std::string result is destroyed with the library's own
+ * destructor; the rest is refused. Returns 0, or -1 with
+ * DeclarationError set. */
+static int isolated_strings(const LibraryObject *lib,
+                            const struct ct_decl *d, const char *text)
+{
+    size_t i;
+
+    for (i = 0; i < d->nparams; i++) {
+        const struct ct_type *p = d->params[i].type;
+        int by_value = p->kind == CT_STRING;
+        int mutable_ref = (p->kind == CT_PTR || p->kind == CT_REF ||
+                           p->kind == CT_RREF) &&
+                          p->sub->kind == CT_STRING &&
+                          (!p->sub->is_const || p->kind == CT_RREF);
+
+        if (by_value || mutable_ref) {
+            ffi_raise_decl_msg(text, "parameter %zu: %s cannot be passed to "
+                               "%s, loaded with isolated=True: the library "
+                               "has its own C++ runtime and allocator, which "
+                               "must not free or reallocate crossrun's "
+                               "string memory; declare it const "
+                               "std::string& (read only) or pass const "
+                               "char*", i + 1,
+                               by_value ? "std::string by value"
+                                        : "a std::string it may modify",
+                               lib->file);
+            return -1;
+        }
+    }
+    if (d->ret != NULL && d->ret->kind == CT_STRING &&
+        lib->string_dtor == NULL) {
+        ffi_raise_decl_msg(text, "%s, loaded with isolated=True, has no "
+                           "std::string destructor of its own to free the "
+                           "std::string it returns", lib->file);
+        return -1;
+    }
+    return 0;
+}
+
 PyObject *ffi_function_new(LibraryObject *lib, PyObject *textobj,
                            const char *cls)
 {
@@ -1608,6 +1663,9 @@ PyObject *ffi_function_new(LibraryObject *lib, PyObject *textobj,
     } else {
         f->ret.kind = CV_VOID;
         f->ret.ft = &ffi_type_void;
+    }
+    if (lib->isolated && isolated_strings(lib, f->decl, text) != 0) {
+        goto error;
     }
     /* Defaults: trailing parameters with a default value are optional. */
     f->nreq = f->nargs;

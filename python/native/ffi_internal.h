@@ -119,6 +119,10 @@ typedef struct {
     PyObject *types;         /* canonical name -> struct/class/enum type */
     PyObject *fns;           /* declaration text -> Function (lib.fn) */
     PyObject *dict;          /* instance attributes */
+    int isolated;            /* loaded in a namespace of its own (it has
+                                its own libc and C++ runtime) */
+    void (*string_dtor)(void *); /* isolated: its libstdc++'s
+                                std::string destructor, or NULL */
 } LibraryObject;
 
 typedef struct {
@@ -275,6 +279,13 @@ void *ffi_callback_addr(PyObject *o);
 extern int ffi_cb_failed;
 /* Raise the stored callback exception. Returns -1. */
 int ffi_cb_reraise(void);
+
+/* lib.mock and lib.imports (ffi_mock.c), load(isolated=, stubs=)
+ * (ffi_nsload.c): set up after the rest of the FFI. 0, or -1 with an
+ * exception set. */
+extern PyTypeObject ffi_MockType;
+int ffi_mock_init(void);
+int ffi_nsload_init(void);
 
 /* Raise CxxException(type, what); frees both. Returns NULL. */
 PyObject *ffi_raise_cxx(char *type, char *what);

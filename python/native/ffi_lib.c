@@ -11,6 +11,11 @@
 #include "ffi.h"
 #include "ffi_closure.h"
 
+/* std::__cxx11::basic_string<char>::~basic_string(), which libstdc++
+ * exports. */
+#define STRING_DTOR \
+    "_ZNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEED1Ev"
+
 static ffi_load_hook load_hook;
 
 int ffi_set_load_hook(ffi_load_hook hook)
@@ -51,6 +56,7 @@ PyObject *ffi_library_new(void *handle, PyObject *path)
     LibraryObject *lib;
     struct link_map *lm = NULL;
     const char *file = NULL;
+    Lmid_t lmid = LM_ID_BASE;
 
     lib = PyObject_GC_New(LibraryObject, &ffi_LibraryType);
     if (lib == NULL) {
@@ -84,6 +90,14 @@ PyObject *ffi_library_new(void *handle, PyObject *path)
         return PyErr_NoMemory();
     }
     strcpy(lib->file, file);
+    /* Memory a library in another namespace allocates must be freed by
+     * its own allocator: a std::string it returns is destroyed by its own
+     * libstdc++ (see ffi_function_new for what is refused). */
+    if (dlinfo(handle, RTLD_DI_LMID, &lmid) == 0 && lmid != LM_ID_BASE) {
+        lib->isolated = 1;
+        *(void **)&lib->string_dtor = dlsym(handle, STRING_DTOR);
+    }
+    (void)dlerror();
     return (PyObject *)lib;
 }
 
@@ -454,9 +468,12 @@ static PyObject *ffi_callback_fn(PyObject *module, PyObject *args)
 PyMethodDef ffi_module_functions[] = {
     {"load", (PyCFunction)(void (*)(void))ffi_load,
      METH_VARARGS | METH_KEYWORDS,
-     "load(path) -> Library: load a shared library by path or by a name "
-     "the dynamic loader finds (\"libz.so.1\"). Raises LoadError (an "
-     "OSError) with the loader's message."},
+     "load(path, isolated=False, stubs=None) -> Library: load a shared "
+     "library by path or by a name the dynamic loader finds "
+     "(\"libz.so.1\"); isolated=True: in a link namespace of its own; "
+     "stubs=True or [sonames]: generated stubs for dependencies that are "
+     "not installed. Raises LoadError (an OSError) with the loader's "
+     "message."},
     {"callback", ffi_callback_fn, METH_VARARGS,
      "callback(decl, f) -> Callback: a C function pointer of type decl "
      "(\"int(int, void*)\") calling f; keep it alive while C may call it."},

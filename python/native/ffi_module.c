@@ -16,12 +16,20 @@ PyObject *ffi_LoadError;
 PyObject *ffi_raise_decl_error(const char *text, const struct decl_error *err)
 {
     PyObject *exc, *msg;
+    char caret[256];
+    size_t pad;
 
     if (err->column == 0) {
         return ffi_raise_decl_msg(text, "%s", err->msg);
     }
-    msg = PyUnicode_FromFormat("column %zu: %s\n    %s\n    %*s", err->column,
-                               err->msg, text, (int)err->column, "^");
+    /* PyUnicode_FromFormat has no %*s before 3.12: pad by hand. */
+    pad = err->column - 1 < sizeof(caret) - 2 ? err->column - 1
+                                              : sizeof(caret) - 2;
+    memset(caret, ' ', pad);
+    caret[pad] = '^';
+    caret[pad + 1] = '\0';
+    msg = PyUnicode_FromFormat("column %zu: %s\n    %s\n    %s", err->column,
+                               err->msg, text, caret);
     if (msg == NULL) {
         return NULL;
     }
@@ -119,14 +127,15 @@ int ffi_module_init(PyObject *m)
         {"Pointer", &ffi_PointerType},     {"buffer", &ffi_BufferType},
         {"StdString", &ffi_StdStringType}, {"Callback", &ffi_CallbackType},
         {"Struct", &ffi_StructType},       {"Object", &ffi_ObjectType},
-        {"Method", &ffi_OverloadsType},
+        {"Method", &ffi_OverloadsType},   {"Mock", &ffi_MockType},
     };
     PyMethodDef *f;
     size_t i;
 
     if (ffi_values_ready() != 0 || ffi_call_ready() != 0 ||
         ffi_struct_ready() != 0 || ffi_class_ready() != 0 ||
-        ffi_closure_ready() != 0 || ffi_lib_ready() != 0) {
+        ffi_closure_ready() != 0 || ffi_lib_ready() != 0 ||
+        ffi_mock_init() != 0 || ffi_nsload_init() != 0) {
         return -1;
     }
     ffi_CxxException = new_exception(

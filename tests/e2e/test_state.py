@@ -1,0 +1,37 @@
+"""End-to-end: a library's global state (fixtures/src/counter.c) is fresh
+in every test under --isolate=test and shared by a file's tests under
+--isolate=file; a library loaded with isolated=True is fresh either way.
+The JUnit report says which tests saw which count."""
+from crossrun import mark
+
+import e2e
+
+SUITE = e2e.SUITES + "/counter"
+
+
+@mark.timeout(120)
+def test_fresh_state_in_every_test():
+    r = e2e.run("--isolate=test", SUITE)
+    assert r.rc == 0, r.out + r.err
+    assert e2e.last_line(r.out) == "4 passed, 0 failed", r.out
+    e2e.validate(r.junit_path)
+    for name in ("test_first", "test_second", "test_third",
+                 "test_own_namespace_is_always_fresh"):
+        assert r.outcome(name) == "passed", (name, r.out)
+
+
+@mark.timeout(120)
+def test_shared_state_in_a_file():
+    r = e2e.run("--isolate=file", "-j", "1", SUITE)
+    assert r.rc == 1, r.out + r.err
+    assert e2e.last_line(r.out) == "2 passed, 2 failed", r.out
+    e2e.validate(r.junit_path)
+    assert r.outcome("test_first") == "passed"
+    # the second and third tests see the count the earlier ones left
+    for name, seen in (("test_second", 2), ("test_third", 3)):
+        assert r.outcome(name) == "failure", (name, r.out)
+        node = r.child(name, "failure")
+        assert node.get("type") == "AssertionError"
+        assert "where %d = counter_next()" % seen in (node.text or ""), \
+            (name, node.text)
+    assert r.outcome("test_own_namespace_is_always_fresh") == "passed"
