@@ -7,8 +7,10 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -18,6 +20,16 @@
 #define REPORT_CAP (256u << 20)
 
 enum { P_OUT, P_ERR, P_REPORT, P_CRASH, NPIPES };
+
+/* Written by the child after its function returned and stdio was flushed:
+ * the report is complete. */
+static const char DONE_MARK[] = "\n\x01" "crossrun-child-done" "\x01";
+
+/* Children that finished (DONE_MARK, every pipe closed) but were not yet
+ * reaped: their teardown overlaps the next test. */
+#define MAX_PENDING 64
+static pid_t pending[MAX_PENDING];
+static int npending;
 
 double sup_now(void)
 {
@@ -119,9 +131,12 @@ int sup_install_crash_handler(int fd)
     return 0;
 }
 
-static void child(int pipes[NPIPES][2], pid_t parent, sup_child_fn fn,
-                  void *arg, const struct sup_opts *o)
+static void child(int pipes[NPIPES][2], int go, pid_t parent,
+                  sup_child_fn fn, void *arg, const struct sup_opts *o)
 {
+    char c;
+    ssize_t n;
+
     if (o->after_fork_child) {
         o->after_fork_child();
     }
@@ -143,8 +158,23 @@ static void child(int pipes[NPIPES][2], pid_t parent, sup_child_fn fn,
         close(pipes[P_OUT][1]);
         close(pipes[P_ERR][1]);
     }
+    /* Prepared: wait for the word to start (end of file: not needed). */
+    do {
+        n = read(go, &c, 1);
+    } while (n < 0 && errno == EINTR);
+    if (n != 1) {
+        _exit(0);
+    }
+    close(go);
     fn(arg, pipes[P_REPORT][1], pipes[P_CRASH][1]);
     fflush(NULL);
+    /* Done: say so, and close every pipe, so the parent can go on while
+     * the kernel tears this process down. */
+    write_all_raw(pipes[P_REPORT][1], DONE_MARK, sizeof DONE_MARK - 1);
+    close(1);
+    close(2);
+    close(pipes[P_REPORT][1]);
+    close(pipes[P_CRASH][1]);
     _exit(0);
 }
 
@@ -236,9 +266,49 @@ static int pidfd_for(pid_t pid)
 #endif
 }
 
+/* Has the child said it is done, and closed every pipe? */
+static int finished(const int fds[NPIPES], const struct sup_result *r)
+{
+    size_t m = sizeof DONE_MARK - 1;
+
+    for (int i = 0; i < NPIPES; i++) {
+        if (fds[i] >= 0) {
+            return 0;
+        }
+    }
+    return r->report.len >= m &&
+           memcmp(r->report.data + r->report.len - m, DONE_MARK, m) == 0;
+}
+
+/* Reap the finished children that have ended; block for the oldest when
+ * the list is full. */
+static void reap_pending(int room_needed)
+{
+    int k = 0;
+
+    for (int i = 0; i < npending; i++) {
+        int st;
+        pid_t w = waitpid(pending[i], &st, WNOHANG);
+
+        if (w == 0) {
+            pending[k++] = pending[i];
+        }
+    }
+    npending = k;
+    if (room_needed && npending == MAX_PENDING) {
+        int st;
+
+        while (waitpid(pending[0], &st, 0) < 0 && errno == EINTR) {
+        }
+        memmove(pending, pending + 1, (MAX_PENDING - 1) * sizeof *pending);
+        npending--;
+    }
+}
+
 /* Wait up to `wait` seconds (negative: forever) for pipe data or the
  * child's end; reads what arrives. Returns 1 when the child was reaped,
- * 0 on timeout, -1 on error. */
+ * 2 when it finished (see finished()) but is not reaped yet, 0 on
+ * timeout, -1 on error. */
 static int pump(pid_t pid, int pidfd, int fds[NPIPES], double wait,
                 struct sup_result *r, size_t cap, char *err, size_t errlen)
 {
@@ -279,6 +349,9 @@ static int pump(pid_t pid, int pidfd, int fds[NPIPES], double wait,
             }
         }
     }
+    if (finished(fds, r)) {
+        return 2;
+    }
     w = waitpid(pid, &r->status, WNOHANG);
     if (w < 0 && errno != EINTR) {
         snprintf(err, errlen, "waitpid: %s", strerror(errno));
@@ -314,51 +387,136 @@ static void kill_group(pid_t pid, int sig)
     }
 }
 
-int sup_run(sup_child_fn fn, void *arg, const struct sup_opts *o,
-            struct sup_result *r, char *err, size_t errlen)
+struct sup_child {
+    pid_t pid;
+    int fds[NPIPES];    /* read ends of the child's pipes */
+    int go;             /* our end of the socket the child waits on */
+};
+
+void sup_discard(struct sup_child *c)
+{
+    if (c == NULL) {
+        return;
+    }
+    if (c->go >= 0) {
+        close(c->go);   /* the child reads end of file and leaves */
+    }
+    kill_group(c->pid, SIGKILL);
+    for (int i = 0; i < NPIPES; i++) {
+        if (c->fds[i] >= 0) {
+            close(c->fds[i]);
+        }
+    }
+    reap_pending(1);
+    pending[npending++] = c->pid;
+    free(c);
+}
+
+int sup_prepare(sup_child_fn fn, void *arg, const struct sup_opts *o,
+                struct sup_child **out, char *err, size_t errlen)
 {
     int pipes[NPIPES][2];
-    int fds[NPIPES];
-    int pidfd = -1, rc = -1, done;
+    int go[2] = {-1, -1};
+    struct sup_child *c = calloc(1, sizeof *c);
     pid_t pid, self = getpid();
-    double start;
 
-    memset(r, 0, sizeof *r);
+    *out = NULL;
+    reap_pending(1);
     for (int i = 0; i < NPIPES; i++) {
-        fds[i] = -1;
+        pipes[i][0] = pipes[i][1] = -1;
+    }
+    if (c == NULL) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
     }
     if (make_pipes(pipes, o->capture, err, errlen) != 0) {
-        goto out;
+        goto fail;
+    }
+    /* A socket, not a pipe: sending to a child that already died must
+     * not raise SIGPIPE here (MSG_NOSIGNAL). */
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, go) != 0) {
+        snprintf(err, errlen, "socketpair: %s", strerror(errno));
+        goto fail;
     }
     if (o->before_fork) {
         o->before_fork();
     }
-    start = sup_now();
     pid = fork();
     if (pid == 0) {
-        child(pipes, self, fn, arg, o);
+        close(go[0]);
+        child(pipes, go[1], self, fn, arg, o);
     }
     if (o->after_fork_parent) {
         o->after_fork_parent();
     }
     if (pid < 0) {
         snprintf(err, errlen, "fork: %s", strerror(errno));
-        goto out;
+        goto fail;
     }
     /* Also set the group here: the child may not have run yet when the
      * deadline kills the group. EACCES: the child already exec'd. */
     if (setpgid(pid, pid) != 0 && errno != EACCES && errno != ESRCH) {
         kill(pid, SIGKILL);
     }
+    close(go[1]);
+    c->pid = pid;
+    c->go = go[0];
     for (int i = 0; i < NPIPES; i++) {
         if (pipes[i][1] >= 0) {
             close(pipes[i][1]);
-            pipes[i][1] = -1;
         }
-        fds[i] = pipes[i][0];
-        pipes[i][0] = -1;
+        c->fds[i] = pipes[i][0];
+    }
+    *out = c;
+    return 0;
+fail:
+    close_pipes(pipes);
+    if (go[0] >= 0) {
+        close(go[0]);
+        close(go[1]);
+    }
+    free(c);
+    return -1;
+}
+
+int sup_run(sup_child_fn fn, void *arg, const struct sup_opts *o,
+            struct sup_result *r, char *err, size_t errlen)
+{
+    struct sup_child *c;
+
+    memset(r, 0, sizeof *r);
+    if (sup_prepare(fn, arg, o, &c, err, errlen) != 0) {
+        return -1;
+    }
+    return sup_start(c, o, NULL, NULL, r, err, errlen);
+}
+
+int sup_start(struct sup_child *c, const struct sup_opts *o,
+              void (*meanwhile)(void *), void *ctx, struct sup_result *r,
+              char *err, size_t errlen)
+{
+    int fds[NPIPES];
+    int pidfd = -1, rc = -1, done;
+    pid_t pid = c->pid;
+    double start;
+    ssize_t sent;
+
+    memset(r, 0, sizeof *r);
+    for (int i = 0; i < NPIPES; i++) {
+        fds[i] = c->fds[i];
     }
     pidfd = pidfd_for(pid);
+    start = sup_now();
+    do {
+        sent = send(c->go, "g", 1, MSG_NOSIGNAL);
+    } while (sent < 0 && errno == EINTR);
+    /* A child that died before it was told to start is judged below by
+     * its status, like any other. */
+    close(c->go);
+    free(c);
+    if (meanwhile != NULL) {
+        meanwhile(ctx);
+    }
 
     done = pump_until(pid, pidfd, fds, o->timeout > 0 ? start + o->timeout
                                                       : 0,
@@ -403,12 +561,23 @@ int sup_run(sup_child_fn fn, void *arg, const struct sup_opts *o,
     r->duration = sup_now() - start;
     /* What the child left behind dies with it; what it wrote is read. */
     kill_group(pid, SIGKILL);
+    if (done == 2) {
+        /* Finished and exiting: reaped later, off the critical path. */
+        r->status = 0;
+        pending[npending++] = pid;
+    }
     for (int i = 0; i < NPIPES; i++) {
         if (fds[i] >= 0 && drain(fds, i, r, o->cap) < 0) {
             snprintf(err, errlen, "reading the child's output: %s",
                      strerror(errno ? errno : ENOMEM));
             goto out;
         }
+    }
+    if (r->report.len >= sizeof DONE_MARK - 1 &&
+        memcmp(r->report.data + r->report.len - (sizeof DONE_MARK - 1),
+               DONE_MARK, sizeof DONE_MARK - 1) == 0) {
+        r->report.len -= sizeof DONE_MARK - 1;
+        r->report.data[r->report.len] = '\0';
     }
     rc = 0;
 out:
@@ -417,7 +586,6 @@ out:
             close(fds[i]);
         }
     }
-    close_pipes(pipes);
     if (pidfd >= 0) {
         close(pidfd);
     }

@@ -69,6 +69,25 @@ int sup_run(sup_child_fn fn, void *arg, const struct sup_opts *o,
             struct sup_result *r, char *err, size_t errlen);
 void sup_result_free(struct sup_result *r);
 
+/* A child forked in advance that waits for the word to start: preparing
+ * the next test's child while the current one runs takes the fork off the
+ * critical path. */
+struct sup_child;
+
+/* Fork a child for fn(arg) that sets itself up and waits. On success
+ * *out is the child (handed to sup_start or sup_discard exactly once).
+ * Returns 0, or -1 with a message in err. */
+int sup_prepare(sup_child_fn fn, void *arg, const struct sup_opts *o,
+                struct sup_child **out, char *err, size_t errlen);
+/* Start a prepared child and supervise it as sup_run does (the deadline
+ * counts from the start). meanwhile(ctx), if not NULL, is called right
+ * after the start, while the child runs. c is consumed. */
+int sup_start(struct sup_child *c, const struct sup_opts *o,
+              void (*meanwhile)(void *), void *ctx, struct sup_result *r,
+              char *err, size_t errlen);
+/* Kill a prepared child that will not be started; c is consumed. */
+void sup_discard(struct sup_child *c);
+
 /* In a child: install handlers for SIGSEGV, SIGBUS, SIGILL, SIGFPE and
  * SIGABRT that write a native backtrace to fd, then pass the signal on to
  * the handler that was there before (e.g. Python's faulthandler), then die

@@ -141,6 +141,7 @@ class Session:
     def __init__(self):
         self._values = {}       # (FixtureDef, owner class) -> value
         self._errors = {}       # (FixtureDef, owner class) -> outcome dict
+        self._module_keys = {}  # item id -> its module fixtures, for readiness
         self._teardowns = []    # (name, generator) of module fixtures
         self._class_maps = {}   # class -> {name: FixtureDef}
         self._instances = {}    # class -> instance module fixtures bind to
@@ -271,6 +272,22 @@ class Session:
                 self._errors[key] = _setup_result(e, name)
                 return self._errors[key]
         return None
+
+    def module_fixtures_ready(self, item):
+        """True when setup_module_fixtures(item) has nothing left to set
+        up (so a child forked now sees everything the item needs)."""
+        if item.skip_reason is not None or (
+                item.xfail is not None and not item.xfail.run):
+            return True
+        keys = self._module_keys.get(item.id)
+        if keys is None:
+            try:
+                plan = self._plan(item)
+            except _SetupError:
+                return True
+            keys = self._module_keys[item.id] = [
+                (fd, owner) for _, fd, owner in plan if fd.scope == "module"]
+        return all(k in self._values or k in self._errors for k in keys)
 
     def teardown_module(self):
         """Tear the module-scoped fixtures down, last set up first.

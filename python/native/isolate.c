@@ -88,11 +88,23 @@ static void enable_tracebacks(int crash_fd)
     sup_install_crash_handler(crash_fd);
 }
 
+/* The fd that this process's crash handlers write to, once
+ * enable_crash_reports() set them up; -1 before. A child then only moves
+ * its crash pipe onto that number: setting the handlers up again in every
+ * child would cost more than the fork. */
+static int crash_slot = -1;
+
 static void child_main(void *arg, int report_fd, int crash_fd)
 {
     PyObject *res;
 
-    enable_tracebacks(crash_fd);
+    if (crash_slot >= 0) {
+        if (dup2(crash_fd, crash_slot) < 0) {
+            enable_tracebacks(crash_fd);
+        }
+    } else {
+        enable_tracebacks(crash_fd);
+    }
     res = PyObject_CallNoArgs((PyObject *)arg);
     if (res == NULL) {
         PyErr_Print();
@@ -162,34 +174,89 @@ static PyObject *make_result(const struct sup_result *r)
 }
 
 PyDoc_STRVAR(run_isolated_doc,
-"run_isolated(func, *, timeout=0.0, cap=1048576, capture=True, grace=1.0)\n"
+"run_isolated(func, *, timeout=0.0, cap=1048576, capture=True, grace=1.0,\n"
+"             prepare_next=None)\n"
 "--\n\n"
 "Call func() in a forked child of this process, with fd 1 and 2\n"
 "captured, and return an IsolatedResult. func's return value (bytes or\n"
 "str) comes back as .report. A timeout (seconds, 0 = none) kills the\n"
 "child's whole process group: first a traceback is asked for, then\n"
-"SIGTERM, `grace` seconds, SIGKILL.");
+"SIGTERM, `grace` seconds, SIGKILL.\n\n"
+"prepare_next: the callable of the next call, if known. Its child is\n"
+"forked while func's runs, from this process as it is then, and waits;\n"
+"the next call with that very object starts it without forking.");
+
+/* The prepared child of the next call, and the callable it will run. */
+static struct sup_child *spare;
+static PyObject *spare_func;
+static struct sup_opts spare_opts;
+
+static void drop_spare(void)
+{
+    sup_discard(spare);
+    spare = NULL;
+    Py_CLEAR(spare_func);
+}
+
+static void freeze_gc(void)
+{
+    PyObject *gc = PyImport_ImportModule("gc");
+    PyObject *r = gc ? PyObject_CallMethod(gc, "freeze", NULL) : NULL;
+
+    Py_XDECREF(r);
+    Py_XDECREF(gc);
+    PyErr_Clear();
+}
+
+struct next_job {
+    PyObject *func;
+    int failed;
+    char err[256];
+};
+
+/* While the current child runs: fork the next one. */
+static void prepare_spare(void *ctx)
+{
+    struct next_job *job = ctx;
+
+    freeze_gc();
+    if (sup_prepare(child_main, job->func, &spare_opts, &spare, job->err,
+                    sizeof job->err) != 0) {
+        job->failed = 1;
+        spare = NULL;
+        return;
+    }
+    Py_INCREF(job->func);
+    spare_func = job->func;
+}
 
 static PyObject *run_isolated(PyObject *self, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"func", "timeout", "cap", "capture", "grace",
-                             NULL};
-    PyObject *func, *res;
+                             "prepare_next", NULL};
+    PyObject *func, *res, *next = Py_None;
     double timeout = 0.0, grace = 1.0;
     Py_ssize_t cap = 1 << 20;
-    int capture = 1;
+    int capture = 1, rc;
     struct sup_opts o;
     struct sup_result r;
+    struct sup_child *c = NULL;
+    struct next_job job;
     char err[256];
 
     (void)self;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$dnpd:run_isolated", kwlist,
-                                     &func, &timeout, &cap, &capture,
-                                     &grace)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$dnpdO:run_isolated",
+                                     kwlist, &func, &timeout, &cap, &capture,
+                                     &grace, &next)) {
         return NULL;
     }
     if (!PyCallable_Check(func)) {
         PyErr_SetString(PyExc_TypeError, "run_isolated: func is not callable");
+        return NULL;
+    }
+    if (next != Py_None && !PyCallable_Check(next)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "run_isolated: prepare_next is not callable");
         return NULL;
     }
     if (timeout < 0 || grace < 0 || cap < 0) {
@@ -205,7 +272,26 @@ static PyObject *run_isolated(PyObject *self, PyObject *args, PyObject *kw)
     o.before_fork = PyOS_BeforeFork;
     o.after_fork_parent = PyOS_AfterFork_Parent;
     o.after_fork_child = PyOS_AfterFork_Child;
-    if (sup_run(child_main, func, &o, &r, err, sizeof err) != 0) {
+    /* The prepared child fits only if it runs this very callable with
+     * the same way of capturing. */
+    if (spare != NULL && spare_func == func &&
+        spare_opts.capture == o.capture) {
+        c = spare;
+        spare = NULL;
+        Py_CLEAR(spare_func);
+    } else {
+        drop_spare();
+        if (sup_prepare(child_main, func, &o, &c, err, sizeof err) != 0) {
+            PyErr_Format(PyExc_OSError, "run_isolated: %s", err);
+            return NULL;
+        }
+    }
+    job.func = next;
+    job.failed = 0;
+    spare_opts = o;
+    rc = sup_start(c, &o, next != Py_None ? prepare_spare : NULL, &job, &r,
+                   err, sizeof err);
+    if (rc != 0) {
         sup_result_free(&r);
         PyErr_Format(PyExc_OSError, "run_isolated: %s", err);
         return NULL;
@@ -229,7 +315,12 @@ static PyObject *enable_crash_reports(PyObject *self, PyObject *arg)
     if (fd == -1 && PyErr_Occurred()) {
         return NULL;
     }
+    if (fd < 0) {
+        PyErr_SetString(PyExc_ValueError, "enable_crash_reports: bad fd");
+        return NULL;
+    }
     enable_tracebacks(fd);
+    crash_slot = fd;
     Py_RETURN_NONE;
 }
 
