@@ -74,20 +74,6 @@ static int io_close(void *ctx)
     return 0;
 }
 
-/* Seconds as "S.mmm": at most 3 decimals, always '.', whatever the
- * locale; negative or NaN durations are written as 0. */
-static void fmt_seconds(double s, char *out, size_t n)
-{
-    unsigned long long ms;
-
-    if (!(s > 0.0)) {
-        s = 0.0;
-    } else if (s > 1e12) {
-        s = 1e12;
-    }
-    ms = (unsigned long long)(s * 1000.0 + 0.5);
-    snprintf(out, n, "%llu.%03llu", ms / 1000, ms % 1000);
-}
 
 /* Message for the failure that has just happened. Returns -1. */
 static int fail(struct junit_writer *w, char *err, size_t errlen)
@@ -289,7 +275,7 @@ static int testcase(struct junit_writer *w, const struct res_file *f,
             return -1;
         }
     }
-    fmt_seconds(t->duration, num, sizeof num);
+    res_format_seconds(t->duration, num, sizeof num);
     if (xmlTextWriterStartElement(w->xw, BAD_CAST "testcase") < 0 ||
         attr(w, "classname", cls ? cls : t->classname) < 0 ||
         attr(w, "name", name) < 0 || attr(w, "time", num) < 0) {
@@ -369,7 +355,7 @@ int junit_add_file(struct junit_writer *w, const struct res_file *f,
     if (attr(w, "skipped", num) < 0) {
         return fail(w, err, errlen);
     }
-    fmt_seconds(f->duration, num, sizeof num);
+    res_format_seconds(f->duration, num, sizeof num);
     if (attr(w, "time", num) < 0) {
         return fail(w, err, errlen);
     }

@@ -76,19 +76,6 @@ static int flush(struct tapw_writer *w)
     return 0;
 }
 
-/* Seconds with 3 decimals and '.', whatever the locale. */
-static void fmt_seconds(double s, char *out, size_t n)
-{
-    unsigned long long ms;
-
-    if (!(s > 0.0)) {
-        s = 0.0;
-    } else if (s > 1e12) {
-        s = 1e12;
-    }
-    ms = (unsigned long long)(s * 1000.0 + 0.5);
-    snprintf(out, n, "%llu.%03llu", ms / 1000, ms % 1000);
-}
 
 /* How each kind of text is written: on one line (a description, with or
  * without '#' escaped), inside double quotes, or as a block line. */
@@ -185,7 +172,7 @@ static int yaml_block(struct buf *b, const struct res_test *t)
         yaml_value(b, "type", t->type, strlen(t->type)) != 0) {
         return -1;
     }
-    fmt_seconds(t->duration, num, sizeof num);
+    res_format_seconds(t->duration, num, sizeof num);
     if (buf_printf(b, "  duration: %s\n", num) != 0) {
         return -1;
     }

@@ -88,6 +88,19 @@ void res_summary_line(const struct res_summary *s, char *out, size_t n)
     }
 }
 
+void res_format_seconds(double s, char *out, size_t n)
+{
+    unsigned long long ms;
+
+    if (!(s > 0.0)) {
+        s = 0.0;
+    } else if (s > 1e12) {
+        s = 1e12;
+    }
+    ms = (unsigned long long)(s * 1000.0 + 0.5);
+    snprintf(out, n, "%llu.%03llu", ms / 1000, ms % 1000);
+}
+
 const char *res_outcome_name(enum res_outcome o)
 {
     switch (o) {

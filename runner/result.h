@@ -64,5 +64,8 @@ void res_summary_add(struct res_summary *s, const struct res_test *t);
  * errors only when non-zero, in that order. */
 void res_summary_line(const struct res_summary *s, char *out, size_t n);
 const char *res_outcome_name(enum res_outcome o);
+/* Seconds as "S.mmm" into out (size n): at most 3 decimals and always
+ * '.', whatever the locale (JUnit's time); negative or NaN give 0. */
+void res_format_seconds(double s, char *out, size_t n);
 
 #endif

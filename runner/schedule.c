@@ -27,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -514,17 +513,6 @@ static int worker_ended(struct sched *s, struct worker *w, int status)
     return rc;
 }
 
-static int pidfd_open_(pid_t pid)
-{
-#ifdef SYS_pidfd_open
-    return (int)syscall(SYS_pidfd_open, pid, 0);
-#else
-    (void)pid;
-    errno = ENOSYS;
-    return -1;
-#endif
-}
-
 static int start_worker(struct sched *s, struct worker *w, size_t fi,
                         char *err, size_t errlen)
 {
@@ -549,7 +537,7 @@ static int start_worker(struct sched *s, struct worker *w, size_t fi,
         w->pid = 0;
         return -1;
     }
-    w->pidfd = pidfd_open_(w->pid);
+    w->pidfd = sup_pidfd_open(w->pid);
     w->file = f;
     w->cur = -2;
     f->running = 1;
@@ -557,13 +545,6 @@ static int start_worker(struct sched *s, struct worker *w, size_t fi,
         f->res.started = time(NULL);
     }
     return 0;
-}
-
-static void kill_group(pid_t pid, int sig)
-{
-    if (kill(-pid, sig) != 0 && errno != ESRCH) {
-        kill(pid, sig);
-    }
 }
 
 /* The worker passed its deadline: step through the kill phases. */
@@ -576,17 +557,17 @@ static void overdue(struct worker *w, double now)
         if (!w->cur_child) {
             kill(w->pid, SUP_DUMP_SIGNAL);
         }
-        kill_group(w->pid, SIGCONT);
+        sup_kill_group(w->pid, SIGCONT);
         w->deadline = now + SUP_DUMP_WAIT;
         break;
     case K_DUMP:
         w->phase = K_TERM;
-        kill_group(w->pid, SIGTERM);
+        sup_kill_group(w->pid, SIGTERM);
         w->deadline = now + GRACE;
         break;
     default:
         w->phase = K_KILL;
-        kill_group(w->pid, SIGKILL);
+        sup_kill_group(w->pid, SIGKILL);
         w->deadline = now + 1;
         break;
     }
@@ -596,7 +577,7 @@ static void stop_all(struct sched *s)
 {
     for (int i = 0; i < s->jobs; i++) {
         if (s->w[i].pid > 0) {
-            kill_group(s->w[i].pid, SIGKILL);
+            sup_kill_group(s->w[i].pid, SIGKILL);
         }
     }
 }

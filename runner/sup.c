@@ -255,7 +255,15 @@ static int drain(int fds[NPIPES], int i, struct sup_result *r, size_t cap)
     }
 }
 
-static int pidfd_for(pid_t pid)
+void sup_kill_group(pid_t pid, int sig)
+{
+    /* ESRCH (nobody left) is fine; the group id is the child's pid. */
+    if (kill(-pid, sig) != 0 && errno != ESRCH) {
+        kill(pid, sig);
+    }
+}
+
+int sup_pidfd_open(pid_t pid)
 {
 #ifdef SYS_pidfd_open
     return (int)syscall(SYS_pidfd_open, pid, 0);
@@ -379,14 +387,6 @@ static int pump_until(pid_t pid, int pidfd, int fds[NPIPES], double until,
     }
 }
 
-static void kill_group(pid_t pid, int sig)
-{
-    /* ESRCH (nobody left) is fine; the group id is the child's pid. */
-    if (kill(-pid, sig) != 0 && errno != ESRCH) {
-        kill(pid, sig);
-    }
-}
-
 struct sup_child {
     pid_t pid;
     int fds[NPIPES];    /* read ends of the child's pipes */
@@ -401,7 +401,7 @@ void sup_discard(struct sup_child *c)
     if (c->go >= 0) {
         close(c->go);   /* the child reads end of file and leaves */
     }
-    kill_group(c->pid, SIGKILL);
+    sup_kill_group(c->pid, SIGKILL);
     for (int i = 0; i < NPIPES; i++) {
         if (c->fds[i] >= 0) {
             close(c->fds[i]);
@@ -505,7 +505,7 @@ int sup_start(struct sup_child *c, const struct sup_opts *o,
     for (int i = 0; i < NPIPES; i++) {
         fds[i] = c->fds[i];
     }
-    pidfd = pidfd_for(pid);
+    pidfd = sup_pidfd_open(pid);
     start = sup_now();
     do {
         sent = send(c->go, "g", 1, MSG_NOSIGNAL);
@@ -530,7 +530,7 @@ int sup_start(struct sup_child *c, const struct sup_opts *o,
         if (o->dump_signal) {
             kill(pid, o->dump_signal);
         }
-        kill_group(pid, SIGCONT);
+        sup_kill_group(pid, SIGCONT);
         /* The traceback comes in several writes: wait for it to start,
          * then for a short quiet spell, within SUP_DUMP_WAIT. */
         while (o->dump_signal && done == 0 && sup_now() < until) {
@@ -543,24 +543,24 @@ int sup_start(struct sup_child *c, const struct sup_opts *o,
             }
         }
         if (done == 0) {
-            kill_group(pid, SIGTERM);
+            sup_kill_group(pid, SIGTERM);
             done = pump_until(pid, pidfd, fds, sup_now() + o->grace, r,
                               o->cap, err, errlen);
         }
         if (done == 0) {
-            kill_group(pid, SIGKILL);
+            sup_kill_group(pid, SIGKILL);
             done = pump_until(pid, pidfd, fds, 0, r, o->cap, err, errlen);
         }
     }
     if (done < 0) {
-        kill_group(pid, SIGKILL);
+        sup_kill_group(pid, SIGKILL);
         while (waitpid(pid, &r->status, 0) < 0 && errno == EINTR) {
         }
         goto out;
     }
     r->duration = sup_now() - start;
     /* What the child left behind dies with it; what it wrote is read. */
-    kill_group(pid, SIGKILL);
+    sup_kill_group(pid, SIGKILL);
     if (done == 2) {
         /* Finished and exiting: reaped later, off the critical path. */
         r->status = 0;

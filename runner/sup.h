@@ -25,6 +25,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "buf.h"
 
@@ -93,6 +94,13 @@ void sup_discard(struct sup_child *c);
  * the handler that was there before (e.g. Python's faulthandler), then die
  * by the signal. Returns 0, or -1 (sigaction failed). */
 int sup_install_crash_handler(int fd);
+
+/* A pidfd for pid (readable when it ends), or -1 (no pidfd_open: the
+ * caller then polls with a short timeout). */
+int sup_pidfd_open(pid_t pid);
+/* Send sig to pid's process group (pid is its leader); to pid alone if
+ * the group is gone but not the process. */
+void sup_kill_group(pid_t pid, int sig);
 
 /* Monotonic clock in seconds. */
 double sup_now(void);
