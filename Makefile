@@ -89,10 +89,10 @@ $(BUILD)/%.o: %.cc | deps
 	$(CXX) $(ALL_CXXFLAGS) -MMD -MP -c $< -o $@
 
 runner/crossrun: $(RUNNER_OBJ) $(NATIVE_OBJ) build/mode
-	$(CC) $(SAN) -rdynamic -o $@ $(RUNNER_OBJ) $(NATIVE_OBJ) $(LDLIBS)
+	$(CC) $(SAN) -rdynamic -Wl,-z,now -o $@ $(RUNNER_OBJ) $(NATIVE_OBJ) $(LDLIBS)
 
 $(EXT): $(NATIVE_OBJ) $(SHARED_OBJ) build/mode
-	$(CC) $(SAN) -shared -o $@ $(NATIVE_OBJ) $(SHARED_OBJ) \
+	$(CC) $(SAN) -shared -Wl,-z,now -o $@ $(NATIVE_OBJ) $(SHARED_OBJ) \
 	  $(shell pkg-config --libs libffi) -ldl -lstdc++
 
 -include fixtures/fixtures.mk

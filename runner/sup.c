@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -131,55 +132,6 @@ int sup_install_crash_handler(int fd)
     return 0;
 }
 
-static void child(int pipes[NPIPES][2], int go, pid_t parent,
-                  sup_child_fn fn, void *arg, const struct sup_opts *o)
-{
-    char c;
-    ssize_t n;
-
-    if (o->after_fork_child) {
-        o->after_fork_child();
-    }
-    /* Our own group, so a timeout can kill everything we start; and no
-     * orphans if the worker dies. */
-    if (setpgid(0, 0) != 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
-        getppid() != parent) {
-        _exit(127);
-    }
-    for (int i = 0; i < NPIPES; i++) {
-        if (pipes[i][0] >= 0) {
-            close(pipes[i][0]);
-        }
-    }
-    if (o->capture) {
-        if (dup2(pipes[P_OUT][1], 1) < 0 || dup2(pipes[P_ERR][1], 2) < 0) {
-            _exit(127);
-        }
-        close(pipes[P_OUT][1]);
-        close(pipes[P_ERR][1]);
-    }
-    /* Prepared: wait for the word to start (end of file: not needed). */
-    do {
-        n = read(go, &c, 1);
-    } while (n < 0 && errno == EINTR);
-    if (n != 1) {
-        _exit(0);
-    }
-    close(go);
-    fn(arg, pipes[P_REPORT][1], pipes[P_CRASH][1]);
-    fflush(NULL);
-    /* Done: say so, and close every pipe, so the parent can go on while
-     * the kernel tears this process down. */
-    write_all_raw(pipes[P_REPORT][1], DONE_MARK, sizeof DONE_MARK - 1);
-    close(1);
-    close(2);
-    close(pipes[P_REPORT][1]);
-    close(pipes[P_CRASH][1]);
-    _exit(0);
-}
-
-/* ---- the parent's side --------------------------------------------- */
-
 static int make_pipes(int pipes[NPIPES][2], int capture, char *err,
                       size_t errlen)
 {
@@ -213,6 +165,169 @@ static void close_pipes(int pipes[NPIPES][2])
         }
     }
 }
+
+/* A command from the parent to a waiting child: 'g' (start job) or 's'
+ * (spawn a successor), and the job number. */
+struct command {
+    char what;
+    long job;
+};
+
+static int read_command(int ctl, struct command *cmd)
+{
+    char msg[1 + sizeof cmd->job];
+    size_t got = 0;
+
+    while (got < sizeof msg) {
+        ssize_t n = read(ctl, msg + got, sizeof msg - got);
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return -1;
+        }
+        got += (size_t)n;
+    }
+    cmd->what = msg[0];
+    memcpy(&cmd->job, msg + 1, sizeof cmd->job);
+    return 0;
+}
+
+/* The child's own fds while it waits: capture pipes are on 1 and 2. */
+struct child_fds {
+    int report;
+    int crash;
+    int ctl;
+};
+
+/* In a waiting child: clone a successor that is a copy of this pristine
+ * process but a child of the worker (CLONE_PARENT), so the worker never
+ * pays for the fork. The successor gets pipes of its own and returns 1;
+ * this process sends the successor's pid and the read ends to the worker
+ * (SCM_RIGHTS) and returns 0. */
+static int spawn_successor(struct child_fds *f, pid_t parent)
+{
+    int np[NPIPES][2], sp[2] = {-1, -1}, fds[NPIPES + 1];
+    char ctrl[CMSG_SPACE(sizeof fds)];
+    struct msghdr mh;
+    struct iovec iov;
+    struct cmsghdr *cm;
+    char err[64];
+    pid_t pid = -1;
+
+    memset(ctrl, 0, sizeof ctrl);
+    if (make_pipes(np, 1, err, sizeof err) == 0 &&
+        socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == 0) {
+        pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL,
+                             NULL, 0);
+    }
+    if (pid == 0) {
+        for (int i = 0; i < NPIPES; i++) {
+            close(np[i][0]);
+        }
+        close(sp[0]);
+        close(f->report);
+        close(f->crash);
+        close(f->ctl);
+        if (dup2(np[P_OUT][1], 1) < 0 || dup2(np[P_ERR][1], 2) < 0) {
+            _exit(127);
+        }
+        close(np[P_OUT][1]);
+        close(np[P_ERR][1]);
+        f->report = np[P_REPORT][1];
+        f->crash = np[P_CRASH][1];
+        f->ctl = sp[1];
+        if (setpgid(0, 0) != 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
+            getppid() != parent) {
+            _exit(127);
+        }
+        return 1;
+    }
+    iov.iov_base = &pid;
+    iov.iov_len = sizeof pid;
+    memset(&mh, 0, sizeof mh);
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    if (pid > 0) {
+        for (int i = 0; i < NPIPES; i++) {
+            fds[i] = np[i][0];
+        }
+        fds[NPIPES] = sp[0];
+        mh.msg_control = ctrl;
+        mh.msg_controllen = sizeof ctrl;
+        cm = CMSG_FIRSTHDR(&mh);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof fds);
+        memcpy(CMSG_DATA(cm), fds, sizeof fds);
+    }
+    while (sendmsg(f->ctl, &mh, MSG_NOSIGNAL) < 0 && errno == EINTR) {
+    }
+    close_pipes(np);
+    if (sp[0] >= 0) {
+        close(sp[0]);
+        close(sp[1]);
+    }
+    return 0;
+}
+
+static void child(int pipes[NPIPES][2], int ctl, pid_t parent,
+                  sup_child_fn fn, void *arg, const struct sup_opts *o)
+{
+    struct child_fds f;
+    struct command cmd;
+
+    if (o->after_fork_child) {
+        o->after_fork_child();
+    }
+    /* Our own group, so a timeout can kill everything we start; and no
+     * orphans if the worker dies. */
+    if (setpgid(0, 0) != 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
+        getppid() != parent) {
+        _exit(127);
+    }
+    for (int i = 0; i < NPIPES; i++) {
+        if (pipes[i][0] >= 0) {
+            close(pipes[i][0]);
+        }
+    }
+    if (o->capture) {
+        if (dup2(pipes[P_OUT][1], 1) < 0 || dup2(pipes[P_ERR][1], 2) < 0) {
+            _exit(127);
+        }
+        close(pipes[P_OUT][1]);
+        close(pipes[P_ERR][1]);
+    }
+    f.report = pipes[P_REPORT][1];
+    f.crash = pipes[P_CRASH][1];
+    f.ctl = ctl;
+    /* Prepared: wait for the word to start (end of file: not needed). */
+    for (;;) {
+        if (read_command(f.ctl, &cmd) != 0) {
+            _exit(0);
+        }
+        if (cmd.what == 'g') {
+            break;
+        }
+        if (cmd.what == 's' && o->capture) {
+            spawn_successor(&f, parent);
+        }
+    }
+    close(f.ctl);
+    fn(arg, cmd.job, f.report, f.crash);
+    fflush(NULL);
+    /* Done: say so, and close every pipe, so the parent can go on while
+     * the kernel tears this process down. */
+    write_all_raw(f.report, DONE_MARK, sizeof DONE_MARK - 1);
+    close(1);
+    close(2);
+    close(f.report);
+    close(f.crash);
+    _exit(0);
+}
+
+/* ---- the parent's side --------------------------------------------- */
 
 /* Read what is available from pipe i into r. Returns 1 at EOF (the pipe
  * is then closed), 0 otherwise, -1 on a read error or no memory. */
@@ -488,18 +603,103 @@ int sup_run(sup_child_fn fn, void *arg, const struct sup_opts *o,
     if (sup_prepare(fn, arg, o, &c, err, errlen) != 0) {
         return -1;
     }
-    return sup_start(c, o, NULL, NULL, r, err, errlen);
+    return sup_start(c, 0, o, r, err, errlen);
 }
 
-int sup_start(struct sup_child *c, const struct sup_opts *o,
-              void (*meanwhile)(void *), void *ctx, struct sup_result *r,
-              char *err, size_t errlen)
+static ssize_t send_command(int ctl, char what, long job)
+{
+    char msg[1 + sizeof job];
+    ssize_t n;
+
+    msg[0] = what;
+    memcpy(msg + 1, &job, sizeof job);
+    do {
+        n = send(ctl, msg, sizeof msg, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    return n;
+}
+
+int sup_request_successor(struct sup_child *c)
+{
+    return send_command(c->go, 's', 0) == (ssize_t)(1 + sizeof(long))
+               ? 0 : -1;
+}
+
+int sup_take_successor(struct sup_child *c, struct sup_child **out,
+                       char *err, size_t errlen)
+{
+    int fds[NPIPES + 1];
+    char ctrl[CMSG_SPACE(sizeof fds)];
+    struct msghdr mh;
+    struct iovec iov;
+    struct cmsghdr *cm;
+    pid_t pid = -1;
+    ssize_t n;
+    struct sup_child *s;
+
+    *out = NULL;
+    iov.iov_base = &pid;
+    iov.iov_len = sizeof pid;
+    memset(&mh, 0, sizeof mh);
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = ctrl;
+    mh.msg_controllen = sizeof ctrl;
+    do {
+        n = recvmsg(c->go, &mh, MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    cm = CMSG_FIRSTHDR(&mh);
+    if (n != (ssize_t)sizeof pid || pid <= 0 || cm == NULL ||
+        cm->cmsg_type != SCM_RIGHTS ||
+        cm->cmsg_len != CMSG_LEN(sizeof fds)) {
+        if (cm != NULL && cm->cmsg_type == SCM_RIGHTS) {
+            size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+            memcpy(fds, CMSG_DATA(cm), k * sizeof(int));
+            for (size_t i = 0; i < k && i <= NPIPES; i++) {
+                close(fds[i]);
+            }
+        }
+        snprintf(err, errlen, "no successor from the prepared child");
+        return -1;
+    }
+    memcpy(fds, CMSG_DATA(cm), sizeof fds);
+    s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        for (int i = 0; i <= NPIPES; i++) {
+            close(fds[i]);
+        }
+        sup_kill_group(pid, SIGKILL);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    s->pid = pid;
+    /* Its own group now, before the child that made it (whose group it
+     * is still in until it runs) is killed with its group. */
+    if (setpgid(pid, pid) != 0 && errno != EACCES && errno != ESRCH) {
+        sup_kill_group(pid, SIGKILL);
+    }
+    for (int i = 0; i < NPIPES; i++) {
+        s->fds[i] = fds[i];
+        if (fcntl(fds[i], F_SETFL, O_NONBLOCK) != 0) {
+            snprintf(err, errlen, "fcntl: %s", strerror(errno));
+            s->go = fds[NPIPES];
+            sup_discard(s);
+            return -1;
+        }
+    }
+    s->go = fds[NPIPES];
+    *out = s;
+    return 0;
+}
+
+int sup_start(struct sup_child *c, long job, const struct sup_opts *o,
+              struct sup_result *r, char *err, size_t errlen)
 {
     int fds[NPIPES];
     int pidfd = -1, rc = -1, done;
     pid_t pid = c->pid;
     double start;
-    ssize_t sent;
 
     memset(r, 0, sizeof *r);
     for (int i = 0; i < NPIPES; i++) {
@@ -507,16 +707,11 @@ int sup_start(struct sup_child *c, const struct sup_opts *o,
     }
     pidfd = sup_pidfd_open(pid);
     start = sup_now();
-    do {
-        sent = send(c->go, "g", 1, MSG_NOSIGNAL);
-    } while (sent < 0 && errno == EINTR);
-    /* A child that died before it was told to start is judged below by
-     * its status, like any other. */
+    /* A child that died before it was told to start (the send fails) is
+     * judged below by its status, like any other. */
+    (void)send_command(c->go, 'g', job);
     close(c->go);
     free(c);
-    if (meanwhile != NULL) {
-        meanwhile(ctx);
-    }
 
     done = pump_until(pid, pidfd, fds, o->timeout > 0 ? start + o->timeout
                                                       : 0,
@@ -564,6 +759,7 @@ int sup_start(struct sup_child *c, const struct sup_opts *o,
     if (done == 2) {
         /* Finished and exiting: reaped later, off the critical path. */
         r->status = 0;
+        reap_pending(1);
         pending[npending++] = pid;
     }
     for (int i = 0; i < NPIPES; i++) {

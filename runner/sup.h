@@ -58,9 +58,11 @@ struct sup_result {
     double duration;        /* seconds from fork to reap */
 };
 
-/* The child's work. report_fd and crash_fd are open for writing; fd 1 and
- * 2 are the capture pipes. Returning ends the child (exit status 0). */
-typedef void (*sup_child_fn)(void *arg, int report_fd, int crash_fd);
+/* The child's work: job is the number given to sup_start (0 for
+ * sup_run). report_fd and crash_fd are open for writing; fd 1 and 2 are
+ * the capture pipes. Returning ends the child (exit status 0). */
+typedef void (*sup_child_fn)(void *arg, long job, int report_fd,
+                             int crash_fd);
 
 /* Run fn(arg, ...) in a child as described above and fill *r (which the
  * caller frees with sup_result_free, also on failure). Returns 0 when the
@@ -70,23 +72,35 @@ int sup_run(sup_child_fn fn, void *arg, const struct sup_opts *o,
             struct sup_result *r, char *err, size_t errlen);
 void sup_result_free(struct sup_result *r);
 
-/* A child forked in advance that waits for the word to start: preparing
- * the next test's child while the current one runs takes the fork off the
- * critical path. */
+/* A child forked in advance that waits for the word to start. A waiting
+ * child can also clone its successor: a copy of itself (so of the worker
+ * as it was when the first of them was forked) that is nevertheless the
+ * worker's child. The worker then forks once per run of tests, and each
+ * next child is made while the current one runs.
+ *
+ *     sup_prepare        fork the first child (it waits)
+ *     sup_request_successor(c)   c starts cloning its successor
+ *     sup_take_successor(c, &s)  receive it (pid and pipes), c still waits
+ *     sup_start(c, job)  c runs fn(arg, job, ...) and is supervised
+ *     sup_discard(c)     c is not needed after all */
 struct sup_child;
 
-/* Fork a child for fn(arg) that sets itself up and waits. On success
- * *out is the child (handed to sup_start or sup_discard exactly once).
- * Returns 0, or -1 with a message in err. */
+/* Fork a child for fn(arg, job, ...) that sets itself up and waits. On
+ * success *out is the child (handed to sup_start or sup_discard exactly
+ * once). Returns 0, or -1 with a message in err. */
 int sup_prepare(sup_child_fn fn, void *arg, const struct sup_opts *o,
                 struct sup_child **out, char *err, size_t errlen);
-/* Start a prepared child and supervise it as sup_run does (the deadline
- * counts from the start). meanwhile(ctx), if not NULL, is called right
- * after the start, while the child runs. c is consumed. */
-int sup_start(struct sup_child *c, const struct sup_opts *o,
-              void (*meanwhile)(void *), void *ctx, struct sup_result *r,
-              char *err, size_t errlen);
-/* Kill a prepared child that will not be started; c is consumed. */
+/* Ask the waiting child c (capture on) to clone its successor. 0 or -1. */
+int sup_request_successor(struct sup_child *c);
+/* Receive the successor that c was asked for (blocks until c made it).
+ * Returns 0 with *out set, or -1 with a message in err. */
+int sup_take_successor(struct sup_child *c, struct sup_child **out,
+                       char *err, size_t errlen);
+/* Start a prepared child on job and supervise it as sup_run does (the
+ * deadline counts from the start). c is consumed. */
+int sup_start(struct sup_child *c, long job, const struct sup_opts *o,
+              struct sup_result *r, char *err, size_t errlen);
+/* End a prepared child that will not be started; c is consumed. */
 void sup_discard(struct sup_child *c);
 
 /* In a child: install handlers for SIGSEGV, SIGBUS, SIGILL, SIGFPE and

@@ -178,27 +178,11 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
         return
     emit.write(b"1..%d\n" % len(items))
     session = _runtest.Session()
-    jobs = {}
-
-    def job(index):
-        """The callable a child runs for items[index]; one object per
-        index, so a child prepared for it is recognised."""
-        if index not in jobs:
-            item = items[index]
-            jobs[index] = lambda: _encode(session.run(item))
-        return jobs[index]
-
-    def next_job(index):
-        """The job of the next test to run after index, if its child can
-        be forked now (nothing of it is left to set up here)."""
-        for k in range(index + 1, len(items)):
-            nxt = items[k]
-            if nxt.skip_reason is not None:
-                continue
-            if session.module_fixtures_ready(nxt):
-                return job(k)
-            return None
-        return None
+    # Every test's job exists before the first child is forked: the
+    # children of a chain are copies of this process as it was then, and
+    # call jobs[index] of that copy.
+    jobs = [(lambda item=item: _encode(session.run(item))) for item in items]
+    chain = _native.Chain(jobs)
 
     for index in range(start, len(items)):
         item = items[index]
@@ -211,6 +195,8 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
         t0 = time.monotonic()
         res = None
         if isolate == "file" or not session.module_fixtures_ready(item):
+            # New state for the children: they must be forked after it.
+            chain.reset()
             emit.begin(index, limit, "worker", item.id, item.crashes)
             res = session.setup_module_fixtures(item)
         elif item.fixtures:
@@ -227,15 +213,13 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
             emit.point(index + 1, item.id, res, item=item)
             continue
         emit.begin(index, limit, "child", item.id, item.crashes)
-        gc.freeze()
-        r = _native.run_isolated(job(index), timeout=limit or 0.0,
-                                 prepare_next=next_job(index))
-        jobs.pop(index, None)
+        r = chain.run(index, timeout=limit or 0.0)
         res = _judge(item, r, limit)
         res["duration"] = r.duration
         emit.point(index + 1, item.id, res,
                    _cut_note(r.stdout, r.stdout_cut),
                    _cut_note(r.stderr, r.stderr_cut), item)
+    chain.reset()
     for n, err in enumerate(session.teardown_module() or ()):
         err = dict(err, outcome="error")
         emit.point(len(items) + 1 + n, path + "::<module teardown>", err)

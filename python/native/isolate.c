@@ -94,9 +94,11 @@ static void enable_tracebacks(int crash_fd)
  * child would cost more than the fork. */
 static int crash_slot = -1;
 
-static void child_main(void *arg, int report_fd, int crash_fd)
+/* arg is the callable, or (a Chain's child) the list of callables of
+ * which job is the one to call. */
+static void child_main(void *arg, long job, int report_fd, int crash_fd)
 {
-    PyObject *res;
+    PyObject *res, *func = arg;
 
     if (crash_slot >= 0) {
         if (dup2(crash_fd, crash_slot) < 0) {
@@ -105,7 +107,12 @@ static void child_main(void *arg, int report_fd, int crash_fd)
     } else {
         enable_tracebacks(crash_fd);
     }
-    res = PyObject_CallNoArgs((PyObject *)arg);
+    if (PyList_Check(func)) {
+        func = job >= 0 && job < PyList_GET_SIZE(func)
+                   ? PyList_GET_ITEM(func, job) /* borrowed */
+                   : NULL;
+    }
+    res = func != NULL ? PyObject_CallNoArgs(func) : NULL;
     if (res == NULL) {
         PyErr_Print();
     } else if (PyBytes_Check(res)) {
@@ -173,29 +180,27 @@ static PyObject *make_result(const struct sup_result *r)
     return res;
 }
 
-PyDoc_STRVAR(run_isolated_doc,
-"run_isolated(func, *, timeout=0.0, cap=1048576, capture=True, grace=1.0,\n"
-"             prepare_next=None)\n"
-"--\n\n"
-"Call func() in a forked child of this process, with fd 1 and 2\n"
-"captured, and return an IsolatedResult. func's return value (bytes or\n"
-"str) comes back as .report. A timeout (seconds, 0 = none) kills the\n"
-"child's whole process group: first a traceback is asked for, then\n"
-"SIGTERM, `grace` seconds, SIGKILL.\n\n"
-"prepare_next: the callable of the next call, if known. Its child is\n"
-"forked while func's runs, from this process as it is then, and waits;\n"
-"the next call with that very object starts it without forking.");
-
-/* The prepared child of the next call, and the callable it will run. */
-static struct sup_child *spare;
-static PyObject *spare_func;
-static struct sup_opts spare_opts;
-
-static void drop_spare(void)
+static void set_opts(struct sup_opts *o, double timeout, double grace,
+                     Py_ssize_t cap, int capture)
 {
-    sup_discard(spare);
-    spare = NULL;
-    Py_CLEAR(spare_func);
+    o->timeout = timeout;
+    o->grace = grace;
+    o->cap = (size_t)cap;
+    o->capture = capture;
+    o->dump_signal = DUMP_SIGNAL;
+    o->before_fork = PyOS_BeforeFork;
+    o->after_fork_parent = PyOS_AfterFork_Parent;
+    o->after_fork_child = PyOS_AfterFork_Child;
+}
+
+static int check_limits(double timeout, double grace, Py_ssize_t cap)
+{
+    if (timeout < 0 || grace < 0 || cap < 0) {
+        PyErr_SetString(PyExc_ValueError,
+                        "timeout, grace and cap must be >= 0");
+        return -1;
+    }
+    return 0;
 }
 
 static void freeze_gc(void)
@@ -208,90 +213,43 @@ static void freeze_gc(void)
     PyErr_Clear();
 }
 
-struct next_job {
-    PyObject *func;
-    int failed;
-    char err[256];
-};
-
-/* While the current child runs: fork the next one. */
-static void prepare_spare(void *ctx)
-{
-    struct next_job *job = ctx;
-
-    freeze_gc();
-    if (sup_prepare(child_main, job->func, &spare_opts, &spare, job->err,
-                    sizeof job->err) != 0) {
-        job->failed = 1;
-        spare = NULL;
-        return;
-    }
-    Py_INCREF(job->func);
-    spare_func = job->func;
-}
+PyDoc_STRVAR(run_isolated_doc,
+"run_isolated(func, *, timeout=0.0, cap=1048576, capture=True, grace=1.0)\n"
+"--\n\n"
+"Call func() in a forked child of this process, with fd 1 and 2\n"
+"captured, and return an IsolatedResult. func's return value (bytes or\n"
+"str) comes back as .report. A timeout (seconds, 0 = none) kills the\n"
+"child's whole process group: first a traceback is asked for, then\n"
+"SIGTERM, `grace` seconds, SIGKILL.");
 
 static PyObject *run_isolated(PyObject *self, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"func", "timeout", "cap", "capture", "grace",
-                             "prepare_next", NULL};
-    PyObject *func, *res, *next = Py_None;
+                             NULL};
+    PyObject *func, *res;
     double timeout = 0.0, grace = 1.0;
     Py_ssize_t cap = 1 << 20;
-    int capture = 1, rc;
+    int capture = 1;
     struct sup_opts o;
     struct sup_result r;
-    struct sup_child *c = NULL;
-    struct next_job job;
     char err[256];
 
     (void)self;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$dnpdO:run_isolated",
-                                     kwlist, &func, &timeout, &cap, &capture,
-                                     &grace, &next)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$dnpd:run_isolated", kwlist,
+                                     &func, &timeout, &cap, &capture,
+                                     &grace)) {
         return NULL;
     }
     if (!PyCallable_Check(func)) {
         PyErr_SetString(PyExc_TypeError, "run_isolated: func is not callable");
         return NULL;
     }
-    if (next != Py_None && !PyCallable_Check(next)) {
-        PyErr_SetString(PyExc_TypeError,
-                        "run_isolated: prepare_next is not callable");
+    if (check_limits(timeout, grace, cap) != 0) {
         return NULL;
     }
-    if (timeout < 0 || grace < 0 || cap < 0) {
-        PyErr_SetString(PyExc_ValueError,
-                        "run_isolated: timeout, grace and cap must be >= 0");
-        return NULL;
-    }
-    o.timeout = timeout;
-    o.grace = grace;
-    o.cap = (size_t)cap;
-    o.capture = capture;
-    o.dump_signal = DUMP_SIGNAL;
-    o.before_fork = PyOS_BeforeFork;
-    o.after_fork_parent = PyOS_AfterFork_Parent;
-    o.after_fork_child = PyOS_AfterFork_Child;
-    /* The prepared child fits only if it runs this very callable with
-     * the same way of capturing. */
-    if (spare != NULL && spare_func == func &&
-        spare_opts.capture == o.capture) {
-        c = spare;
-        spare = NULL;
-        Py_CLEAR(spare_func);
-    } else {
-        drop_spare();
-        if (sup_prepare(child_main, func, &o, &c, err, sizeof err) != 0) {
-            PyErr_Format(PyExc_OSError, "run_isolated: %s", err);
-            return NULL;
-        }
-    }
-    job.func = next;
-    job.failed = 0;
-    spare_opts = o;
-    rc = sup_start(c, &o, next != Py_None ? prepare_spare : NULL, &job, &r,
-                   err, sizeof err);
-    if (rc != 0) {
+    set_opts(&o, timeout, grace, cap, capture);
+    freeze_gc();
+    if (sup_run(child_main, func, &o, &r, err, sizeof err) != 0) {
         sup_result_free(&r);
         PyErr_Format(PyExc_OSError, "run_isolated: %s", err);
         return NULL;
@@ -300,6 +258,143 @@ static PyObject *run_isolated(PyObject *self, PyObject *args, PyObject *kw)
     sup_result_free(&r);
     return res;
 }
+
+/* ---- Chain: many isolated runs from one snapshot --------------------- */
+
+/* Invariant: `ready` is NULL, or a waiting child (a copy of this process
+ * as it was when the first child of the current snapshot was forked);
+ * `asked` says it has been asked for its successor, not yet taken. */
+typedef struct {
+    PyObject_HEAD
+    PyObject *jobs;            /* list of callables; child k calls jobs[k] */
+    struct sup_child *ready;
+    int asked;
+} ChainObject;
+
+static void chain_drop(ChainObject *c)
+{
+    if (c->ready != NULL && c->asked) {
+        struct sup_child *s = NULL;
+        char err[128];
+
+        if (sup_take_successor(c->ready, &s, err, sizeof err) == 0) {
+            sup_discard(s);
+        }
+    }
+    sup_discard(c->ready);
+    c->ready = NULL;
+    c->asked = 0;
+}
+
+static int chain_init(ChainObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = {"jobs", NULL};
+    PyObject *jobs;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O!:Chain", kwlist,
+                                     &PyList_Type, &jobs)) {
+        return -1;
+    }
+    chain_drop(self);
+    Py_INCREF(jobs);
+    Py_XSETREF(self->jobs, jobs);
+    return 0;
+}
+
+static void chain_dealloc(ChainObject *self)
+{
+    chain_drop(self);
+    Py_XDECREF(self->jobs);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+PyDoc_STRVAR(chain_run_doc,
+"run(job, *, timeout=0.0, cap=1048576, grace=1.0)\n--\n\n"
+"Run jobs[job]() isolated, like run_isolated, in a child that is a copy\n"
+"of this process as it was at the chain's snapshot: the first run after\n"
+"creation or reset(). The next run's child is made while this one runs.");
+
+static PyObject *chain_run(ChainObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = {"job", "timeout", "cap", "grace", NULL};
+    Py_ssize_t job, cap = 1 << 20;
+    double timeout = 0.0, grace = 1.0;
+    struct sup_opts o;
+    struct sup_result r;
+    struct sup_child *current, *next = NULL;
+    PyObject *res;
+    char err[256];
+
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "n|$dnd:run", kwlist, &job,
+                                     &timeout, &cap, &grace)) {
+        return NULL;
+    }
+    if (self->jobs == NULL || job < 0 || job >= PyList_GET_SIZE(self->jobs)) {
+        PyErr_SetString(PyExc_IndexError, "Chain.run: no such job");
+        return NULL;
+    }
+    if (check_limits(timeout, grace, cap) != 0) {
+        return NULL;
+    }
+    set_opts(&o, timeout, grace, cap, 1);
+    if (self->ready == NULL) {
+        freeze_gc();
+        if (sup_prepare(child_main, self->jobs, &o, &self->ready, err,
+                        sizeof err) != 0) {
+            PyErr_Format(PyExc_OSError, "Chain.run: %s", err);
+            return NULL;
+        }
+        self->asked = 0;
+    }
+    current = self->ready;
+    if (!self->asked && sup_request_successor(current) == 0) {
+        self->asked = 1;
+    }
+    /* The successor was asked for one run ago: it is there by now. A
+     * chain that breaks starts again from a fork at the next run. */
+    if (!self->asked || sup_take_successor(current, &next, err,
+                                           sizeof err) != 0) {
+        next = NULL;
+    }
+    self->ready = next;
+    self->asked = next != NULL && sup_request_successor(next) == 0;
+    if (sup_start(current, (long)job, &o, &r, err, sizeof err) != 0) {
+        sup_result_free(&r);
+        PyErr_Format(PyExc_OSError, "Chain.run: %s", err);
+        return NULL;
+    }
+    res = make_result(&r);
+    sup_result_free(&r);
+    return res;
+}
+
+static PyObject *chain_reset(ChainObject *self, PyObject *unused)
+{
+    (void)unused;
+    chain_drop(self);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef chain_methods[] = {
+    {"run", (PyCFunction)(void (*)(void))chain_run,
+     METH_VARARGS | METH_KEYWORDS, chain_run_doc},
+    {"reset", (PyCFunction)chain_reset, METH_NOARGS,
+     "Drop the waiting children: the next run takes a new snapshot."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject chain_type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "crossrun._native.Chain",
+    .tp_basicsize = sizeof(ChainObject),
+    .tp_dealloc = (destructor)chain_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Chain(jobs): isolated runs of jobs[k]() from one snapshot "
+              "of this process.",
+    .tp_methods = chain_methods,
+    .tp_init = (initproc)chain_init,
+    .tp_new = PyType_GenericNew,
+};
 
 PyDoc_STRVAR(enable_crash_reports_doc,
 "enable_crash_reports(fd)\n--\n\n"
@@ -343,6 +438,14 @@ int isolate_module_init(PyObject *m)
     Py_INCREF(result_type);
     if (PyModule_AddObject(m, "IsolatedResult", (PyObject *)result_type)) {
         Py_DECREF(result_type);
+        return -1;
+    }
+    if (PyType_Ready(&chain_type) != 0) {
+        return -1;
+    }
+    Py_INCREF(&chain_type);
+    if (PyModule_AddObject(m, "Chain", (PyObject *)&chain_type) != 0) {
+        Py_DECREF(&chain_type);
         return -1;
     }
     if (PyModule_AddFunctions(m, isolate_methods) != 0) {
