@@ -8,7 +8,8 @@
  *  3. Protocol bytes go to the TAP parser; its events become results
  *     (proto_* below). stdout/stderr that the worker process itself wrote
  *     (isolate=file, or module-level code) is attached to the next result.
- *  4. "# begin I T WHO SIG ID" says what the worker is doing; when WHO is
+ *  4. "# begin I T WHO SIG ID" says what the worker is doing ("# idle":
+ *     nothing, until the next begin); when WHO is
  *     "worker" the runner enforces the timeout T itself (dump signal for a
  *     traceback, SIGTERM to the group, grace, SIGKILL); when it is
  *     "child", the worker's supervisor does, and the runner only guards
@@ -299,6 +300,9 @@ static void on_event(void *ctx, const struct tap_event *ev)
     case TAP_COMMENT:
         if (strncmp(ev->text, "begin ", 6) == 0) {
             on_begin(s, w, ev->text);
+        } else if (strcmp(ev->text, "idle") == 0) {
+            w->cur = -2; /* nothing runs: the worker may end now */
+            w->deadline = 0;
         }
         break;
     case TAP_TEST:

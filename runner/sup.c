@@ -310,8 +310,9 @@ static void child(int pipes[NPIPES][2], int ctl, pid_t parent,
         if (cmd.what == 'g') {
             break;
         }
-        if (cmd.what == 's' && o->capture) {
-            spawn_successor(&f, parent);
+        if (cmd.what == 's' && o->capture &&
+            spawn_successor(&f, parent) == 0 && o->idle != NULL) {
+            o->idle(arg);
         }
     }
     close(f.ctl);

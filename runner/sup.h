@@ -41,6 +41,10 @@ struct sup_opts {
     size_t cap;             /* bytes kept per output stream */
     int capture;            /* redirect the child's fd 1 and 2 */
     int dump_signal;        /* sent at the deadline first; 0 = none */
+    /* Called once in a waiting child after it cloned its successor (so
+     * the successor is still a copy of the untouched process): work that
+     * warms the child up off the critical path. May be NULL. */
+    void (*idle)(void *arg);
     /* Called around fork() in the parent and first thing in the child
      * (the interpreter needs them); any may be NULL. */
     void (*before_fork)(void);

@@ -58,16 +58,26 @@ def _cut_note(data, cut):
 
 
 class _Emitter:
-    """Writes protocol lines to the runner's pipe, whole lines at once."""
+    """Writes protocol lines to the runner's pipe, whole lines at once.
+
+    A test point waits in `held` until the next "begin" line (or flush):
+    both go in one write, so the runner wakes once per test. Nothing is
+    held while work runs: begin() always writes."""
 
     def __init__(self, fd):
         self.fd = fd
+        self.held = b""
 
     def write(self, data):
-        view = memoryview(data)
+        view = memoryview(self.held + data)
+        self.held = b""
         while view:
             n = os.write(self.fd, view)
             view = view[n:]
+
+    def flush(self):
+        if self.held:
+            self.write(b"")
 
     def begin(self, index, timeout, who, test_id, crashes=None):
         self.write(("# begin %d %g %s %d %s\n"
@@ -92,7 +102,7 @@ class _Emitter:
             lines.append(b"  file: " + _quote(item.file))
             lines.append(b"  line: %d" % (item.line or 0))
         lines.append(b"  ...\n")
-        self.write(b"\n".join(lines))
+        self.held += b"\n".join(lines)
 
 
 def _signal_name(num):
@@ -154,6 +164,25 @@ def _encode(res):
     return json.dumps(res).encode()
 
 
+def _noop():
+    pass
+
+
+def _warmup_item(items):
+    """A test that runs crossrun's own path and nothing of the user's: a
+    waiting child runs it once, so the pages that path touches are copied
+    before the child's real test starts."""
+    if not items:
+        return None
+    warm = _collect.Item.__new__(_collect.Item)
+    for name in _collect.Item.__slots__:
+        setattr(warm, name, getattr(items[0], name, None))
+    warm.func, warm.cls, warm.params, warm.argnames = _noop, None, {}, ()
+    warm.fixtures, warm.skip_reason, warm.xfail = {}, None, None
+    warm.marks, warm.crashes, warm.timeout = [], None, None
+    return warm
+
+
 def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
              timeout=60.0, keyword=None, collect_only=False):
     """Run (or list) the tests of path, reporting on proto_fd."""
@@ -182,7 +211,8 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
     # children of a chain are copies of this process as it was then, and
     # call jobs[index] of that copy.
     jobs = [(lambda item=item: _encode(session.run(item))) for item in items]
-    chain = _native.Chain(jobs)
+    warm = _warmup_item(items)
+    chain = _native.Chain(jobs, lambda: _encode(session.run(warm)))
 
     for index in range(start, len(items)):
         item = items[index]
@@ -220,6 +250,8 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
                    _cut_note(r.stdout, r.stdout_cut),
                    _cut_note(r.stderr, r.stderr_cut), item)
     chain.reset()
+    emit.begin(len(items), timeout, "worker", path + "::<module teardown>")
     for n, err in enumerate(session.teardown_module() or ()):
         err = dict(err, outcome="error")
         emit.point(len(items) + 1 + n, path + "::<module teardown>", err)
+    emit.write(b"# idle\n")

@@ -191,6 +191,7 @@ static void set_opts(struct sup_opts *o, double timeout, double grace,
     o->before_fork = PyOS_BeforeFork;
     o->after_fork_parent = PyOS_AfterFork_Parent;
     o->after_fork_child = PyOS_AfterFork_Child;
+    o->idle = NULL;
 }
 
 static int check_limits(double timeout, double grace, Py_ssize_t cap)
@@ -267,9 +268,25 @@ static PyObject *run_isolated(PyObject *self, PyObject *args, PyObject *kw)
 typedef struct {
     PyObject_HEAD
     PyObject *jobs;            /* list of callables; child k calls jobs[k] */
+    PyObject *warmup;          /* called by a waiting child, or NULL */
     struct sup_child *ready;
     int asked;
 } ChainObject;
+
+/* In a waiting child: the chain's warm-up callable (of this snapshot). */
+static PyObject *chain_warmup_func;
+
+static void chain_warmup(void *arg)
+{
+    PyObject *r;
+
+    (void)arg;
+    if (chain_warmup_func != NULL) {
+        r = PyObject_CallNoArgs(chain_warmup_func);
+        Py_XDECREF(r);
+        PyErr_Clear();
+    }
+}
 
 static void chain_drop(ChainObject *c)
 {
@@ -288,16 +305,25 @@ static void chain_drop(ChainObject *c)
 
 static int chain_init(ChainObject *self, PyObject *args, PyObject *kw)
 {
-    static char *kwlist[] = {"jobs", NULL};
-    PyObject *jobs;
+    static char *kwlist[] = {"jobs", "warmup", NULL};
+    PyObject *jobs, *warmup = NULL;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O!:Chain", kwlist,
-                                     &PyList_Type, &jobs)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O!|O:Chain", kwlist,
+                                     &PyList_Type, &jobs, &warmup)) {
+        return -1;
+    }
+    if (warmup == Py_None) {
+        warmup = NULL;
+    }
+    if (warmup != NULL && !PyCallable_Check(warmup)) {
+        PyErr_SetString(PyExc_TypeError, "Chain: warmup is not callable");
         return -1;
     }
     chain_drop(self);
     Py_INCREF(jobs);
     Py_XSETREF(self->jobs, jobs);
+    Py_XINCREF(warmup);
+    Py_XSETREF(self->warmup, warmup);
     return 0;
 }
 
@@ -305,6 +331,7 @@ static void chain_dealloc(ChainObject *self)
 {
     chain_drop(self);
     Py_XDECREF(self->jobs);
+    Py_XDECREF(self->warmup);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -337,6 +364,10 @@ static PyObject *chain_run(ChainObject *self, PyObject *args, PyObject *kw)
         return NULL;
     }
     set_opts(&o, timeout, grace, cap, 1);
+    if (self->warmup != NULL) {
+        o.idle = chain_warmup;
+        chain_warmup_func = self->warmup;
+    }
     if (self->ready == NULL) {
         freeze_gc();
         if (sup_prepare(child_main, self->jobs, &o, &self->ready, err,
