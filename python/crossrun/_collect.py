@@ -7,8 +7,8 @@ named by its dotted path from there (tests/e2e/test_x.py → "test_x";
 pkg/test_y.py with pkg/__init__.py → "pkg.test_y"). Only the test file
 itself is loaded with its asserts rewritten (_rewrite.py).
 
-Tests are collected in definition order: functions named test*, classes
-named Test* without an __init__ and their test* methods (inherited ones
+Tests are collected in definition order: functions named test_*, classes
+named Test* without an __init__ and their test_* methods (inherited ones
 first), each expanded into one Item per parametrize case (stacked
 parametrize marks give the cartesian product, as in pytest). An object
 with `__test__ = False` is not collected.
@@ -331,7 +331,7 @@ def _expand(func, cls, is_static, marks, ctx):
 
 
 def _is_test_function(name, obj):
-    return (name.startswith("test") and isinstance(obj, types.FunctionType)
+    return (name.startswith("test_") and isinstance(obj, types.FunctionType)
             and getattr(obj, "__test__", True)
             and not isinstance(getattr(obj, _api.FIXTURE_ATTR, None),
                                _api.FixtureDef))

@@ -470,3 +470,27 @@ def test_only_the_test_file_is_rewritten():
     finally:
         sys.path[:] = saved
         sys.modules.pop("helper_plain_for_crossrun", None)
+
+
+def test_only_test_underscore_functions_are_tests():
+    # DESIGN.md section 4: functions named test_*, Test* classes with
+    # test_* methods; "testing" or "tester" helpers are not tests.
+    items, error, _ = collect("""
+def test_a():
+    pass
+
+def testing_helper():
+    pass
+
+def tester():
+    pass
+
+class TestThing:
+    def test_m(self):
+        pass
+
+    def testless(self):
+        pass
+""")
+    assert error is None
+    assert [it.name for it in items] == ["test_a", "test_m"]
