@@ -8,7 +8,8 @@
 #include "buf.h"
 
 #define FILE_MARKS 60   /* outcome letters shown per file line */
-#define SHOW_OUTPUT (64u << 10) /* captured bytes shown per failure */
+#define SHOW_OUTPUT (8u << 10) /* captured bytes shown per failure: the
+                                   end; the JUnit report has it all */
 
 struct console {
     FILE *out;

@@ -123,10 +123,17 @@ def _import(abspath):
 
 # -- test ids ----------------------------------------------------------------
 
+def _ascii_escaped(text):
+    """Text for an id, as pytest makes it: non-ASCII and unprintable
+    characters as backslash escapes ("h\\xe9llo", "a\\nb"), so an id
+    is one printable line in every report."""
+    return text.encode("unicode_escape").decode("ascii")
+
+
 def _value_id(value, argname, index):
     """The id of one parameter value, the way pytest makes it."""
     if isinstance(value, str):
-        return value
+        return _ascii_escaped(value)
     if isinstance(value, bytes):
         return value.decode("ascii", "backslashreplace")
     if value is None or isinstance(value, (bool, int, float, complex)):
@@ -143,17 +150,17 @@ def _case_ids(names, cases, ids):
     """The id of each case of one parametrize mark, made unique."""
     out = []
     for index, case in enumerate(cases):
-        cid = case.id
+        cid = None if case.id is None else _ascii_escaped(str(case.id))
         if cid is None and ids is not None:
             if callable(ids):
                 parts = []
                 for name, value in zip(names, case.values):
                     made = ids(value)
                     parts.append(_value_id(value, name, index)
-                                 if made is None else str(made))
+                                 if made is None else _ascii_escaped(str(made)))
                 cid = "-".join(parts)
             elif ids[index] is not None:
-                cid = str(ids[index])
+                cid = _ascii_escaped(str(ids[index]))
         if cid is None:
             cid = "-".join(_value_id(v, n, index)
                            for n, v in zip(names, case.values))

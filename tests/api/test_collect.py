@@ -494,3 +494,18 @@ class TestThing:
 """)
     assert error is None
     assert [it.name for it in items] == ["test_a", "test_m"]
+
+
+def test_ids_are_one_printable_ascii_line():
+    # As pytest makes them: a newline or a non-ASCII character in a
+    # parameter must not break the id (it is one line of every report).
+    items, error, _ = collect("""
+from crossrun import mark, param
+
+@mark.parametrize("s", ["h\\u00e9llo", "x\\ny", param("z", id="\\u65e5")])
+def test_ids(s):
+    pass
+""")
+    assert error is None
+    assert [it.name for it in items] == [
+        "test_ids[h\\xe9llo]", "test_ids[x\\ny]", "test_ids[\\u65e5]"]
