@@ -43,8 +43,10 @@ How one isolated test runs (pytest_runtest_protocol below):
 
 import functools
 import gc
+import os
 import pickle
 import signal
+import sys
 import traceback
 import types
 
@@ -496,9 +498,29 @@ def _add_output(reports, r):
                                 text))
 
 
+_crash_reports_ready = False
+
+
+def _enable_crash_reports():
+    """Set the crash handlers up once in this process, on a copy of its
+    stderr: each child then only points that descriptor at its own crash
+    pipe, instead of setting the handlers up again (which costs more than
+    the fork)."""
+    global _crash_reports_ready
+    if not _crash_reports_ready:
+        _crash_reports_ready = True
+        try:
+            fd = os.dup(sys.__stderr__.fileno())
+        except (AttributeError, OSError, ValueError):
+            return
+        os.set_inheritable(fd, False)
+        _native.enable_crash_reports(fd)
+
+
 def _run_isolated(item, timeout, crashes):
     config = item.config
     capture = config.getoption("capture", "fd") != "no"
+    _enable_crash_reports()
     _setup_outer(item)
     gc.freeze()
     try:
