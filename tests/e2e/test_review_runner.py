@@ -51,3 +51,16 @@ def test_test_process_cannot_interrupt_the_run_through_the_signal_pipe():
     assert "interrupted" not in r.out, r.out
     assert r.rc == 0, r.out + r.err
     assert e2e.last_line(r.out) == "2 passed, 0 failed", r.out
+
+
+@mark.timeout(120)
+@mark.parametrize("isolate", ["test", "file"])
+def test_timeout_stays_a_timeout_when_sigterm_raises(isolate):
+    # The runner's SIGTERM at the deadline makes the test's handler raise:
+    # the test still failed by its timeout, not by sys.exit.
+    r = e2e.run("--isolate=" + isolate, "%s/review_termhandler" % e2e.SUITES)
+    e2e.validate(r.junit_path)
+    failure = r.child("test_slow_with_term_handler", "failure")
+    assert failure is not None, r.out
+    assert failure.get("type") == "timeout", r.out
+    assert r.outcome("test_after") == "passed"
