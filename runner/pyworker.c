@@ -144,11 +144,25 @@ static void line_buffer_std(void)
     setvbuf(stdout, NULL, _IOLBF, 0);
 }
 
+/* Close every descriptor from 3 up except a and b. Returns 0 or -1. */
+static int close_all_but(int a, int b)
+{
+    int lo = a < b ? a : b, hi = a < b ? b : a;
+
+    if ((lo > 3 && close_range(3, (unsigned)lo - 1, 0) != 0) ||
+        (hi > lo + 1 && close_range((unsigned)lo + 1, (unsigned)hi - 1,
+                                    0) != 0) ||
+        close_range((unsigned)hi + 1, ~0U, 0) != 0) {
+        return -1;
+    }
+    return 0;
+}
+
 static void worker_main(const struct pyw_job *job, int fds[PYW_NFDS][2],
                         pid_t runner)
 {
     PyObject *kw, *args, *r;
-    int status = 0;
+    int status = 0, devnull;
 
     PyOS_AfterFork_Child();
     if (setpgid(0, 0) != 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
@@ -167,6 +181,18 @@ static void worker_main(const struct pyw_job *job, int fds[PYW_NFDS][2],
     }
     close(fds[PYW_OUT][1]);
     close(fds[PYW_ERR][1]);
+    /* Nothing else of the runner's is ours: its signal pipe, the other
+     * workers' pipes, the report files it is writing. A stray write from
+     * a library must not be able to reach them. */
+    if (close_all_but(fds[PYW_PROTO][1], fds[PYW_CRASH][1]) != 0) {
+        _exit(3);
+    }
+    /* A test that reads stdin gets end of file, not the terminal. */
+    devnull = open("/dev/null", O_RDONLY);
+    if (devnull < 0 || (devnull != 0 && (dup2(devnull, 0) < 0 ||
+                                         close(devnull) != 0))) {
+        _exit(3);
+    }
     line_buffer_std();
     args = Py_BuildValue("(sii)", job->path, fds[PYW_PROTO][1],
                          fds[PYW_CRASH][1]);

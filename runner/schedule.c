@@ -184,6 +184,35 @@ static char *join_output(const char *a, size_t alen, struct buf *b,
 
 static void drain_fd(struct worker *w, int i, struct sched *s);
 
+/* Make t (its id and output already set) the result of a test that the
+ * runner stopped at its deadline: type timeout, the traceback the dump
+ * signal produced, and what the test itself reported after that. */
+static void timed_out_result(struct worker *w, struct res_test *t)
+{
+    struct buf detail = BUF_INIT, msg = BUF_INIT;
+
+    buf_printf(&msg, "timed out after %g s", w->cur_timeout);
+    if (w->crash.len) {
+        buf_puts(&detail, "Traceback where the test was when it was "
+                          "stopped:\n");
+        dem_backtrace(w->crash.data, w->crash.len, &detail);
+    }
+    if (t->message || t->detail) {
+        buf_printf(&detail, "\nWhat the test reported after it was "
+                            "stopped: %s%s%s\n%s",
+                   t->type ? t->type : "", t->type ? ": " : "",
+                   t->message ? t->message : "", t->detail ? t->detail : "");
+    }
+    free(t->type);
+    free(t->message);
+    free(t->detail);
+    t->outcome = RES_FAILED;
+    t->type = strdup("timeout");
+    t->message = buf_steal(&msg);
+    t->detail = detail.len ? buf_steal(&detail) : NULL;
+    buf_free(&detail);
+}
+
 /* A result is complete: account it, tell the reporters, keep it. */
 static void deliver(struct sched *s, struct worker *w, struct res_test *t)
 {
@@ -252,6 +281,13 @@ static void on_test_point(struct sched *s, struct worker *w,
     t.err = join_output(v ? v : "", v ? n : 0, &w->err, w->err_cut,
                         &t.err_len);
     w->out_cut = w->err_cut = 0;
+    if (w->timed_out && ev->number == w->cur + 1) {
+        /* The runner stopped this test (SIGTERM), and the test caught
+         * that and reported something else: it timed out all the same. */
+        timed_out_result(w, &t);
+        w->timed_out = 0;
+        w->phase = K_NONE;
+    }
     buf_clear(&w->crash);
     if (ev->number > w->file->next) {
         w->file->next = ev->number;
@@ -394,42 +430,39 @@ static void died_in_test(struct sched *s, struct worker *w, int status)
     names_from_id(t.id, &t);
     t.duration = 0;
     if (w->timed_out) {
-        t.outcome = RES_FAILED;
-        t.type = strdup("timeout");
-        buf_printf(&msg, "timed out after %g s", w->cur_timeout);
-        if (w->crash.len) {
-            buf_puts(&detail, "Traceback where the test was when it was "
-                              "stopped:\n");
-        }
-    } else if (WIFSIGNALED(status) && WTERMSIG(status) == w->cur_crashes &&
-               !import) {
-        t.outcome = RES_PASSED;
-    } else if (WIFSIGNALED(status)) {
-        t.outcome = RES_FAILED;
-        t.type = strdup("crash");
-        buf_printf(&msg, "%s died by %s (signal %d)",
-                   import ? "worker importing the file" : "test process",
-                   signame(WTERMSIG(status), tmp, sizeof tmp),
-                   WTERMSIG(status));
+        timed_out_result(w, &t);
     } else {
-        t.outcome = RES_FAILED;
-        t.type = strdup("exit");
-        buf_printf(&msg, "%s exited with status %d before %s finished",
-                   import ? "worker importing the file" : "test process",
-                   WEXITSTATUS(status), import ? "the import" : "the test");
+        if (WIFSIGNALED(status) && WTERMSIG(status) == w->cur_crashes &&
+            !import) {
+            t.outcome = RES_PASSED;
+        } else if (WIFSIGNALED(status)) {
+            t.outcome = RES_FAILED;
+            t.type = strdup("crash");
+            buf_printf(&msg, "%s died by %s (signal %d)",
+                       import ? "worker importing the file" : "test process",
+                       signame(WTERMSIG(status), tmp, sizeof tmp),
+                       WTERMSIG(status));
+        } else {
+            t.outcome = RES_FAILED;
+            t.type = strdup("exit");
+            buf_printf(&msg, "%s exited with status %d before %s finished",
+                       import ? "worker importing the file" : "test process",
+                       WEXITSTATUS(status),
+                       import ? "the import" : "the test");
+        }
+        if (w->crash.len) {
+            dem_backtrace(w->crash.data, w->crash.len, &detail);
+        }
+        t.message = msg.len ? buf_steal(&msg) : NULL;
+        t.detail = detail.len ? buf_steal(&detail) : NULL;
+        buf_free(&msg);
+        buf_free(&detail);
     }
     if (import && t.outcome == RES_FAILED) {
         t.outcome = RES_ERROR;
         free(t.type);
         t.type = strdup("collection");
     }
-    if (w->crash.len) {
-        dem_backtrace(w->crash.data, w->crash.len, &detail);
-    }
-    t.message = msg.len ? buf_steal(&msg) : NULL;
-    t.detail = detail.len ? buf_steal(&detail) : NULL;
-    buf_free(&msg);
-    buf_free(&detail);
     t.out = join_output("", 0, &w->out, w->out_cut, &t.out_len);
     t.err = join_output("", 0, &w->err, w->err_cut, &t.err_len);
     w->out_cut = w->err_cut = 0;

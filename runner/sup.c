@@ -277,6 +277,7 @@ static void child(int pipes[NPIPES][2], int ctl, pid_t parent,
 {
     struct child_fds f;
     struct command cmd;
+    pid_t self;
 
     if (o->after_fork_child) {
         o->after_fork_child();
@@ -291,6 +292,9 @@ static void child(int pipes[NPIPES][2], int ctl, pid_t parent,
         if (pipes[i][0] >= 0) {
             close(pipes[i][0]);
         }
+    }
+    if (o->close_fd >= 0) {
+        close(o->close_fd);
     }
     if (o->capture) {
         if (dup2(pipes[P_OUT][1], 1) < 0 || dup2(pipes[P_ERR][1], 2) < 0) {
@@ -316,8 +320,12 @@ static void child(int pipes[NPIPES][2], int ctl, pid_t parent,
         }
     }
     close(f.ctl);
+    self = getpid();
     fn(arg, cmd.job, f.report, f.crash);
     fflush(NULL);
+    if (getpid() != self) {
+        _exit(0);   /* a process fn forked returned here: not the child */
+    }
     /* Done: say so, and close every pipe, so the parent can go on while
      * the kernel tears this process down. */
     write_all_raw(f.report, DONE_MARK, sizeof DONE_MARK - 1);

@@ -41,6 +41,8 @@ struct sup_opts {
     size_t cap;             /* bytes kept per output stream */
     int capture;            /* redirect the child's fd 1 and 2 */
     int dump_signal;        /* sent at the deadline first; 0 = none */
+    int close_fd;           /* closed in the child (the caller's own
+                               channel, not the test's); -1 = none */
     /* Called once in a waiting child after it cloned its successor (so
      * the successor is still a copy of the untouched process): work that
      * warms the child up off the critical path. May be NULL. */

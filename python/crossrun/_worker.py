@@ -187,6 +187,7 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
              timeout=60.0, keyword=None, collect_only=False):
     """Run (or list) the tests of path, reporting on proto_fd."""
     emit = _Emitter(proto_fd)
+    worker_pid = os.getpid()
     emit.write(b"TAP version 14\n")
     _native.enable_crash_reports(crash_fd)
     emit.begin(-1, timeout, "worker", path)
@@ -212,7 +213,8 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
     # call jobs[index] of that copy.
     jobs = [(lambda item=item: _encode(session.run(item))) for item in items]
     warm = _warmup_item(items)
-    chain = _native.Chain(jobs, lambda: _encode(session.run(warm)))
+    chain = _native.Chain(jobs, lambda: _encode(session.run(warm)),
+                          close_fd=proto_fd)
 
     for index in range(start, len(items)):
         item = items[index]
@@ -237,6 +239,12 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
             continue
         if isolate == "file":
             res = session.run(item)
+            if os.getpid() != worker_pid:
+                # A process the test forked returned here: it must not
+                # report or run the rest of the file.
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(0)
             res["duration"] = time.monotonic() - t0
             sys.stdout.flush()
             sys.stderr.flush()

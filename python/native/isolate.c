@@ -100,6 +100,7 @@ static int crash_slot = -1;
 static void child_main(void *arg, long job, int report_fd, int crash_fd)
 {
     PyObject *res, *func = arg;
+    pid_t me;
 
     if (crash_slot >= 0) {
         if (dup2(crash_fd, crash_slot) < 0) {
@@ -113,7 +114,16 @@ static void child_main(void *arg, long job, int report_fd, int crash_fd)
                    ? PyList_GET_ITEM(func, job) /* borrowed */
                    : NULL;
     }
+    me = getpid();
     res = func != NULL ? PyObject_CallNoArgs(func) : NULL;
+    if (getpid() != me) {
+        /* A process the test forked came back here: it is not the test,
+         * and must neither report nor run anything else. */
+        flush_std("stdout");
+        flush_std("stderr");
+        fflush(NULL);
+        _exit(0);
+    }
     if (res == NULL) {
         PyErr_Print();
     } else if (PyBytes_Check(res)) {
@@ -193,6 +203,7 @@ static void set_opts(struct sup_opts *o, double timeout, double grace,
     o->after_fork_parent = PyOS_AfterFork_Parent;
     o->after_fork_child = PyOS_AfterFork_Child;
     o->idle = NULL;
+    o->close_fd = -1;
 }
 
 static int check_limits(double timeout, double grace, Py_ssize_t cap)
@@ -283,6 +294,7 @@ typedef struct {
     PyObject_HEAD
     PyObject *jobs;            /* list of callables; child k calls jobs[k] */
     PyObject *warmup;          /* called by a waiting child, or NULL */
+    int close_fd;              /* closed in every child, or -1 */
     struct sup_child *ready;
     int asked;
 } ChainObject;
@@ -319,13 +331,16 @@ static void chain_drop(ChainObject *c)
 
 static int chain_init(ChainObject *self, PyObject *args, PyObject *kw)
 {
-    static char *kwlist[] = {"jobs", "warmup", NULL};
+    static char *kwlist[] = {"jobs", "warmup", "close_fd", NULL};
     PyObject *jobs, *warmup = NULL;
+    int close_fd = -1;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O!|O:Chain", kwlist,
-                                     &PyList_Type, &jobs, &warmup)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O!|Oi:Chain", kwlist,
+                                     &PyList_Type, &jobs, &warmup,
+                                     &close_fd)) {
         return -1;
     }
+    self->close_fd = close_fd;
     if (warmup == Py_None) {
         warmup = NULL;
     }
@@ -378,6 +393,7 @@ static PyObject *chain_run(ChainObject *self, PyObject *args, PyObject *kw)
         return NULL;
     }
     set_opts(&o, timeout, grace, cap, 1);
+    o.close_fd = self->close_fd;
     if (self->warmup != NULL) {
         o.idle = chain_warmup;
         chain_warmup_func = self->warmup;
@@ -434,8 +450,9 @@ static PyTypeObject chain_type = {
     .tp_basicsize = sizeof(ChainObject),
     .tp_dealloc = (destructor)chain_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Chain(jobs): isolated runs of jobs[k]() from one snapshot "
-              "of this process.",
+    .tp_doc = "Chain(jobs, warmup=None, close_fd=-1): isolated runs of "
+              "jobs[k]() from one snapshot of this process; a waiting child "
+              "calls warmup() once; close_fd is closed in every child.",
     .tp_methods = chain_methods,
     .tp_init = (initproc)chain_init,
     .tp_new = PyType_GenericNew,
