@@ -19,7 +19,6 @@ runner knows who enforces the timeout and what was running if the worker
 dies.
 """
 
-import gc
 import json
 import os
 import re
@@ -140,10 +139,16 @@ def _judge(item, r, timeout):
                            "test finished" % r.exitcode,
                 "detail": crash or None}
     res = _PASSED_DICT() if r.report == _PASSED else json.loads(r.report)
+    return _unless_crash_expected(item, res)
+
+
+def _unless_crash_expected(item, res):
+    """res, or a failure when the test was to die by a signal (mark.crashes)
+    and finished instead."""
     if item.crashes is not None and res["outcome"] in ("passed", "xpassed"):
-        res = {"outcome": "failed", "type": "crash",
-               "message": "expected the test to die by %s, but it finished"
-               % _signal_name(item.crashes)}
+        return {"outcome": "failed", "type": "crash",
+                "message": "expected the test to die by %s, but it finished"
+                % _signal_name(item.crashes)}
     return res
 
 
@@ -245,6 +250,7 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
                 sys.stdout.flush()
                 sys.stderr.flush()
                 os._exit(0)
+            res = _unless_crash_expected(item, res)
             res["duration"] = time.monotonic() - t0
             sys.stdout.flush()
             sys.stderr.flush()

@@ -43,7 +43,7 @@ CASES = [
         "test_stopped": ("failure", "timeout", r"timed out"),
         "test_after_hangs": ("passed", None, None),
     }),
-    ("isofile", ["--isolate=file"], 1, "5 passed, 3 failed", {
+    ("isofile", ["--isolate=file"], 1, "5 passed, 4 failed", {
         "test_one": ("passed", None, None),
         "test_two_crashes": ("failure", "crash", r"SIGSEGV"),
         "test_three_fresh_worker": ("passed", None, None),
@@ -52,6 +52,8 @@ CASES = [
         "test_six_expected_abort": ("passed", None, None),
         "test_seven_exit": ("failure", "exit", r"status 0"),
         "test_eight_last": ("passed", None, None),
+        "test_nine_expected_crash_that_does_not_come": (
+            "failure", "crash", r"expected .*SIGSEGV.*finished"),
     }),
     ("state", [], 0, "3 passed, 0 failed", {
         "test_first": ("passed", None, None),

@@ -36,3 +36,8 @@ def test_seven_exit():
 
 def test_eight_last():
     assert True
+
+
+@mark.crashes("SIGSEGV")
+def test_nine_expected_crash_that_does_not_come():
+    assert True
