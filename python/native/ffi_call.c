@@ -608,6 +608,27 @@ static PyObject *ptr_from_c(const struct conv *c, void *addr,
     return ffi_pointer_new(addr, NULL);
 }
 
+size_t conv_mem_size(const struct conv *c)
+{
+    switch (c->kind) {
+    case CV_BOOL:
+        return 1;
+    case CV_INT:
+    case CV_ENUM:
+        return c->size;
+    case CV_FLOAT:
+        return 4;
+    case CV_LDOUBLE:
+        return 16;
+    case CV_STRUCT:
+        return ffi_layout_of(c->type)->size;
+    case CV_STRING:
+        return FFI_STDSTRING_SIZE;
+    default:
+        return 8;
+    }
+}
+
 PyObject *conv_from_c(const struct conv *c, const void *src, PyObject *keep)
 {
     void *addr;

@@ -9,28 +9,6 @@
 
 /* ---- reading and writing typed memory (Pointer.read, Buffer.read) ---- */
 
-/* Bytes one element of c occupies in memory. */
-static size_t elem_size(const struct conv *c)
-{
-    switch (c->kind) {
-    case CV_BOOL:
-        return 1;
-    case CV_INT:
-    case CV_ENUM:
-        return c->size;
-    case CV_FLOAT:
-        return 4;
-    case CV_LDOUBLE:
-        return 16;
-    case CV_STRUCT:
-        return ffi_layout_of(c->type)->size;
-    case CV_STRING:
-        return FFI_STDSTRING_SIZE;
-    default:
-        return 8;
-    }
-}
-
 /* Resolve a type argument of read/write: a type string or a struct class
  * into c (fields of a temporary arena a). */
 static int type_arg(PyObject *type, struct conv *c, struct ct_arena *a,
@@ -69,7 +47,7 @@ static int type_arg(PyObject *type, struct conv *c, struct ct_arena *a,
     if (conv_build(c, t, NULL, CONV_FIELD, text, a) != 0) {
         return -1;
     }
-    *size = elem_size(c);
+    *size = conv_mem_size(c);
     return 0;
 }
 
