@@ -88,6 +88,40 @@ int ffi_write_at(void *addr, PyObject *type, Py_ssize_t i, PyObject *value)
     return rc;
 }
 
+/* The method read(type, i=0) of an object whose memory starts at addr
+ * (keep: what owns that memory). */
+static PyObject *read_method(void *addr, PyObject *keep, PyObject *args,
+                             PyObject *kw)
+{
+    static char *kwlist[] = {"type", "i", NULL};
+    PyObject *type;
+    Py_ssize_t i = 0;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|n:read", kwlist, &type,
+                                     &i)) {
+        return NULL;
+    }
+    return ffi_read_at(addr, type, i, keep);
+}
+
+/* The method write(type, value, i=0) of an object whose memory starts at
+ * addr. */
+static PyObject *write_method(void *addr, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = {"type", "value", "i", NULL};
+    PyObject *type, *value;
+    Py_ssize_t i = 0;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|n:write", kwlist, &type,
+                                     &value, &i)) {
+        return NULL;
+    }
+    if (ffi_write_at(addr, type, i, value) != 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
 /* ---- crossrun.Pointer ---- */
 
 PyObject *ffi_pointer_new(void *addr, PyObject *keep)
@@ -224,32 +258,13 @@ static PyObject *pointer_bytes(PointerObject *p, PyObject *arg)
 static PyObject *pointer_read(PointerObject *p, PyObject *args,
                               PyObject *kw)
 {
-    static char *kwlist[] = {"type", "i", NULL};
-    PyObject *type;
-    Py_ssize_t i = 0;
-
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|n:read", kwlist, &type,
-                                     &i)) {
-        return NULL;
-    }
-    return ffi_read_at(p->addr, type, i, p->keep);
+    return read_method(p->addr, p->keep, args, kw);
 }
 
 static PyObject *pointer_write(PointerObject *p, PyObject *args,
                                PyObject *kw)
 {
-    static char *kwlist[] = {"type", "value", "i", NULL};
-    PyObject *type, *value;
-    Py_ssize_t i = 0;
-
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|n:write", kwlist, &type,
-                                     &value, &i)) {
-        return NULL;
-    }
-    if (ffi_write_at(p->addr, type, i, value) != 0) {
-        return NULL;
-    }
-    Py_RETURN_NONE;
+    return write_method(p->addr, args, kw);
 }
 
 static PyMethodDef pointer_methods[] = {
@@ -485,31 +500,12 @@ static void buffer_releasebuffer(BufferObject *b, Py_buffer *view)
 
 static PyObject *buffer_read(BufferObject *b, PyObject *args, PyObject *kw)
 {
-    static char *kwlist[] = {"type", "i", NULL};
-    PyObject *type;
-    Py_ssize_t i = 0;
-
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|n:read", kwlist, &type,
-                                     &i)) {
-        return NULL;
-    }
-    return ffi_read_at(b->data, type, i, (PyObject *)b);
+    return read_method(b->data, (PyObject *)b, args, kw);
 }
 
 static PyObject *buffer_write(BufferObject *b, PyObject *args, PyObject *kw)
 {
-    static char *kwlist[] = {"type", "value", "i", NULL};
-    PyObject *type, *value;
-    Py_ssize_t i = 0;
-
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|n:write", kwlist, &type,
-                                     &value, &i)) {
-        return NULL;
-    }
-    if (ffi_write_at(b->data, type, i, value) != 0) {
-        return NULL;
-    }
-    Py_RETURN_NONE;
+    return write_method(b->data, args, kw);
 }
 
 static PyObject *buffer_pointer(BufferObject *b, void *closure)
