@@ -820,6 +820,22 @@ static PyObject *lib_type(PyObject *lib, const char *name)
     return PyDict_GetItemString(((LibraryObject *)lib)->types, name);
 }
 
+/* c becomes a pointer to a function of type fn; as an argument it also
+ * gets the signature of the callbacks a Python callable passes as. */
+static int funcptr(struct conv *c, const struct ct_type *fn, PyObject *lib,
+                   enum conv_role role, const char *decl)
+{
+    c->kind = CV_FUNCPTR;
+    c->ft = &ffi_type_pointer;
+    if (role == CONV_ARG) {
+        c->sig = cb_sig_new(fn, lib, decl);
+        if (c->sig == NULL) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int conv_build(struct conv *c, const struct ct_type *t, PyObject *lib,
                enum conv_role role, const char *decl, struct ct_arena *a)
 {
@@ -922,14 +938,7 @@ int conv_build(struct conv *c, const struct ct_type *t, PyObject *lib,
         c->ft = &ffi_type_pointer;
         c->is_ref = t->kind == CT_REF || t->kind == CT_RREF;
         if (sub->kind == CT_FUNC) {
-            c->kind = CV_FUNCPTR;
-            if (role == CONV_ARG) {
-                c->sig = cb_sig_new(sub, lib, decl);
-                if (c->sig == NULL) {
-                    return -1;
-                }
-            }
-            return 0;
+            return funcptr(c, sub, lib, role, decl);
         }
         if (sub->kind == CT_STRING) {
             c->kind = CV_STRPTR;
@@ -964,15 +973,7 @@ int conv_build(struct conv *c, const struct ct_type *t, PyObject *lib,
         }
         return 0;
     case CT_FUNC:
-        c->kind = CV_FUNCPTR;
-        c->ft = &ffi_type_pointer;
-        if (role == CONV_ARG) {
-            c->sig = cb_sig_new(t, lib, decl);
-            if (c->sig == NULL) {
-                return -1;
-            }
-        }
-        return 0;
+        return funcptr(c, t, lib, role, decl);
     default:
         break;
     }
