@@ -36,14 +36,22 @@ static char *fx_dup(const char *s)
     return p;
 }
 
-static char *fx_mem(const char *s, size_t n)
+/* n bytes from malloc; exits on failure. */
+static char *fx_alloc(size_t n)
 {
-    char *p = malloc(n + 1);
+    char *p = malloc(n);
 
     if (p == NULL) {
         perror("malloc");
         exit(2);
     }
+    return p;
+}
+
+static char *fx_mem(const char *s, size_t n)
+{
+    char *p = fx_alloc(n + 1);
+
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
@@ -57,6 +65,21 @@ static void fx_add(struct res_file *f, struct res_test *t)
     }
 }
 
+#define FX_FILE "tests/test_<&>.py"
+#define FX_CLASS "tests.test_<&>"
+
+/* Zero t and name it: id FX_FILE "::" name, classname FX_CLASS. */
+static void fx_test(struct res_test *t, const char *name)
+{
+    size_t n = strlen(FX_FILE "::") + strlen(name) + 1;
+
+    memset(t, 0, sizeof *t);
+    t->id = fx_alloc(n);
+    snprintf(t->id, n, "%s::%s", FX_FILE, name);
+    t->name = fx_dup(name);
+    t->classname = fx_dup(FX_CLASS);
+}
+
 /* Ten tests, one of each outcome and then some:
  *  1 passed   2 failed (nasty)   3 error       4 skipped   5 xfailed
  *  6 xpassed  7 crash, 1 MiB stderr            8 empty name, no classname
@@ -68,26 +91,20 @@ static void fx_nasty(struct res_file *f)
     char *big;
 
     memset(f, 0, sizeof *f);
-    f->path = fx_dup("tests/test_<&>.py");
+    f->path = fx_dup(FX_FILE);
     f->started = 1700000000;
     f->duration = 12345.6789;
 
-    memset(&t, 0, sizeof t);
-    t.id = fx_dup("tests/test_<&>.py::test_ok");
-    t.name = fx_dup("test_ok");
-    t.classname = fx_dup("tests.test_<&>");
-    t.file = fx_dup("tests/test_<&>.py");
+    fx_test(&t, "test_ok");
+    t.file = fx_dup(FX_FILE);
     t.line = 7;
     t.out = fx_dup("hello\n");
     t.out_len = 6;
     t.duration = 0.0004;
     fx_add(f, &t);
 
-    memset(&t, 0, sizeof t);
-    t.id = fx_dup("tests/test_<&>.py::test_fail[\x1b]");
-    t.name = fx_dup("test_fail[\x1b]");
-    t.classname = fx_dup("tests.test_<&>");
-    t.file = fx_dup("tests/test_<&>.py");
+    fx_test(&t, "test_fail[\x1b]");
+    t.file = fx_dup(FX_FILE);
     t.line = 12;
     t.outcome = RES_FAILED;
     t.type = fx_dup("AssertionError");
@@ -100,52 +117,33 @@ static void fx_nasty(struct res_file *f)
     t.duration = 1.23456;
     fx_add(f, &t);
 
-    memset(&t, 0, sizeof t);
-    t.id = fx_dup("tests/test_<&>.py::test_error");
-    t.name = fx_dup("test_error");
-    t.classname = fx_dup("tests.test_<&>");
+    fx_test(&t, "test_error");
     t.outcome = RES_ERROR;
     t.type = fx_dup("collection");
     t.message = fx_dup("ImportError: no module named 'x'");
     t.detail = fx_dup("E   ModuleNotFoundError");
     fx_add(f, &t);
 
-    memset(&t, 0, sizeof t);
-    t.id = fx_dup("tests/test_<&>.py::test_skip");
-    t.name = fx_dup("test_skip");
-    t.classname = fx_dup("tests.test_<&>");
+    fx_test(&t, "test_skip");
     t.outcome = RES_SKIPPED;
     t.message = fx_dup("no network # really");
     fx_add(f, &t);
 
-    memset(&t, 0, sizeof t);
-    t.id = fx_dup("tests/test_<&>.py::test_xfail");
-    t.name = fx_dup("test_xfail");
-    t.classname = fx_dup("tests.test_<&>");
+    fx_test(&t, "test_xfail");
     t.outcome = RES_XFAILED;
     t.message = fx_dup("bug 12");
     fx_add(f, &t);
 
-    memset(&t, 0, sizeof t);
-    t.id = fx_dup("tests/test_<&>.py::test_xpass");
-    t.name = fx_dup("test_xpass");
-    t.classname = fx_dup("tests.test_<&>");
+    fx_test(&t, "test_xpass");
     t.outcome = RES_XPASSED;
     fx_add(f, &t);
 
-    memset(&t, 0, sizeof t);
-    t.id = fx_dup("tests/test_<&>.py::test_crash");
-    t.name = fx_dup("test_crash");
-    t.classname = fx_dup("tests.test_<&>");
+    fx_test(&t, "test_crash");
     t.outcome = RES_FAILED;
     t.type = fx_dup("crash");
     t.message = fx_dup("SIGSEGV");
     t.detail = fx_dup("native backtrace:\n  #0 calc::crash() at calc.cc:3");
-    big = malloc(BIG_LEN + 1);
-    if (big == NULL) {
-        perror("malloc");
-        exit(2);
-    }
+    big = fx_alloc(BIG_LEN + 1);
     for (size_t i = 0; i < BIG_LEN; i++) {
         big[i] = (i % 64 == 63) ? '\n' : 'x';
     }
@@ -161,25 +159,15 @@ static void fx_nasty(struct res_file *f)
     t.outcome = RES_PASSED;
     fx_add(f, &t);
 
-    memset(&t, 0, sizeof t);
-    t.id = fx_dup("tests/test_<&>.py::test_id[# SKIP\\]");
-    t.name = fx_dup("test_id[# SKIP\\]");
-    t.classname = fx_dup("tests.test_<&>");
+    fx_test(&t, "test_id[# SKIP\\]");
     fx_add(f, &t);
 
-    memset(&t, 0, sizeof t);
-    t.id = fx_dup("tests/test_<&>.py::test_tricky");
-    t.name = fx_dup("test_tricky");
-    t.classname = fx_dup("tests.test_<&>");
+    fx_test(&t, "test_tricky");
     t.outcome = RES_FAILED;
     t.type = fx_dup("timeout");
     t.message = fx_dup("");
     t.detail = fx_dup(TRICKY_DETAIL);
-    big = malloc(LONG_LINE_LEN + 1);
-    if (big == NULL) {
-        perror("malloc");
-        exit(2);
-    }
+    big = fx_alloc(LONG_LINE_LEN + 1);
     memset(big, 'y', LONG_LINE_LEN);
     big[LONG_LINE_LEN] = '\0';
     t.out = big;
