@@ -1,16 +1,21 @@
-/* report_fixture: result files full of hostile content, and file helpers,
- * shared by the report writers' unit tests. */
+/* report_fixture: result files full of hostile content, file helpers and
+ * the full-disk check, shared by the report writers' unit tests. */
 #ifndef CROSSRUN_REPORT_FIXTURE_H
 #define CROSSRUN_REPORT_FIXTURE_H
 
 #include <dirent.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "result.h"
+#include "unit.h"
 
 #define BIG_LEN ((size_t)1 << 20)   /* the 1 MiB captured stream */
 #define LONG_LINE_LEN 100000         /* one line, no newline */
@@ -272,6 +277,58 @@ static void fx_rm_rf(const char *dir)
     if (system(cmd) != 0) {
         fprintf(stderr, "could not remove %s\n", dir);
     }
+}
+
+/* Writes f as a whole report to path with one report writer: open, add,
+ * close (abort after a failed add). Returns 0, or -1 with the writer's
+ * message in err. */
+typedef int fx_write_fn(const char *path, struct res_file *f, char *err,
+                        size_t errlen);
+
+/* A full disk, simulated with a 256 KiB file size limit (SIGXFSZ ignored)
+ * in a child process that runs write_one on f: it fails with a message naming
+ * path and EFBIG, and leaves nothing behind, neither path nor a ".tmp."
+ * file in dir (path's directory). One CHECK per property. */
+static void fx_check_disk_full(const char *path, const char *dir,
+                               fx_write_fn *write_one, struct res_file *f)
+{
+    char err[512] = "";
+    int fds[2];
+    pid_t pid;
+    int status = 0;
+    ssize_t n;
+
+    if (!CHECK(pipe(fds) == 0)) {
+        return;
+    }
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        struct rlimit rl = {256 * 1024, 256 * 1024};
+        int rc;
+
+        close(fds[0]);
+        signal(SIGXFSZ, SIG_IGN);
+        if (setrlimit(RLIMIT_FSIZE, &rl) != 0) {
+            _exit(3);
+        }
+        rc = write_one(path, f, err, sizeof err);
+        if (write(fds[1], err, strlen(err)) < 0) {
+            _exit(4);
+        }
+        _exit(rc == -1 ? 0 : 1);
+    }
+    close(fds[1]);
+    n = read(fds[0], err, sizeof err - 1);
+    err[n > 0 ? n : 0] = '\0';
+    close(fds[0]);
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    printf("# %s\n", err);
+    CHECK(strstr(err, path) != NULL);
+    CHECK(strstr(err, strerror(EFBIG)) != NULL);
+    CHECK(!fx_exists(path));
+    CHECK(fx_count_entries(dir, ".tmp.") == 0);
 }
 
 #endif
