@@ -608,6 +608,27 @@ static PyObject *ptr_from_c(const struct conv *c, void *addr,
     return ffi_pointer_new(addr, NULL);
 }
 
+size_t conv_mem_size(const struct conv *c)
+{
+    switch (c->kind) {
+    case CV_BOOL:
+        return 1;
+    case CV_INT:
+    case CV_ENUM:
+        return c->size;
+    case CV_FLOAT:
+        return 4;
+    case CV_LDOUBLE:
+        return 16;
+    case CV_STRUCT:
+        return ffi_layout_of(c->type)->size;
+    case CV_STRING:
+        return FFI_STDSTRING_SIZE;
+    default:
+        return 8;
+    }
+}
+
 PyObject *conv_from_c(const struct conv *c, const void *src, PyObject *keep)
 {
     void *addr;
@@ -799,6 +820,22 @@ static PyObject *lib_type(PyObject *lib, const char *name)
     return PyDict_GetItemString(((LibraryObject *)lib)->types, name);
 }
 
+/* c becomes a pointer to a function of type fn; as an argument it also
+ * gets the signature of the callbacks a Python callable passes as. */
+static int funcptr(struct conv *c, const struct ct_type *fn, PyObject *lib,
+                   enum conv_role role, const char *decl)
+{
+    c->kind = CV_FUNCPTR;
+    c->ft = &ffi_type_pointer;
+    if (role == CONV_ARG) {
+        c->sig = cb_sig_new(fn, lib, decl);
+        if (c->sig == NULL) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int conv_build(struct conv *c, const struct ct_type *t, PyObject *lib,
                enum conv_role role, const char *decl, struct ct_arena *a)
 {
@@ -901,14 +938,7 @@ int conv_build(struct conv *c, const struct ct_type *t, PyObject *lib,
         c->ft = &ffi_type_pointer;
         c->is_ref = t->kind == CT_REF || t->kind == CT_RREF;
         if (sub->kind == CT_FUNC) {
-            c->kind = CV_FUNCPTR;
-            if (role == CONV_ARG) {
-                c->sig = cb_sig_new(sub, lib, decl);
-                if (c->sig == NULL) {
-                    return -1;
-                }
-            }
-            return 0;
+            return funcptr(c, sub, lib, role, decl);
         }
         if (sub->kind == CT_STRING) {
             c->kind = CV_STRPTR;
@@ -943,15 +973,7 @@ int conv_build(struct conv *c, const struct ct_type *t, PyObject *lib,
         }
         return 0;
     case CT_FUNC:
-        c->kind = CV_FUNCPTR;
-        c->ft = &ffi_type_pointer;
-        if (role == CONV_ARG) {
-            c->sig = cb_sig_new(t, lib, decl);
-            if (c->sig == NULL) {
-                return -1;
-            }
-        }
-        return 0;
+        return funcptr(c, t, lib, role, decl);
     default:
         break;
     }

@@ -101,6 +101,9 @@ int conv_to_c(const struct conv *c, PyObject *o, void *dst, void *extra,
  * the memory, kept alive by views into it, or NULL). NULL with an
  * exception set on failure. */
 PyObject *conv_from_c(const struct conv *c, const void *src, PyObject *keep);
+/* Bytes one element of c occupies in memory (a struct field element, a
+ * Pointer.read/write element). */
+size_t conv_mem_size(const struct conv *c);
 /* How well o fits c: 0 not at all, 1 with a conversion, 2 exactly. */
 int conv_score(const struct conv *c, PyObject *o);
 /* Release every temporary of ctx. */

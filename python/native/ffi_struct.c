@@ -53,36 +53,6 @@ LayoutObject *ffi_layout_of(PyObject *type)
     return (LayoutObject *)l;
 }
 
-static size_t elem_align(const struct conv *c)
-{
-    switch (c->kind) {
-    case CV_BOOL:
-        return 1;
-    case CV_INT:
-    case CV_ENUM:
-        return c->size;
-    case CV_FLOAT:
-        return 4;
-    case CV_LDOUBLE:
-        return 16;
-    case CV_STRUCT:
-        return ffi_layout_of(c->type)->align;
-    default:
-        return 8;
-    }
-}
-
-static size_t elem_size(const struct conv *c)
-{
-    if (c->kind == CV_STRUCT) {
-        return ffi_layout_of(c->type)->size;
-    }
-    if (c->kind == CV_LDOUBLE) {
-        return 16;
-    }
-    return elem_align(c);
-}
-
 /* Build the layout of struct name from fields [(name, type), ...]. */
 static LayoutObject *layout_new(LibraryObject *lib, PyObject *name,
                                 PyObject *fields)
@@ -165,7 +135,7 @@ static LayoutObject *layout_new(LibraryObject *lib, PyObject *name,
             ffi_raise_decl_msg(tt, "not a struct field type");
             goto error;
         }
-        f->elsize = elem_size(&f->conv);
+        f->elsize = conv_mem_size(&f->conv);
         nelem += f->count ? f->count : 1;
     }
     l->elements = PyMem_Calloc(nelem + 1, sizeof(*l->elements));

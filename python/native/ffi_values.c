@@ -9,28 +9,6 @@
 
 /* ---- reading and writing typed memory (Pointer.read, Buffer.read) ---- */
 
-/* Bytes one element of c occupies in memory. */
-static size_t elem_size(const struct conv *c)
-{
-    switch (c->kind) {
-    case CV_BOOL:
-        return 1;
-    case CV_INT:
-    case CV_ENUM:
-        return c->size;
-    case CV_FLOAT:
-        return 4;
-    case CV_LDOUBLE:
-        return 16;
-    case CV_STRUCT:
-        return ffi_layout_of(c->type)->size;
-    case CV_STRING:
-        return FFI_STDSTRING_SIZE;
-    default:
-        return 8;
-    }
-}
-
 /* Resolve a type argument of read/write: a type string or a struct class
  * into c (fields of a temporary arena a). */
 static int type_arg(PyObject *type, struct conv *c, struct ct_arena *a,
@@ -69,7 +47,7 @@ static int type_arg(PyObject *type, struct conv *c, struct ct_arena *a,
     if (conv_build(c, t, NULL, CONV_FIELD, text, a) != 0) {
         return -1;
     }
-    *size = elem_size(c);
+    *size = conv_mem_size(c);
     return 0;
 }
 
@@ -108,6 +86,40 @@ int ffi_write_at(void *addr, PyObject *type, Py_ssize_t i, PyObject *value)
     }
     ct_arena_free(&a);
     return rc;
+}
+
+/* The method read(type, i=0) of an object whose memory starts at addr
+ * (keep: what owns that memory). */
+static PyObject *read_method(void *addr, PyObject *keep, PyObject *args,
+                             PyObject *kw)
+{
+    static char *kwlist[] = {"type", "i", NULL};
+    PyObject *type;
+    Py_ssize_t i = 0;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|n:read", kwlist, &type,
+                                     &i)) {
+        return NULL;
+    }
+    return ffi_read_at(addr, type, i, keep);
+}
+
+/* The method write(type, value, i=0) of an object whose memory starts at
+ * addr. */
+static PyObject *write_method(void *addr, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = {"type", "value", "i", NULL};
+    PyObject *type, *value;
+    Py_ssize_t i = 0;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|n:write", kwlist, &type,
+                                     &value, &i)) {
+        return NULL;
+    }
+    if (ffi_write_at(addr, type, i, value) != 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
 }
 
 /* ---- crossrun.Pointer ---- */
@@ -246,32 +258,13 @@ static PyObject *pointer_bytes(PointerObject *p, PyObject *arg)
 static PyObject *pointer_read(PointerObject *p, PyObject *args,
                               PyObject *kw)
 {
-    static char *kwlist[] = {"type", "i", NULL};
-    PyObject *type;
-    Py_ssize_t i = 0;
-
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|n:read", kwlist, &type,
-                                     &i)) {
-        return NULL;
-    }
-    return ffi_read_at(p->addr, type, i, p->keep);
+    return read_method(p->addr, p->keep, args, kw);
 }
 
 static PyObject *pointer_write(PointerObject *p, PyObject *args,
                                PyObject *kw)
 {
-    static char *kwlist[] = {"type", "value", "i", NULL};
-    PyObject *type, *value;
-    Py_ssize_t i = 0;
-
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|n:write", kwlist, &type,
-                                     &value, &i)) {
-        return NULL;
-    }
-    if (ffi_write_at(p->addr, type, i, value) != 0) {
-        return NULL;
-    }
-    Py_RETURN_NONE;
+    return write_method(p->addr, args, kw);
 }
 
 static PyMethodDef pointer_methods[] = {
@@ -507,31 +500,12 @@ static void buffer_releasebuffer(BufferObject *b, Py_buffer *view)
 
 static PyObject *buffer_read(BufferObject *b, PyObject *args, PyObject *kw)
 {
-    static char *kwlist[] = {"type", "i", NULL};
-    PyObject *type;
-    Py_ssize_t i = 0;
-
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|n:read", kwlist, &type,
-                                     &i)) {
-        return NULL;
-    }
-    return ffi_read_at(b->data, type, i, (PyObject *)b);
+    return read_method(b->data, (PyObject *)b, args, kw);
 }
 
 static PyObject *buffer_write(BufferObject *b, PyObject *args, PyObject *kw)
 {
-    static char *kwlist[] = {"type", "value", "i", NULL};
-    PyObject *type, *value;
-    Py_ssize_t i = 0;
-
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|n:write", kwlist, &type,
-                                     &value, &i)) {
-        return NULL;
-    }
-    if (ffi_write_at(b->data, type, i, value) != 0) {
-        return NULL;
-    }
-    Py_RETURN_NONE;
+    return write_method(b->data, args, kw);
 }
 
 static PyObject *buffer_pointer(BufferObject *b, void *closure)

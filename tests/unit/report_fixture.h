@@ -1,16 +1,21 @@
-/* report_fixture: result files full of hostile content, and file helpers,
- * shared by the report writers' unit tests. */
+/* report_fixture: result files full of hostile content, file helpers and
+ * the full-disk check, shared by the report writers' unit tests. */
 #ifndef CROSSRUN_REPORT_FIXTURE_H
 #define CROSSRUN_REPORT_FIXTURE_H
 
 #include <dirent.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "result.h"
+#include "unit.h"
 
 #define BIG_LEN ((size_t)1 << 20)   /* the 1 MiB captured stream */
 #define LONG_LINE_LEN 100000         /* one line, no newline */
@@ -36,14 +41,22 @@ static char *fx_dup(const char *s)
     return p;
 }
 
-static char *fx_mem(const char *s, size_t n)
+/* n bytes from malloc; exits on failure. */
+static char *fx_alloc(size_t n)
 {
-    char *p = malloc(n + 1);
+    char *p = malloc(n);
 
     if (p == NULL) {
         perror("malloc");
         exit(2);
     }
+    return p;
+}
+
+static char *fx_mem(const char *s, size_t n)
+{
+    char *p = fx_alloc(n + 1);
+
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
@@ -57,6 +70,21 @@ static void fx_add(struct res_file *f, struct res_test *t)
     }
 }
 
+#define FX_FILE "tests/test_<&>.py"
+#define FX_CLASS "tests.test_<&>"
+
+/* Zero t and name it: id FX_FILE "::" name, classname FX_CLASS. */
+static void fx_test(struct res_test *t, const char *name)
+{
+    size_t n = strlen(FX_FILE "::") + strlen(name) + 1;
+
+    memset(t, 0, sizeof *t);
+    t->id = fx_alloc(n);
+    snprintf(t->id, n, "%s::%s", FX_FILE, name);
+    t->name = fx_dup(name);
+    t->classname = fx_dup(FX_CLASS);
+}
+
 /* Ten tests, one of each outcome and then some:
  *  1 passed   2 failed (nasty)   3 error       4 skipped   5 xfailed
  *  6 xpassed  7 crash, 1 MiB stderr            8 empty name, no classname
@@ -68,26 +96,20 @@ static void fx_nasty(struct res_file *f)
     char *big;
 
     memset(f, 0, sizeof *f);
-    f->path = fx_dup("tests/test_<&>.py");
+    f->path = fx_dup(FX_FILE);
     f->started = 1700000000;
     f->duration = 12345.6789;
 
-    memset(&t, 0, sizeof t);
-    t.id = fx_dup("tests/test_<&>.py::test_ok");
-    t.name = fx_dup("test_ok");
-    t.classname = fx_dup("tests.test_<&>");
-    t.file = fx_dup("tests/test_<&>.py");
+    fx_test(&t, "test_ok");
+    t.file = fx_dup(FX_FILE);
     t.line = 7;
     t.out = fx_dup("hello\n");
     t.out_len = 6;
     t.duration = 0.0004;
     fx_add(f, &t);
 
-    memset(&t, 0, sizeof t);
-    t.id = fx_dup("tests/test_<&>.py::test_fail[\x1b]");
-    t.name = fx_dup("test_fail[\x1b]");
-    t.classname = fx_dup("tests.test_<&>");
-    t.file = fx_dup("tests/test_<&>.py");
+    fx_test(&t, "test_fail[\x1b]");
+    t.file = fx_dup(FX_FILE);
     t.line = 12;
     t.outcome = RES_FAILED;
     t.type = fx_dup("AssertionError");
@@ -100,52 +122,33 @@ static void fx_nasty(struct res_file *f)
     t.duration = 1.23456;
     fx_add(f, &t);
 
-    memset(&t, 0, sizeof t);
-    t.id = fx_dup("tests/test_<&>.py::test_error");
-    t.name = fx_dup("test_error");
-    t.classname = fx_dup("tests.test_<&>");
+    fx_test(&t, "test_error");
     t.outcome = RES_ERROR;
     t.type = fx_dup("collection");
     t.message = fx_dup("ImportError: no module named 'x'");
     t.detail = fx_dup("E   ModuleNotFoundError");
     fx_add(f, &t);
 
-    memset(&t, 0, sizeof t);
-    t.id = fx_dup("tests/test_<&>.py::test_skip");
-    t.name = fx_dup("test_skip");
-    t.classname = fx_dup("tests.test_<&>");
+    fx_test(&t, "test_skip");
     t.outcome = RES_SKIPPED;
     t.message = fx_dup("no network # really");
     fx_add(f, &t);
 
-    memset(&t, 0, sizeof t);
-    t.id = fx_dup("tests/test_<&>.py::test_xfail");
-    t.name = fx_dup("test_xfail");
-    t.classname = fx_dup("tests.test_<&>");
+    fx_test(&t, "test_xfail");
     t.outcome = RES_XFAILED;
     t.message = fx_dup("bug 12");
     fx_add(f, &t);
 
-    memset(&t, 0, sizeof t);
-    t.id = fx_dup("tests/test_<&>.py::test_xpass");
-    t.name = fx_dup("test_xpass");
-    t.classname = fx_dup("tests.test_<&>");
+    fx_test(&t, "test_xpass");
     t.outcome = RES_XPASSED;
     fx_add(f, &t);
 
-    memset(&t, 0, sizeof t);
-    t.id = fx_dup("tests/test_<&>.py::test_crash");
-    t.name = fx_dup("test_crash");
-    t.classname = fx_dup("tests.test_<&>");
+    fx_test(&t, "test_crash");
     t.outcome = RES_FAILED;
     t.type = fx_dup("crash");
     t.message = fx_dup("SIGSEGV");
     t.detail = fx_dup("native backtrace:\n  #0 calc::crash() at calc.cc:3");
-    big = malloc(BIG_LEN + 1);
-    if (big == NULL) {
-        perror("malloc");
-        exit(2);
-    }
+    big = fx_alloc(BIG_LEN + 1);
     for (size_t i = 0; i < BIG_LEN; i++) {
         big[i] = (i % 64 == 63) ? '\n' : 'x';
     }
@@ -161,25 +164,15 @@ static void fx_nasty(struct res_file *f)
     t.outcome = RES_PASSED;
     fx_add(f, &t);
 
-    memset(&t, 0, sizeof t);
-    t.id = fx_dup("tests/test_<&>.py::test_id[# SKIP\\]");
-    t.name = fx_dup("test_id[# SKIP\\]");
-    t.classname = fx_dup("tests.test_<&>");
+    fx_test(&t, "test_id[# SKIP\\]");
     fx_add(f, &t);
 
-    memset(&t, 0, sizeof t);
-    t.id = fx_dup("tests/test_<&>.py::test_tricky");
-    t.name = fx_dup("test_tricky");
-    t.classname = fx_dup("tests.test_<&>");
+    fx_test(&t, "test_tricky");
     t.outcome = RES_FAILED;
     t.type = fx_dup("timeout");
     t.message = fx_dup("");
     t.detail = fx_dup(TRICKY_DETAIL);
-    big = malloc(LONG_LINE_LEN + 1);
-    if (big == NULL) {
-        perror("malloc");
-        exit(2);
-    }
+    big = fx_alloc(LONG_LINE_LEN + 1);
     memset(big, 'y', LONG_LINE_LEN);
     big[LONG_LINE_LEN] = '\0';
     t.out = big;
@@ -284,6 +277,58 @@ static void fx_rm_rf(const char *dir)
     if (system(cmd) != 0) {
         fprintf(stderr, "could not remove %s\n", dir);
     }
+}
+
+/* Writes f as a whole report to path with one report writer: open, add,
+ * close (abort after a failed add). Returns 0, or -1 with the writer's
+ * message in err. */
+typedef int fx_write_fn(const char *path, struct res_file *f, char *err,
+                        size_t errlen);
+
+/* A full disk, simulated with a 256 KiB file size limit (SIGXFSZ ignored)
+ * in a child process that runs write_one on f: it fails with a message naming
+ * path and EFBIG, and leaves nothing behind, neither path nor a ".tmp."
+ * file in dir (path's directory). One CHECK per property. */
+static void fx_check_disk_full(const char *path, const char *dir,
+                               fx_write_fn *write_one, struct res_file *f)
+{
+    char err[512] = "";
+    int fds[2];
+    pid_t pid;
+    int status = 0;
+    ssize_t n;
+
+    if (!CHECK(pipe(fds) == 0)) {
+        return;
+    }
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        struct rlimit rl = {256 * 1024, 256 * 1024};
+        int rc;
+
+        close(fds[0]);
+        signal(SIGXFSZ, SIG_IGN);
+        if (setrlimit(RLIMIT_FSIZE, &rl) != 0) {
+            _exit(3);
+        }
+        rc = write_one(path, f, err, sizeof err);
+        if (write(fds[1], err, strlen(err)) < 0) {
+            _exit(4);
+        }
+        _exit(rc == -1 ? 0 : 1);
+    }
+    close(fds[1]);
+    n = read(fds[0], err, sizeof err - 1);
+    err[n > 0 ? n : 0] = '\0';
+    close(fds[0]);
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    printf("# %s\n", err);
+    CHECK(strstr(err, path) != NULL);
+    CHECK(strstr(err, strerror(EFBIG)) != NULL);
+    CHECK(!fx_exists(path));
+    CHECK(fx_count_entries(dir, ".tmp.") == 0);
 }
 
 #endif
