@@ -169,14 +169,23 @@ def _encode(res):
     return json.dumps(res).encode()
 
 
+def _job(session, item):
+    """What a test's child calls: bytes of its outcome (see _encode)."""
+    fast = session.fast_job(item)
+    if fast is not None:
+        return lambda: _PASSED if (res := fast()) is None else _encode(res)
+    return lambda: _encode(session.run(item))
+
+
 def _noop():
     pass
 
 
 def _warmup_item(items):
-    """A test that runs crossrun's own path and nothing of the user's: a
-    waiting child runs it once, so the pages that path touches are copied
-    before the child's real test starts."""
+    """A test that runs crossrun's own path (the one most tests take, see
+    _job) and nothing of the user's: a waiting child runs it once, so the
+    pages that path touches are copied before the child's real test
+    starts."""
     if not items:
         return None
     warm = _collect.Item.__new__(_collect.Item)
@@ -216,9 +225,9 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
     # Every test's job exists before the first child is forked: the
     # children of a chain are copies of this process as it was then, and
     # call jobs[index] of that copy.
-    jobs = [(lambda item=item: _encode(session.run(item))) for item in items]
+    jobs = [_job(session, item) for item in items]
     warm = _warmup_item(items)
-    chain = _native.Chain(jobs, lambda: _encode(session.run(warm)),
+    chain = _native.Chain(jobs, _job(session, warm) if warm else None,
                           close_fd=proto_fd)
 
     for index in range(start, len(items)):
