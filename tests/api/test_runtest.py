@@ -498,3 +498,75 @@ def test_async_test_is_run():
     assert results["test_async"]["outcome"] == "passed"
     assert module.DONE == [1]
     assert results["test_async_fails"]["outcome"] == "failed"
+
+
+FAST_SOURCE = """
+import sys
+import crossrun
+from crossrun import mark
+
+def test_pass():
+    pass
+
+def test_assert():
+    x = 2
+    assert x == 3
+
+def test_raises():
+    raise KeyError("k")
+
+def test_skip_inside():
+    crossrun.skip("later")
+
+def test_fail_inside():
+    crossrun.fail("no")
+
+def test_exit():
+    sys.exit(4)
+
+@mark.parametrize("a", [1, 2])
+def test_param(a):
+    assert a == 1
+
+async def test_async():
+    assert False
+
+@crossrun.fixture
+def thing():
+    return 1
+
+def test_uses_fixture(thing):
+    pass
+
+@mark.xfail
+def test_xfail():
+    assert False
+
+class TestC:
+    def test_m(self):
+        pass
+"""
+
+
+def test_fast_job_gives_run_outcomes_and_refuses_what_it_cannot_run():
+    # The fast path a worker's child takes for plain test functions must
+    # give exactly what Session.run gives; items that need run()'s
+    # machinery (fixtures, xfail, classes) get no fast job.
+    items, error, _ = collect(FAST_SOURCE)
+    assert error is None
+    session = _runtest.Session()
+    fast = {it.name: session.fast_job(it) for it in items}
+    assert fast["test_uses_fixture"] is None
+    assert fast["test_xfail"] is None
+    assert fast["test_m"] is None
+    for item in items:
+        if fast[item.name] is None:
+            continue
+        got = fast[item.name]()
+        want = session.run(item)
+        if want["outcome"] == "passed":
+            assert got is None, (item.name, got)
+        else:
+            assert got is not None, item.name
+            assert (got["outcome"], got["type"], got["message"]) == \
+                (want["outcome"], want["type"], want["message"]), item.name
