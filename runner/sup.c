@@ -398,18 +398,24 @@ int sup_pidfd_open(pid_t pid)
 #endif
 }
 
-/* Has the child said it is done, and closed every pipe? */
-static int finished(const int fds[NPIPES], const struct sup_result *r)
+/* Has the child said it is done? It writes DONE_MARK last, after
+ * flushing everything else it wrote, so what it wrote to the other pipes
+ * is in them already: read it without waiting for their end of file (each
+ * close would wake the parent once more). */
+static int finished(int fds[NPIPES], struct sup_result *r, size_t cap)
 {
     size_t m = sizeof DONE_MARK - 1;
 
+    if (r->report.len < m ||
+        memcmp(r->report.data + r->report.len - m, DONE_MARK, m) != 0) {
+        return 0;
+    }
     for (int i = 0; i < NPIPES; i++) {
-        if (fds[i] >= 0) {
+        if (fds[i] >= 0 && drain(fds, i, r, cap) < 0) {
             return 0;
         }
     }
-    return r->report.len >= m &&
-           memcmp(r->report.data + r->report.len - m, DONE_MARK, m) == 0;
+    return 1;
 }
 
 /* Reap the finished children that have ended; block for the oldest when
@@ -481,7 +487,7 @@ static int pump(pid_t pid, int pidfd, int fds[NPIPES], double wait,
             }
         }
     }
-    if (finished(fds, r)) {
+    if (finished(fds, r, cap)) {
         return 2;
     }
     w = waitpid(pid, &r->status, WNOHANG);

@@ -287,15 +287,22 @@ static PyObject *run_isolated(PyObject *self, PyObject *args, PyObject *kw)
 
 /* ---- Chain: many isolated runs from one snapshot --------------------- */
 
-/* Invariant: `ready` is NULL, or a waiting child (a copy of this process
- * as it was when the first child of the current snapshot was forked);
- * `asked` says it has been asked for its successor, not yet taken. */
+/* Invariant: `ready` is NULL, or the waiting child the next run starts,
+ * and `after` is NULL or the waiting child of the run after it (its
+ * successor, already taken); all are copies of this process as it was
+ * when the first child of the current snapshot was forked. `asked`: the
+ * last of them has been asked for its successor, not yet taken.
+ *
+ * Two waiting children, not one: a child is asked for its successor one
+ * run before it runs, so the cloning and warming up that follow have a
+ * whole run's time on the other processor before anyone waits for them. */
 typedef struct {
     PyObject_HEAD
     PyObject *jobs;            /* list of callables; child k calls jobs[k] */
     PyObject *warmup;          /* called by a waiting child, or NULL */
     int close_fd;              /* closed in every child, or -1 */
     struct sup_child *ready;
+    struct sup_child *after;
     int asked;
 } ChainObject;
 
@@ -316,17 +323,34 @@ static void chain_warmup(void *arg)
 
 static void chain_drop(ChainObject *c)
 {
-    if (c->ready != NULL && c->asked) {
+    struct sup_child *last = c->after != NULL ? c->after : c->ready;
+
+    if (last != NULL && c->asked) {
         struct sup_child *s = NULL;
         char err[128];
 
-        if (sup_take_successor(c->ready, &s, err, sizeof err) == 0) {
+        if (sup_take_successor(last, &s, err, sizeof err) == 0) {
             sup_discard(s);
         }
     }
+    sup_discard(c->after);
     sup_discard(c->ready);
-    c->ready = NULL;
+    c->ready = c->after = NULL;
     c->asked = 0;
+}
+
+/* Take the successor that `last` was asked for, and ask that one for its
+ * own. Returns it, or NULL (the chain then starts again from a fork). */
+static struct sup_child *chain_next(ChainObject *c, struct sup_child *last)
+{
+    struct sup_child *next = NULL;
+    char err[128];
+
+    if (!c->asked || sup_take_successor(last, &next, err, sizeof err) != 0) {
+        next = NULL;
+    }
+    c->asked = next != NULL && sup_request_successor(next) == 0;
+    return next;
 }
 
 static int chain_init(ChainObject *self, PyObject *args, PyObject *kw)
@@ -377,7 +401,7 @@ static PyObject *chain_run(ChainObject *self, PyObject *args, PyObject *kw)
     double timeout = 0.0, grace = 1.0;
     struct sup_opts o;
     struct sup_result r;
-    struct sup_child *current, *next = NULL;
+    struct sup_child *current;
     PyObject *res;
     char err[256];
 
@@ -405,20 +429,17 @@ static PyObject *chain_run(ChainObject *self, PyObject *args, PyObject *kw)
             PyErr_Format(PyExc_OSError, "Chain.run: %s", err);
             return NULL;
         }
-        self->asked = 0;
+        self->asked = sup_request_successor(self->ready) == 0;
+        self->after = NULL;
     }
     current = self->ready;
-    if (!self->asked && sup_request_successor(current) == 0) {
-        self->asked = 1;
+    if (self->after == NULL) {
+        /* Starting (or the chain broke): make the next child now. */
+        self->after = chain_next(self, current);
     }
-    /* The successor was asked for one run ago: it is there by now. A
-     * chain that breaks starts again from a fork at the next run. */
-    if (!self->asked || sup_take_successor(current, &next, err,
-                                           sizeof err) != 0) {
-        next = NULL;
-    }
-    self->ready = next;
-    self->asked = next != NULL && sup_request_successor(next) == 0;
+    /* The child after the next one, asked for one run ago. */
+    self->ready = self->after;
+    self->after = self->ready != NULL ? chain_next(self, self->ready) : NULL;
     if (sup_start(current, (long)job, &o, &r, err, sizeof err) != 0) {
         sup_result_free(&r);
         PyErr_Format(PyExc_OSError, "Chain.run: %s", err);
