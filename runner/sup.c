@@ -208,7 +208,7 @@ struct child_fds {
  * (SCM_RIGHTS) and returns 0. */
 static int spawn_successor(struct child_fds *f, pid_t parent)
 {
-    int np[NPIPES][2], sp[2] = {-1, -1}, fds[NPIPES + 1];
+    int np[NPIPES][2], sp[2] = {-1, -1}, fds[NPIPES + 2];
     char ctrl[CMSG_SPACE(sizeof fds)];
     struct msghdr mh;
     struct iovec iov;
@@ -242,7 +242,28 @@ static int spawn_successor(struct child_fds *f, pid_t parent)
             getppid() != parent) {
             _exit(127);
         }
+        /* In our own group now: tell the one that made us. */
+        write_all_raw(f->ctl, "r", 1);
         return 1;
+    }
+    if (pid > 0) {
+        /* Wait until the successor left our process group (the worker
+         * kills that group when we are done), and give the worker a pidfd
+         * for it: both off the worker's path. */
+        char c;
+        ssize_t n;
+
+        do {
+            n = read(sp[0], &c, 1);
+        } while (n < 0 && errno == EINTR);
+        fds[NPIPES + 1] = sup_pidfd_open(pid);
+        if (n != 1 || fds[NPIPES + 1] < 0) {
+            kill(pid, SIGKILL);
+            if (fds[NPIPES + 1] >= 0) {
+                close(fds[NPIPES + 1]);
+            }
+            pid = -1;
+        }
     }
     iov.iov_base = &pid;
     iov.iov_len = sizeof pid;
@@ -268,6 +289,9 @@ static int spawn_successor(struct child_fds *f, pid_t parent)
     if (sp[0] >= 0) {
         close(sp[0]);
         close(sp[1]);
+    }
+    if (pid > 0) {
+        close(fds[NPIPES + 1]);
     }
     return 0;
 }
@@ -521,6 +545,7 @@ struct sup_child {
     pid_t pid;
     int fds[NPIPES];    /* read ends of the child's pipes */
     int go;             /* our end of the socket the child waits on */
+    int pidfd;          /* made by its predecessor, or -1 */
 };
 
 void sup_discard(struct sup_child *c)
@@ -536,6 +561,9 @@ void sup_discard(struct sup_child *c)
         if (c->fds[i] >= 0) {
             close(c->fds[i]);
         }
+    }
+    if (c->pidfd >= 0) {
+        close(c->pidfd);
     }
     reap_pending(1);
     pending[npending++] = c->pid;
@@ -591,6 +619,7 @@ int sup_prepare(sup_child_fn fn, void *arg, const struct sup_opts *o,
     close(go[1]);
     c->pid = pid;
     c->go = go[0];
+    c->pidfd = -1;
     for (int i = 0; i < NPIPES; i++) {
         if (pipes[i][1] >= 0) {
             close(pipes[i][1]);
@@ -643,7 +672,7 @@ int sup_request_successor(struct sup_child *c)
 int sup_take_successor(struct sup_child *c, struct sup_child **out,
                        char *err, size_t errlen)
 {
-    int fds[NPIPES + 1];
+    int fds[NPIPES + 2];    /* the pipes' read ends, its socket, a pidfd */
     char ctrl[CMSG_SPACE(sizeof fds)];
     struct msghdr mh;
     struct iovec iov;
@@ -671,7 +700,7 @@ int sup_take_successor(struct sup_child *c, struct sup_child **out,
             size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 
             memcpy(fds, CMSG_DATA(cm), k * sizeof(int));
-            for (size_t i = 0; i < k && i <= NPIPES; i++) {
+            for (size_t i = 0; i < k && i < NPIPES + 2; i++) {
                 close(fds[i]);
             }
         }
@@ -681,29 +710,22 @@ int sup_take_successor(struct sup_child *c, struct sup_child **out,
     memcpy(fds, CMSG_DATA(cm), sizeof fds);
     s = calloc(1, sizeof *s);
     if (s == NULL) {
-        for (int i = 0; i <= NPIPES; i++) {
+        for (int i = 0; i < NPIPES + 2; i++) {
             close(fds[i]);
         }
         sup_kill_group(pid, SIGKILL);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    /* The read ends are non-blocking already (the flag belongs to the
+     * open pipe, set where it was made), and the successor has its own
+     * group by now (it said so before it was sent). */
     s->pid = pid;
-    /* Its own group now, before the child that made it (whose group it
-     * is still in until it runs) is killed with its group. */
-    if (setpgid(pid, pid) != 0 && errno != EACCES && errno != ESRCH) {
-        sup_kill_group(pid, SIGKILL);
-    }
     for (int i = 0; i < NPIPES; i++) {
         s->fds[i] = fds[i];
-        if (fcntl(fds[i], F_SETFL, O_NONBLOCK) != 0) {
-            snprintf(err, errlen, "fcntl: %s", strerror(errno));
-            s->go = fds[NPIPES];
-            sup_discard(s);
-            return -1;
-        }
     }
     s->go = fds[NPIPES];
+    s->pidfd = fds[NPIPES + 1];
     *out = s;
     return 0;
 }
@@ -720,7 +742,7 @@ int sup_start(struct sup_child *c, long job, const struct sup_opts *o,
     for (int i = 0; i < NPIPES; i++) {
         fds[i] = c->fds[i];
     }
-    pidfd = sup_pidfd_open(pid);
+    pidfd = c->pidfd >= 0 ? c->pidfd : sup_pidfd_open(pid);
     start = sup_now();
     /* A child that died before it was told to start (the send fails) is
      * judged below by its status, like any other. */
@@ -769,7 +791,8 @@ int sup_start(struct sup_child *c, long job, const struct sup_opts *o,
         goto out;
     }
     r->duration = sup_now() - start;
-    /* What the child left behind dies with it; what it wrote is read. */
+    /* What the child left behind dies with it; what it wrote is read
+     * (already, when it said it was done). */
     sup_kill_group(pid, SIGKILL);
     if (done == 2) {
         /* Finished and exiting: reaped later, off the critical path. */
@@ -777,7 +800,7 @@ int sup_start(struct sup_child *c, long job, const struct sup_opts *o,
         reap_pending(1);
         pending[npending++] = pid;
     }
-    for (int i = 0; i < NPIPES; i++) {
+    for (int i = 0; i < NPIPES && done != 2; i++) {
         if (fds[i] >= 0 && drain(fds, i, r, o->cap) < 0) {
             snprintf(err, errlen, "reading the child's output: %s",
                      strerror(errno ? errno : ENOMEM));
