@@ -1,7 +1,8 @@
 /* sup: the supervisor. Runs one function in a forked child, captures the
  * child's fd 1 and 2, collects what it reports, enforces a timeout on its
  * whole process group, and reaps it. Used by the worker (one child per
- * test) and, through crossrun._native.run_isolated, by the pytest plugin.
+ * test, made in advance: see struct sup_child) and, through
+ * crossrun._native.run_isolated, by the pytest plugin.
  *
  * How it works:
  *  1. Four pipes: stdout, stderr, report (the child's result bytes) and
@@ -10,16 +11,19 @@
  *     so a grandchild that keeps a pipe open cannot hold up the run.
  *  2. The child makes itself a process group leader, asks to be killed
  *     when its parent dies (PR_SET_PDEATHSIG), moves the pipes onto fd 1
- *     and 2, runs the function, flushes stdio and _exits: atexit handlers
- *     and Python finalisation never run in a test child.
- *  3. The parent polls the pipes and the pidfd until the child ends or the
- *     deadline passes. Captured output beyond the cap is read and counted
- *     but not kept, so a flood cannot block the child or fill memory.
+ *     and 2, and waits for the word to start. Then it runs the function,
+ *     flushes stdio, writes a done mark on the report pipe and _exits:
+ *     atexit handlers and Python finalisation never run in a test child.
+ *  3. The parent polls the pipes and the pidfd until the done mark comes,
+ *     the child ends, or the deadline passes. Captured output beyond the
+ *     cap is read and counted but not kept, so a flood cannot block the
+ *     child or fill memory. A child that said it is done is reaped later,
+ *     while the next test runs: its teardown is nobody's wait.
  *  4. At the deadline: the dump signal (if any) asks the child for its
  *     traceback, SIGCONT wakes a stopped child, then SIGTERM to the group,
  *     a grace period, and SIGKILL to the group.
- *  5. After the child is reaped, the rest of its group is killed and the
- *     pipes are drained without blocking. */
+ *  5. When the child is done or dead, the rest of its group is killed and
+ *     the pipes are drained without blocking. */
 #ifndef CROSSRUN_SUP_H
 #define CROSSRUN_SUP_H
 

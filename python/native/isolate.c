@@ -1,8 +1,11 @@
-/* isolate: crossrun._native.run_isolated(func, ...), the supervisor of
- * runner/sup.c for Python callers: the worker runs each test through it,
- * and so does the pytest plugin. The child enables faulthandler on the
- * crash pipe (Python traceback at a crash, and at a timeout through the
- * dump signal) and a native backtrace handler in front of it. */
+/* isolate: the supervisor of runner/sup.c for Python callers.
+ *   run_isolated(func): one call in a forked child (the pytest plugin);
+ *   Chain(jobs): many, each in a fresh copy of this process as it was at
+ *     the chain's snapshot, each next copy made while the current one runs
+ *     (the worker: one per test of a file).
+ * A child writes Python tracebacks (faulthandler) and a native backtrace
+ * to its crash pipe at a crash, and the traceback at a timeout through the
+ * dump signal; enable_crash_reports() sets that up once per process. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
