@@ -8,7 +8,7 @@
  *  3. Protocol bytes go to the TAP parser; its events become results
  *     (proto_* below). stdout/stderr that the worker process itself wrote
  *     (isolate=file, or module-level code) is attached to the next result.
- *  4. "# begin I T WHO SIG ID" says what the worker is doing ("# idle":
+ *  4. "# begin I T WHO SIG XF ID" says what the worker is doing ("# idle":
  *     nothing, until the next begin); when WHO is
  *     "worker" the runner enforces the timeout T itself (dump signal for a
  *     traceback, SIGTERM to the group, grace, SIGKILL); when it is
@@ -66,6 +66,7 @@ struct worker {
     char *cur_id;
     int cur_child;      /* a supervised child runs it */
     int cur_crashes;    /* signal the test is expected to die by, or 0 */
+    int cur_xfail;      /* the test is marked xfail */
     double cur_timeout;
     double deadline;    /* monotonic; 0 = none */
     enum kill_phase phase;
@@ -285,6 +286,9 @@ static void on_test_point(struct sched *s, struct worker *w,
         /* The runner stopped this test (SIGTERM), and the test caught
          * that and reported something else: it timed out all the same. */
         timed_out_result(w, &t);
+        if (w->cur_xfail) {
+            t.outcome = RES_XFAILED;
+        }
         w->timed_out = 0;
         w->phase = K_NONE;
     }
@@ -297,18 +301,19 @@ static void on_test_point(struct sched *s, struct worker *w,
     deliver(s, w, &t);
 }
 
-/* "# begin INDEX TIMEOUT WHO CRASHES ID" */
+/* "# begin INDEX TIMEOUT WHO CRASHES XFAIL ID" */
 static void on_begin(struct sched *s, struct worker *w, const char *text)
 {
     long index;
     double timeout;
     char who[16];
-    int crashes, used = 0;
+    int crashes, xfail, used = 0;
 
-    if (sscanf(text, "begin %ld %lf %15s %d %n", &index, &timeout, who,
-               &crashes, &used) < 4 || used == 0) {
+    if (sscanf(text, "begin %ld %lf %15s %d %d %n", &index, &timeout, who,
+               &crashes, &xfail, &used) < 5 || used == 0) {
         return;
     }
+    w->cur_xfail = xfail;
     free(w->cur_id);
     w->cur_id = strdup(text + used);
     w->cur = index;
@@ -462,6 +467,8 @@ static void died_in_test(struct sched *s, struct worker *w, int status)
         t.outcome = RES_ERROR;
         free(t.type);
         t.type = strdup("collection");
+    } else if (w->cur_xfail && t.outcome == RES_FAILED) {
+        t.outcome = RES_XFAILED;    /* as the worker judges it, isolated */
     }
     t.out = join_output("", 0, &w->out, w->out_cut, &t.out_len);
     t.err = join_output("", 0, &w->err, w->err_cut, &t.err_len);

@@ -4,7 +4,7 @@
  * The stream (see python/crossrun/_worker.py, which writes it):
  *
  *     TAP version 14
- *     # begin 0 60                  <- comment: work on test 0 started
+ *     # begin 0 60 child 0 0 ID     <- comment: work on test 0 started
  *     1..3
  *     ok 1 - tests/test_a.py::test_x
  *       ---

@@ -13,7 +13,8 @@ once, collects its tests, and runs each one:
 
 Reports go to the runner as TAP version 14 on proto_fd (see runner/tap.h),
 never on stdout, which belongs to the code under test. Before each piece
-of work the worker writes "# begin INDEX TIMEOUT WHO ID": WHO is "child"
+of work the worker writes "# begin INDEX TIMEOUT WHO SIGNAL XFAIL ID": WHO
+is "child"
 when a supervised child runs it, "worker" when this process does, so the
 runner knows who enforces the timeout and what was running if the worker
 dies.
@@ -78,9 +79,11 @@ class _Emitter:
         if self.held:
             self.write(b"")
 
-    def begin(self, index, timeout, who, test_id, crashes=None):
-        self.write(("# begin %d %g %s %d %s\n"
-                    % (index, timeout or 0, who, crashes or 0,
+    def begin(self, index, timeout, who, test_id, item=None):
+        crashes = item.crashes if item is not None else None
+        xfail = item is not None and item.xfail is not None
+        self.write(("# begin %d %g %s %d %d %s\n"
+                    % (index, timeout or 0, who, crashes or 0, xfail,
                        test_id)).encode())
 
     def point(self, number, test_id, res, out=b"", err=b"", item=None):
@@ -243,7 +246,7 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
         if isolate == "file" or not session.module_fixtures_ready(item):
             # New state for the children: they must be forked after it.
             chain.reset()
-            emit.begin(index, limit, "worker", item.id, item.crashes)
+            emit.begin(index, limit, "worker", item.id, item)
             res = session.setup_module_fixtures(item)
         elif item.fixtures:
             res = session.setup_module_fixtures(item)  # a cached failure?
@@ -265,7 +268,7 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
             sys.stderr.flush()
             emit.point(index + 1, item.id, res, item=item)
             continue
-        emit.begin(index, limit, "child", item.id, item.crashes)
+        emit.begin(index, limit, "child", item.id, item)
         r = chain.run(index, timeout=limit or 0.0)
         res = _judge(item, r, limit)
         res["duration"] = r.duration

@@ -43,7 +43,7 @@ CASES = [
         "test_stopped": ("failure", "timeout", r"timed out"),
         "test_after_hangs": ("passed", None, None),
     }),
-    ("isofile", ["--isolate=file"], 1, "5 passed, 4 failed", {
+    ("isofile", ["--isolate=file"], 1, "5 passed, 4 failed, 1 xfailed", {
         "test_one": ("passed", None, None),
         "test_two_crashes": ("failure", "crash", r"SIGSEGV"),
         "test_three_fresh_worker": ("passed", None, None),
@@ -54,6 +54,7 @@ CASES = [
         "test_eight_last": ("passed", None, None),
         "test_nine_expected_crash_that_does_not_come": (
             "failure", "crash", r"expected .*SIGSEGV.*finished"),
+        "test_ten_known_crash": ("skipped", None, r"SIGSEGV"),
     }),
     ("state", [], 0, "3 passed, 0 failed", {
         "test_first": ("passed", None, None),

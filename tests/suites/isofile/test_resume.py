@@ -41,3 +41,8 @@ def test_eight_last():
 @mark.crashes("SIGSEGV")
 def test_nine_expected_crash_that_does_not_come():
     assert True
+
+
+@mark.xfail(reason="a known crash")
+def test_ten_known_crash():
+    lib.mb_segfault()
