@@ -13,32 +13,22 @@ PyObject *ffi_SymbolNotFound;
 PyObject *ffi_DeclarationError;
 PyObject *ffi_LoadError;
 
-PyObject *ffi_raise_decl_error(const char *text, const struct decl_error *err)
+/* Raise DeclarationError(msg) with the attributes column, declaration
+ * and reason. Consumes msg (NULL: an error is already set). Returns NULL. */
+static PyObject *raise_decl(PyObject *msg, size_t column, const char *text,
+                            const char *reason)
 {
-    PyObject *exc, *msg;
-    char caret[256];
-    size_t pad;
+    PyObject *exc;
 
-    if (err->column == 0) {
-        return ffi_raise_decl_msg(text, "%s", err->msg);
-    }
-    /* PyUnicode_FromFormat has no %*s before 3.12: pad by hand. */
-    pad = err->column - 1 < sizeof(caret) - 2 ? err->column - 1
-                                              : sizeof(caret) - 2;
-    memset(caret, ' ', pad);
-    caret[pad] = '^';
-    caret[pad + 1] = '\0';
-    msg = PyUnicode_FromFormat("column %zu: %s\n    %s\n    %s", err->column,
-                               err->msg, text, caret);
     if (msg == NULL) {
         return NULL;
     }
     exc = PyObject_CallOneArg(ffi_DeclarationError, msg);
     Py_DECREF(msg);
     if (exc != NULL) {
-        PyObject *col = PyLong_FromSize_t(err->column);
+        PyObject *col = PyLong_FromSize_t(column);
         PyObject *decl = PyUnicode_FromString(text);
-        PyObject *why = PyUnicode_FromString(err->msg);
+        PyObject *why = PyUnicode_FromString(reason);
 
         if (col != NULL && decl != NULL && why != NULL &&
             PyObject_SetAttrString(exc, "column", col) == 0 &&
@@ -54,33 +44,35 @@ PyObject *ffi_raise_decl_error(const char *text, const struct decl_error *err)
     return NULL;
 }
 
+PyObject *ffi_raise_decl_error(const char *text, const struct decl_error *err)
+{
+    char caret[256];
+    size_t pad;
+
+    if (err->column == 0) {
+        return ffi_raise_decl_msg(text, "%s", err->msg);
+    }
+    /* PyUnicode_FromFormat has no %*s before 3.12: pad by hand. */
+    pad = err->column - 1 < sizeof(caret) - 2 ? err->column - 1
+                                              : sizeof(caret) - 2;
+    memset(caret, ' ', pad);
+    caret[pad] = '^';
+    caret[pad + 1] = '\0';
+    return raise_decl(PyUnicode_FromFormat("column %zu: %s\n    %s\n    %s",
+                                           err->column, err->msg, text,
+                                           caret),
+                      err->column, text, err->msg);
+}
+
 PyObject *ffi_raise_decl_msg(const char *text, const char *fmt, ...)
 {
     char why[400];
     va_list ap;
-    PyObject *exc;
 
     va_start(ap, fmt);
     vsnprintf(why, sizeof(why), fmt, ap);
     va_end(ap);
-    exc = PyObject_CallFunction(ffi_DeclarationError, "s", why);
-    if (exc != NULL) {
-        PyObject *col = PyLong_FromLong(0);
-        PyObject *decl = PyUnicode_FromString(text);
-        PyObject *w = PyUnicode_FromString(why);
-
-        if (col != NULL && decl != NULL && w != NULL &&
-            PyObject_SetAttrString(exc, "column", col) == 0 &&
-            PyObject_SetAttrString(exc, "declaration", decl) == 0 &&
-            PyObject_SetAttrString(exc, "reason", w) == 0) {
-            PyErr_SetObject(ffi_DeclarationError, exc);
-        }
-        Py_XDECREF(col);
-        Py_XDECREF(decl);
-        Py_XDECREF(w);
-        Py_DECREF(exc);
-    }
-    return NULL;
+    return raise_decl(PyUnicode_FromString(why), 0, text, why);
 }
 
 /* Add obj (a new reference, stolen) to m as name and list it in
