@@ -245,9 +245,10 @@ def _def_line(func):
     return first
 
 
-def _argnames(func, is_method):
-    """The names a test function receives: parameters without defaults,
-    without the instance parameter of a method."""
+def func_argnames(func, is_method):
+    """The names a test function (or fixture) receives: parameters without
+    defaults, without the instance parameter of a method. Session uses it
+    for fixtures too."""
     try:
         sig = inspect.signature(func)
     except (TypeError, ValueError):
@@ -266,7 +267,7 @@ def _argnames(func, is_method):
 def _fixture_argnames(fixtures):
     names = set()
     for fd in fixtures.values():
-        names.update(_argnames(fd.func, False))
+        names.update(func_argnames(fd.func, False))
     return names
 
 
@@ -274,7 +275,7 @@ def _expand(func, cls, is_static, marks, ctx):
     """The Items of one test function (a method when cls is not None)."""
     module, path, fixtures, base_id, classname = ctx
     name = func.__name__
-    argnames = _argnames(func, cls is not None and not is_static)
+    argnames = func_argnames(func, cls is not None and not is_static)
     line = _def_line(func)
     specs = []
     seen = set()

@@ -23,6 +23,7 @@ Outcome dicts: {"outcome": "passed" | "failed" | "error" | "skipped" |
 import inspect
 
 from . import _api
+from ._collect import func_argnames
 from ._tb import exception_line, format_exception
 
 __all__ = ["Session"]
@@ -53,19 +54,6 @@ def _tmp_path():
 BUILTIN_FIXTURES = {
     "tmp_path": _api.FixtureDef(_tmp_path, "tmp_path", "function", False),
 }
-
-
-def _argnames(func, is_method):
-    try:
-        params = list(inspect.signature(func).parameters.values())
-    except (TypeError, ValueError):
-        return ()
-    if is_method and params:
-        params = params[1:]
-    return tuple(p.name for p in params
-                 if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                               inspect.Parameter.KEYWORD_ONLY)
-                 and p.default is inspect.Parameter.empty)
 
 
 def _first_line(text):
@@ -199,7 +187,7 @@ class Session:
                     "module-scoped fixture %r requests function-scoped "
                     "fixture %r" % (requester.name, name))
             state[name] = "visiting"
-            for dep in _argnames(fd.func, owner is not None):
+            for dep in func_argnames(fd.func, owner is not None):
                 visit(dep, fd)
             state[name] = "done"
             order.append((name, fd, owner))
@@ -220,7 +208,7 @@ class Session:
         if owner is not None:
             func = func.__get__(instance, owner)
         kwargs = {dep: values[dep]
-                  for dep in _argnames(fd.func, owner is not None)}
+                  for dep in func_argnames(fd.func, owner is not None)}
         if inspect.isgeneratorfunction(fd.func):
             gen = func(**kwargs)
             try:
