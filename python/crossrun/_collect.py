@@ -60,7 +60,9 @@ class Item:
     xfail: an XFail when an xfail mark applies, else None
     marks: every Mark of the test (case, function, class), nearest first
     func: the test function (for a method: the plain function)
+    originalname: the function's name, without the parameter ids
     cls: the test class, or None
+    is_static: func is a staticmethod of cls (called without instance)
     params: {argument name: value} of its parametrize case
     argnames: the names the function takes (fixtures and params)
     module: the imported test module
@@ -239,9 +241,9 @@ def _def_line(func):
     return first
 
 
-def _argnames(func, is_method):
-    """The names a test function receives: parameters without defaults,
-    without the instance parameter of a method."""
+def argnames(func, is_method):
+    """The names a test or fixture function receives: its parameters
+    without defaults, without the instance parameter of a method."""
     try:
         sig = inspect.signature(func)
     except (TypeError, ValueError):
@@ -260,7 +262,7 @@ def _argnames(func, is_method):
 def _fixture_argnames(fixtures):
     names = set()
     for fd in fixtures.values():
-        names.update(_argnames(fd.func, False))
+        names.update(argnames(fd.func, False))
     return names
 
 
@@ -268,7 +270,7 @@ def _expand(func, cls, is_static, marks, ctx):
     """The Items of one test function (a method when cls is not None)."""
     module, path, fixtures, base_id, classname = ctx
     name = func.__name__
-    argnames = _argnames(func, cls is not None and not is_static)
+    takes = argnames(func, cls is not None and not is_static)
     line = _def_line(func)
     specs = []
     seen = set()
@@ -284,7 +286,7 @@ def _expand(func, cls, is_static, marks, ctx):
                 raise CollectError("In %s: duplicate parametrization of %r"
                                    % (name, n))
             seen.add(n)
-            if n not in argnames and n not in _fixture_argnames(fixtures):
+            if n not in takes and n not in _fixture_argnames(fixtures):
                 raise CollectError("In %s: function uses no argument %r"
                                    % (name, n))
         specs.append((names, cases, ids))
@@ -319,7 +321,7 @@ def _expand(func, cls, is_static, marks, ctx):
         item.cls = cls
         item.is_static = is_static
         item.params = params
-        item.argnames = argnames
+        item.argnames = takes
         item.module = module
         item.fixtures = fixtures
         _apply_marks(item, module)

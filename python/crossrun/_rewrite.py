@@ -56,18 +56,44 @@ _OPAQUE = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp,
 
 # -- rewriting ---------------------------------------------------------------
 
+def _locate(old, *new):
+    """Give the `new` nodes the source position of `old`."""
+    for n in new:
+        n.lineno = old.lineno
+        n.col_offset = old.col_offset
+        n.end_lineno = old.end_lineno
+        n.end_col_offset = old.end_col_offset
+
+
 class _AssertRewriter(ast.NodeTransformer):
     """Replaces each Assert node by the statements of the module docstring."""
 
     def __init__(self, source):
-        self.source = source
+        # decode_source() made every line end "\n". Split once: calling
+        # ast.get_source_segment() per node would split the whole file
+        # each time.
+        self.lines = source.split("\n")
+
+    def _segment(self, node):
+        """The source text of `node` (positions count UTF-8 bytes)."""
+        first, last = node.lineno - 1, node.end_lineno - 1
+        if node.end_col_offset is None or last >= len(self.lines):
+            return None
+        if first == last:
+            return self.lines[first].encode()[
+                node.col_offset:node.end_col_offset].decode()
+        parts = [self.lines[first].encode()[node.col_offset:].decode()]
+        parts.extend(self.lines[first + 1:last])
+        parts.append(self.lines[last].encode()[:node.end_col_offset]
+                     .decode())
+        return "\n".join(parts)
 
     def _src(self, node):
-        seg = None
+        """The source of `node` on one line."""
         try:
-            seg = ast.get_source_segment(self.source, node)
-        except Exception:   # odd positions: fall back to unparse
-            seg = None
+            seg = self._segment(node)
+        except (AttributeError, TypeError, UnicodeDecodeError):
+            seg = None      # odd positions: fall back to unparse
         if seg is None:
             seg = ast.unparse(node)
         if "\n" in seg:
@@ -95,10 +121,11 @@ class _AssertRewriter(ast.NodeTransformer):
         raise_ = ast.Raise(exc=fail_call, cause=None)
         check = ast.If(test=ast.UnaryOp(op=ast.Not(), operand=test),
                        body=[raise_], orelse=[])
-        for new in (init, check, raise_, fail_call):
-            ast.copy_location(new, node)
-        ast.fix_missing_locations(init)
-        ast.fix_missing_locations(check)
+        _locate(node, init, init.targets[0], init.value, check, check.test,
+                raise_, fail_call, *fail_call.args[:3], fail_call.func,
+                fail_call.func.value)
+        if not has_msg:
+            _locate(node, fail_call.args[3])
         return [init, check]
 
     def _record(self, node, parent, kind):
@@ -111,8 +138,8 @@ class _AssertRewriter(ast.NodeTransformer):
                                attr="rec", ctx=ast.Load()),
             args=[ast.Name(VALUES, ast.Load()), ast.Constant(index), node],
             keywords=[])
-        ast.copy_location(call, node)
-        return ast.fix_missing_locations(call)
+        _locate(node, call, call.func, call.func.value, *call.args[:2])
+        return call
 
     # Nodes that _expr records first, before their children.
     _SELF_RECORDED = (ast.Constant, ast.NamedExpr, ast.Compare, ast.Call,

@@ -23,6 +23,7 @@ Outcome dicts: {"outcome": "passed" | "failed" | "error" | "skipped" |
 import inspect
 
 from . import _api
+from ._collect import argnames
 from ._tb import exception_line, format_exception
 
 __all__ = ["Session"]
@@ -55,17 +56,16 @@ BUILTIN_FIXTURES = {
 }
 
 
+_argnames_cache = {}
+
+
 def _argnames(func, is_method):
-    try:
-        params = list(inspect.signature(func).parameters.values())
-    except (TypeError, ValueError):
-        return ()
-    if is_method and params:
-        params = params[1:]
-    return tuple(p.name for p in params
-                 if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                               inspect.Parameter.KEYWORD_ONLY)
-                 and p.default is inspect.Parameter.empty)
+    """The parameters of fixture function `func` that name fixtures."""
+    key = (func, is_method)
+    names = _argnames_cache.get(key)
+    if names is None:
+        names = _argnames_cache[key] = argnames(func, is_method)
+    return names
 
 
 def _first_line(text):
@@ -144,6 +144,7 @@ class Session:
         self._teardowns = []    # (name, generator) of module fixtures
         self._class_maps = {}   # class -> {name: FixtureDef}
         self._instances = {}    # class -> instance module fixtures bind to
+        self._plans = {}        # item id -> _plan(item)
 
     # -- resolution ----------------------------------------------------------
 
@@ -176,6 +177,12 @@ class Session:
     def _plan(self, item):
         """[(name, FixtureDef, owner)] to set up for item, in order.
         Raises _SetupError."""
+        plan = self._plans.get(item.id)
+        if plan is None:
+            plan = self._plans[item.id] = self._make_plan(item)
+        return plan
+
+    def _make_plan(self, item):
         order = []
         state = {}
 
