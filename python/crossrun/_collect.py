@@ -17,7 +17,6 @@ with `__test__ = False` is not collected.
 import importlib
 import importlib.util
 import inspect
-import itertools
 import os
 import sys
 import types
