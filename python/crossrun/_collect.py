@@ -59,7 +59,9 @@ class Item:
     xfail: an XFail when an xfail mark applies, else None
     marks: every Mark of the test (case, function, class), nearest first
     func: the test function (for a method: the plain function)
+    originalname: the function's name, without the parameter ids
     cls: the test class, or None
+    is_static: func is a staticmethod of cls (called without instance)
     params: {argument name: value} of its parametrize case
     argnames: the names the function takes (fixtures and params)
     module: the imported test module
@@ -245,10 +247,9 @@ def _def_line(func):
     return first
 
 
-def func_argnames(func, is_method):
-    """The names a test function (or fixture) receives: parameters without
-    defaults, without the instance parameter of a method. Session uses it
-    for fixtures too."""
+def argnames(func, is_method):
+    """The names a test or fixture function receives: its parameters
+    without defaults, without the instance parameter of a method."""
     try:
         sig = inspect.signature(func)
     except (TypeError, ValueError):
@@ -267,7 +268,7 @@ def func_argnames(func, is_method):
 def _fixture_argnames(fixtures):
     names = set()
     for fd in fixtures.values():
-        names.update(func_argnames(fd.func, False))
+        names.update(argnames(fd.func, False))
     return names
 
 
@@ -275,7 +276,7 @@ def _expand(func, cls, is_static, marks, ctx):
     """The Items of one test function (a method when cls is not None)."""
     module, path, fixtures, base_id, classname = ctx
     name = func.__name__
-    argnames = func_argnames(func, cls is not None and not is_static)
+    takes = argnames(func, cls is not None and not is_static)
     line = _def_line(func)
     specs = []
     seen = set()
@@ -291,7 +292,7 @@ def _expand(func, cls, is_static, marks, ctx):
                 raise CollectError("In %s: duplicate parametrization of %r"
                                    % (name, n))
             seen.add(n)
-            if n not in argnames and n not in _fixture_argnames(fixtures):
+            if n not in takes and n not in _fixture_argnames(fixtures):
                 raise CollectError("In %s: function uses no argument %r"
                                    % (name, n))
         specs.append((names, cases, ids))
@@ -326,7 +327,7 @@ def _expand(func, cls, is_static, marks, ctx):
         item.cls = cls
         item.is_static = is_static
         item.params = params
-        item.argnames = argnames
+        item.argnames = takes
         item.module = module
         item.fixtures = fixtures
         _apply_marks(item, module)

@@ -32,7 +32,6 @@ so tracebacks point at the lines of the file.
 """
 
 import ast
-import re
 import importlib.machinery
 import importlib.util
 import sys
@@ -57,40 +56,44 @@ _OPAQUE = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp,
 
 # -- rewriting ---------------------------------------------------------------
 
-def _split_lines(source):
-    """Lines with their ends, split at \r\n, \n and \r only (as the
-    compiler counts them; str.splitlines also splits at \f and others)."""
-    return re.findall(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+$", source)
+def _locate(old, *new):
+    """Give the `new` nodes the source position of `old`."""
+    for n in new:
+        n.lineno = old.lineno
+        n.col_offset = old.col_offset
+        n.end_lineno = old.end_lineno
+        n.end_col_offset = old.end_col_offset
 
 
 class _AssertRewriter(ast.NodeTransformer):
     """Replaces each Assert node by the statements of the module docstring."""
 
     def __init__(self, source):
-        self.source = source
-        # Split once: ast.get_source_segment splits the whole source on
-        # every call, which is quadratic in a file of many asserts.
-        self.lines = _split_lines(source)
+        # decode_source() made every line end "\n". Split once: calling
+        # ast.get_source_segment() per node would split the whole file
+        # each time.
+        self.lines = source.split("\n")
 
     def _segment(self, node):
-        """The source of node, like ast.get_source_segment (offsets are
-        UTF-8 byte columns), or None."""
+        """The source text of `node` (positions count UTF-8 bytes)."""
         first, last = node.lineno - 1, node.end_lineno - 1
-        col, end_col = node.col_offset, node.end_col_offset
-        if last is None or end_col is None or last >= len(self.lines):
+        if node.end_col_offset is None or last >= len(self.lines):
             return None
         if first == last:
-            return self.lines[first].encode()[col:end_col].decode()
-        head = self.lines[first].encode()[col:].decode()
-        tail = self.lines[last].encode()[:end_col].decode()
-        return "".join([head] + self.lines[first + 1:last] + [tail])
+            return self.lines[first].encode()[
+                node.col_offset:node.end_col_offset].decode()
+        parts = [self.lines[first].encode()[node.col_offset:].decode()]
+        parts.extend(self.lines[first + 1:last])
+        parts.append(self.lines[last].encode()[:node.end_col_offset]
+                     .decode())
+        return "\n".join(parts)
 
     def _src(self, node):
-        seg = None
+        """The source of `node` on one line."""
         try:
             seg = self._segment(node)
-        except Exception:   # odd positions: fall back to unparse
-            seg = None
+        except (AttributeError, TypeError, UnicodeDecodeError):
+            seg = None      # odd positions: fall back to unparse
         if seg is None:
             seg = ast.unparse(node)
         if "\n" in seg:
@@ -118,10 +121,11 @@ class _AssertRewriter(ast.NodeTransformer):
         raise_ = ast.Raise(exc=fail_call, cause=None)
         check = ast.If(test=ast.UnaryOp(op=ast.Not(), operand=test),
                        body=[raise_], orelse=[])
-        for new in (init, check, raise_, fail_call):
-            ast.copy_location(new, node)
-        ast.fix_missing_locations(init)
-        ast.fix_missing_locations(check)
+        _locate(node, init, init.targets[0], init.value, check, check.test,
+                raise_, fail_call, *fail_call.args[:3], fail_call.func,
+                fail_call.func.value)
+        if not has_msg:
+            _locate(node, fail_call.args[3])
         return [init, check]
 
     def _record(self, node, parent, kind):
@@ -134,8 +138,8 @@ class _AssertRewriter(ast.NodeTransformer):
                                attr="rec", ctx=ast.Load()),
             args=[ast.Name(VALUES, ast.Load()), ast.Constant(index), node],
             keywords=[])
-        ast.copy_location(call, node)
-        return ast.fix_missing_locations(call)
+        _locate(node, call, call.func, call.func.value, *call.args[:2])
+        return call
 
     # Nodes that _expr records first, before their children.
     _SELF_RECORDED = (ast.Constant, ast.NamedExpr, ast.Compare, ast.Call,

@@ -23,7 +23,7 @@ Outcome dicts: {"outcome": "passed" | "failed" | "error" | "skipped" |
 import inspect
 
 from . import _api
-from ._collect import func_argnames
+from ._collect import argnames
 from ._tb import exception_line, format_exception
 
 __all__ = ["Session"]
@@ -54,6 +54,18 @@ def _tmp_path():
 BUILTIN_FIXTURES = {
     "tmp_path": _api.FixtureDef(_tmp_path, "tmp_path", "function", False),
 }
+
+
+_argnames_cache = {}
+
+
+def _argnames(func, is_method):
+    """The parameters of fixture function `func` that name fixtures."""
+    key = (func, is_method)
+    names = _argnames_cache.get(key)
+    if names is None:
+        names = _argnames_cache[key] = argnames(func, is_method)
+    return names
 
 
 def _first_line(text):
@@ -133,6 +145,7 @@ class Session:
         self._teardowns = []    # (name, generator) of module fixtures
         self._class_maps = {}   # class -> {name: FixtureDef}
         self._instances = {}    # class -> instance module fixtures bind to
+        self._plans = {}        # item id -> _plan(item)
 
     # -- resolution ----------------------------------------------------------
 
@@ -165,6 +178,12 @@ class Session:
     def _plan(self, item):
         """[(name, FixtureDef, owner)] to set up for item, in order.
         Raises _SetupError."""
+        plan = self._plans.get(item.id)
+        if plan is None:
+            plan = self._plans[item.id] = self._make_plan(item)
+        return plan
+
+    def _make_plan(self, item):
         order = []
         state = {}
 
@@ -187,7 +206,7 @@ class Session:
                     "module-scoped fixture %r requests function-scoped "
                     "fixture %r" % (requester.name, name))
             state[name] = "visiting"
-            for dep in func_argnames(fd.func, owner is not None):
+            for dep in _argnames(fd.func, owner is not None):
                 visit(dep, fd)
             state[name] = "done"
             order.append((name, fd, owner))
@@ -208,7 +227,7 @@ class Session:
         if owner is not None:
             func = func.__get__(instance, owner)
         kwargs = {dep: values[dep]
-                  for dep in func_argnames(fd.func, owner is not None)}
+                  for dep in _argnames(fd.func, owner is not None)}
         if inspect.isgeneratorfunction(fd.func):
             gen = func(**kwargs)
             try:
