@@ -26,8 +26,8 @@ enum { P_OUT, P_ERR, P_REPORT, P_CRASH, NPIPES };
  * the report is complete. */
 static const char DONE_MARK[] = "\n\x01" "crossrun-child-done" "\x01";
 
-/* Children that finished (DONE_MARK, every pipe closed) but were not yet
- * reaped: their teardown overlaps the next test. */
+/* Children that finished (they wrote DONE_MARK) or were discarded but are
+ * not reaped yet: their teardown overlaps the next test. */
 #define MAX_PENDING 64
 static pid_t pending[MAX_PENDING];
 static int npending;
@@ -253,6 +253,10 @@ static int spawn_successor(struct child_fds *f, pid_t parent)
         char c;
         ssize_t n;
 
+        /* Only the successor's copy of its end stays open: if it dies
+         * before it answers, this read ends instead of waiting forever. */
+        close(sp[1]);
+        sp[1] = -1;
         do {
             n = read(sp[0], &c, 1);
         } while (n < 0 && errno == EINTR);
@@ -286,9 +290,10 @@ static int spawn_successor(struct child_fds *f, pid_t parent)
     while (sendmsg(f->ctl, &mh, MSG_NOSIGNAL) < 0 && errno == EINTR) {
     }
     close_pipes(np);
-    if (sp[0] >= 0) {
-        close(sp[0]);
-        close(sp[1]);
+    for (int i = 0; i < 2; i++) {
+        if (sp[i] >= 0) {
+            close(sp[i]);
+        }
     }
     if (pid > 0) {
         close(fds[NPIPES + 1]);

@@ -60,7 +60,7 @@ def _cut_note(data, cut):
 class _Emitter:
     """Writes protocol lines to the runner's pipe, whole lines at once.
 
-    A test point waits in `held` until the next "begin" line (or flush):
+    A test point waits in `held` until the next write (a "begin" line):
     both go in one write, so the runner wakes once per test. Nothing is
     held while work runs: begin() always writes."""
 
@@ -74,10 +74,6 @@ class _Emitter:
         while view:
             n = os.write(self.fd, view)
             view = view[n:]
-
-    def flush(self):
-        if self.held:
-            self.write(b"")
 
     def begin(self, index, timeout, who, test_id, item=None):
         crashes = item.crashes if item is not None else None
@@ -141,7 +137,10 @@ def _judge(item, r, timeout):
                 "message": "test process exited with status %s before the "
                            "test finished" % r.exitcode,
                 "detail": crash or None}
-    res = _PASSED_DICT() if r.report == _PASSED else json.loads(r.report)
+    if r.report == _PASSED:
+        res = {"outcome": "passed"}
+    else:
+        res = json.loads(r.report)
     return _unless_crash_expected(item, res)
 
 
@@ -159,10 +158,6 @@ def _unless_crash_expected(item, res):
 # json module (every page a child touches is copied, and that is most of
 # what a fork per test costs).
 _PASSED = b"P"
-
-
-def _PASSED_DICT():
-    return {"outcome": "passed"}
 
 
 def _encode(res):
