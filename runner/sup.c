@@ -242,30 +242,15 @@ static int spawn_successor(struct child_fds *f, pid_t parent)
             getppid() != parent) {
             _exit(127);
         }
-        /* In our own group now: tell the one that made us. */
-        write_all_raw(f->ctl, "r", 1);
         return 1;
     }
     if (pid > 0) {
-        /* Wait until the successor left our process group (the worker
-         * kills that group when we are done), and give the worker a pidfd
-         * for it: both off the worker's path. */
-        char c;
-        ssize_t n;
-
-        /* Only the successor's copy of its end stays open: if it dies
-         * before it answers, this read ends instead of waiting forever. */
-        close(sp[1]);
-        sp[1] = -1;
-        do {
-            n = read(sp[0], &c, 1);
-        } while (n < 0 && errno == EINTR);
+        /* Give the worker a pidfd for it, off the worker's path. The
+         * successor leaves our process group on its own, and the worker
+         * moves it too when it takes it: before it could kill our group. */
         fds[NPIPES + 1] = sup_pidfd_open(pid);
-        if (n != 1 || fds[NPIPES + 1] < 0) {
+        if (fds[NPIPES + 1] < 0) {
             kill(pid, SIGKILL);
-            if (fds[NPIPES + 1] >= 0) {
-                close(fds[NPIPES + 1]);
-            }
             pid = -1;
         }
     }
@@ -722,9 +707,13 @@ int sup_take_successor(struct sup_child *c, struct sup_child **out,
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    /* The read ends are non-blocking already (the flag belongs to the
-     * open pipe, set where it was made), and the successor has its own
-     * group by now (it said so before it was sent). */
+    /* Its own group, before anything kills the group of the child that
+     * made it (the successor does the same: whichever comes first). The
+     * read ends are non-blocking already (the flag belongs to the open
+     * pipe, set where it was made). */
+    if (setpgid(pid, pid) != 0 && errno != EACCES && errno != ESRCH) {
+        sup_kill_group(pid, SIGKILL);
+    }
     s->pid = pid;
     for (int i = 0; i < NPIPES; i++) {
         s->fds[i] = fds[i];
