@@ -12,16 +12,15 @@ def _use_builtin_native():
     the extension module file as a second copy of the same code (which
     AddressSanitizer rejects as an ODR violation). Import the built-in
     one under its name first when there is one."""
+    import _frozen_importlib as bootstrap   # importlib.util loads more
     import _imp
-    import importlib.util
     import sys
-    from importlib.machinery import BuiltinImporter
 
     name = __name__ + "._native"
     if name in sys.modules or not _imp.is_builtin(name):
         return
-    spec = BuiltinImporter.find_spec(name)
-    module = importlib.util.module_from_spec(spec)
+    spec = bootstrap.BuiltinImporter.find_spec(name)
+    module = bootstrap.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
 

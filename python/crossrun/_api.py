@@ -15,7 +15,7 @@ parametrize case of the wrong length, a bad scope) raise there, so they
 surface as a collection error naming the test file and line.
 """
 
-import signal as _signal
+import _signal
 
 __all__ = ["fixture", "mark", "param", "skip", "fail", "xfail",
            "Mark", "FixtureDef", "OutcomeException", "Skipped", "Failed",
@@ -118,6 +118,28 @@ def _is_target(obj):
     return isinstance(obj, type) or callable(obj)
 
 
+_signals = None
+
+
+def _signal_table():
+    """Signal name -> number, the names signal.Signals has (read from
+    _signal: the signal module would load enum into every test's
+    process)."""
+    global _signals
+    if _signals is None:
+        _signals = {name: value for name, value in vars(_signal).items()
+                    if name.isupper() and name.startswith("SIG")
+                    and not name.startswith("SIG_") and type(value) is int}
+    return _signals
+
+
+def signal_name(number):
+    """The name of signal `number` ("SIGSEGV"; of aliases the one
+    signal.Signals gives), or None."""
+    names = [n for n, v in _signal_table().items() if v == number]
+    return min(names) if names else None
+
+
 def signal_number(sig):
     """The signal number that `sig` ("SIGSEGV", "SEGV", 11) names.
 
@@ -126,24 +148,20 @@ def signal_number(sig):
         raise ValueError("mark.crashes: expected a signal name such as "
                          "'SIGSEGV' or a number, got %r" % (sig,))
     if isinstance(sig, int):
-        try:
-            return int(_signal.Signals(sig))
-        except ValueError:
+        if signal_name(sig) is None:
             raise ValueError("mark.crashes: %d is not a signal number on "
-                             "this platform" % sig) from None
+                             "this platform" % sig)
+        return int(sig)
     if isinstance(sig, str):
         name = sig.strip().upper()
         if not name.startswith("SIG"):
             name = "SIG" + name
-        member = getattr(_signal.Signals, name, None) \
-            if name.isidentifier() and not name.startswith("SIG_") else None
-        if member is None:
-            known = ", ".join(s.name for s in (
-                _signal.SIGSEGV, _signal.SIGABRT, _signal.SIGBUS,
-                _signal.SIGFPE, _signal.SIGILL, _signal.SIGKILL))
+        number = _signal_table().get(name)
+        if number is None:
             raise ValueError("mark.crashes: unknown signal %r (expected a "
-                             "name such as %s, or a number)" % (sig, known))
-        return int(member)
+                             "name such as SIGSEGV, SIGABRT, SIGBUS, SIGFPE, "
+                             "SIGILL, SIGKILL, or a number)" % (sig,))
+        return number
     raise ValueError("mark.crashes: expected a signal name such as "
                      "'SIGSEGV' or a number, got %r" % (sig,))
 

@@ -5,7 +5,7 @@ import mode does: the first directory upward from the file that has no
 __init__.py (its "rootdir") goes first on sys.path, and the module is
 named by its dotted path from there (tests/e2e/test_x.py → "test_x";
 pkg/test_y.py with pkg/__init__.py → "pkg.test_y"). Only the test file
-itself is loaded with its asserts rewritten (_rewrite.py).
+itself is loaded with its asserts rewritten (_load.py).
 
 Tests are collected in definition order: functions named test_*, classes
 named Test* without an __init__ and their test_* methods (inherited ones
@@ -14,15 +14,13 @@ parametrize marks give the cartesian product, as in pytest). An object
 with `__test__ = False` is not collected.
 """
 
-import importlib
-import importlib.util
-import inspect
+import _frozen_importlib as _bootstrap
+import _frozen_importlib_external as _external
 import os
 import sys
-import types
 
 from . import _api
-from ._rewrite import RewritingLoader
+from ._load import RewritingLoader
 from ._tb import exception_line, format_exception, register_path
 
 __all__ = ["collect_file", "Item", "XFail"]
@@ -99,7 +97,7 @@ def _import(abspath):
         sys.path.insert(0, rootdir)
     parent = name.rpartition(".")[0]
     if parent:
-        importlib.import_module(parent)
+        __import__(parent)
     # A different file already imported under this name keeps it; this one
     # gets a unique name.
     unique = name
@@ -109,9 +107,8 @@ def _import(abspath):
         unique = "%s__crossrun%d" % (name, n)
         n += 1
     loader = RewritingLoader(unique, abspath)
-    spec = importlib.util.spec_from_file_location(unique, abspath,
-                                                  loader=loader)
-    module = importlib.util.module_from_spec(spec)
+    spec = _external.spec_from_file_location(unique, abspath, loader=loader)
+    module = _bootstrap.module_from_spec(spec)
     sys.modules[unique] = module
     try:
         loader.exec_module(module)
@@ -139,10 +136,10 @@ def _value_id(value, argname, index):
         return value.decode("ascii", "backslashreplace")
     if value is None or isinstance(value, (bool, int, float, complex)):
         return str(value)
-    if isinstance(value, (type, types.FunctionType)):
+    if isinstance(value, (type, _FunctionType)):
         return value.__name__
-    import enum
-    if isinstance(value, enum.Enum):
+    enum = sys.modules.get("enum")   # no Enum value without it
+    if enum is not None and isinstance(value, enum.Enum):
         return str(value)
     return "%s%d" % (argname, index)
 
@@ -231,15 +228,40 @@ def _apply_marks(item, module):
 
 # -- expanding functions into items ------------------------------------------
 
+_FunctionType = type(_ascii_escaped)
+_lines = {}     # file name -> its lines, for _def_line
+
+
+def _source_lines(filename):
+    if filename not in _lines:
+        try:
+            with open(filename, "rb") as f:
+                _lines[filename] = f.read().decode(
+                    "utf-8", "replace").splitlines()
+        except OSError:
+            _lines[filename] = []
+    return _lines[filename]
+
+
+def _unwrap(func):
+    """func without its decorators' wrappers (__wrapped__), as
+    inspect.unwrap gives it."""
+    seen = {id(func)}
+    while hasattr(func, "__wrapped__"):
+        func = func.__wrapped__
+        if id(func) in seen:
+            break
+        seen.add(id(func))
+    return func
+
+
 def _def_line(func):
     """The 1-based line of the `def` of `func` (after its decorators)."""
-    func = inspect.unwrap(func)
-    code = getattr(func, "__code__", None)
+    code = getattr(_unwrap(func), "__code__", None)
     if code is None:
         return 0
     first = code.co_firstlineno
-    import linecache
-    lines = linecache.getlines(code.co_filename)
+    lines = _source_lines(code.co_filename)
     for n in range(first, min(first + 200, len(lines) + 1)):
         text = lines[n - 1].lstrip()
         if text.startswith("def ") or text.startswith("async def "):
@@ -250,6 +272,22 @@ def _def_line(func):
 def argnames(func, is_method):
     """The names a test or fixture function receives: its parameters
     without defaults, without the instance parameter of a method."""
+    if type(func) is _FunctionType and not hasattr(func, "__wrapped__") \
+            and not hasattr(func, "__signature__"):
+        # What inspect.signature would say, from the code object (and
+        # without loading inspect into the worker).
+        code = func.__code__
+        npos, nkw = code.co_argcount, code.co_kwonlyargcount
+        names = code.co_varnames[:npos + nkw]
+        required = npos - len(func.__defaults__ or ())
+        positional = [(i, n) for i, n in enumerate(names[:npos])]
+        if is_method and positional:
+            positional = positional[1:]
+        kwdefaults = func.__kwdefaults__ or {}
+        return tuple(n for i, n in positional
+                     if i >= code.co_posonlyargcount and i < required) + \
+            tuple(n for n in names[npos:] if n not in kwdefaults)
+    import inspect
     try:
         sig = inspect.signature(func)
     except (TypeError, ValueError):
@@ -339,7 +377,7 @@ def _expand(func, cls, is_static, marks, ctx):
 
 
 def _is_test_function(name, obj):
-    return (name.startswith("test_") and isinstance(obj, types.FunctionType)
+    return (name.startswith("test_") and isinstance(obj, _FunctionType)
             and getattr(obj, "__test__", True)
             and not isinstance(getattr(obj, _api.FIXTURE_ATTR, None),
                                _api.FixtureDef))

@@ -20,13 +20,37 @@ Outcome dicts: {"outcome": "passed" | "failed" | "error" | "skipped" |
 "detail": str or None}; message is one line, detail the traceback text.
 """
 
-import inspect
-
 from . import _api
 from ._collect import argnames
 from ._tb import exception_line, format_exception
 
 __all__ = ["Session"]
+
+_CO_GENERATOR = 0x20    # inspect.CO_GENERATOR (inspect stays unloaded)
+
+
+async def _probe():
+    pass
+
+
+_coroutine = _probe()
+_CoroutineType = type(_coroutine)
+_coroutine.close()
+del _coroutine
+
+
+def _is_generator_function(func):
+    """inspect.isgeneratorfunction(func), for functions, methods and
+    functools.partial objects."""
+    while True:
+        if hasattr(func, "__func__"):
+            func = func.__func__
+        elif type(func).__name__ == "partial" and hasattr(func, "func"):
+            func = func.func
+        else:
+            break
+    code = getattr(func, "__code__", None)
+    return code is not None and bool(code.co_flags & _CO_GENERATOR)
 
 
 def _result(outcome, type_=None, message=None, detail=None):
@@ -228,7 +252,7 @@ class Session:
             func = func.__get__(instance, owner)
         kwargs = {dep: values[dep]
                   for dep in _argnames(fd.func, owner is not None)}
-        if inspect.isgeneratorfunction(fd.func):
+        if _is_generator_function(fd.func):
             gen = func(**kwargs)
             try:
                 value = next(gen)
@@ -303,7 +327,7 @@ class Session:
         def job():
             try:
                 ret = func(**kwargs)
-                if inspect.iscoroutine(ret):
+                if isinstance(ret, _CoroutineType):
                     import asyncio
                     asyncio.run(ret)
             except KeyboardInterrupt:
@@ -405,7 +429,7 @@ class Session:
                 ret = item.func(instance, **kwargs)
             else:
                 ret = item.func(**kwargs)
-            if inspect.iscoroutine(ret):
+            if isinstance(ret, _CoroutineType):
                 import asyncio
                 asyncio.run(ret)
         except KeyboardInterrupt:

@@ -3,10 +3,14 @@
 The frames of crossrun's own Python code and of importlib's bootstrap are
 cut, so a traceback starts at the test file; paths under the current
 directory are shown relative to it, the way the test ids name files.
+
+The traceback module (with linecache, tokenize, re, enum) is loaded when
+a first traceback is formatted, not before: the worker's pages are copied
+into every test's process, and most tests pass.
 """
 
 import os
-import traceback
+import sys
 
 _OWN_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
@@ -39,8 +43,19 @@ def _keep(filename):
                 or filename.startswith("<frozen importlib"))
 
 
+def loaded():
+    """Whether formatting a traceback costs no import any more."""
+    return "traceback" in sys.modules
+
+
+def preload():
+    """Load what formatting a traceback needs."""
+    import traceback  # noqa: F401
+
+
 def _trim(te, seen):
     """Cut our frames from TracebackException `te` and its chain."""
+    import traceback
     while te is not None and id(te) not in seen:
         seen.add(id(te))
         kept = []
@@ -60,6 +75,7 @@ def _trim(te, seen):
 def format_exception(exc):
     """The traceback text of `exc` (with its chained exceptions), as Python
     prints it, crossrun's frames cut. Ends without a newline."""
+    import traceback
     te = traceback.TracebackException(type(exc), exc, exc.__traceback__,
                                       compact=True)
     _trim(te, set())

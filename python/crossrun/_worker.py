@@ -20,23 +20,15 @@ runner knows who enforces the timeout and what was running if the worker
 dies.
 """
 
-import json
+import marshal
 import os
-import re
-import signal
 import sys
 import time
 
-from . import _native, _collect, _runtest
+from . import _api, _assert, _native, _collect, _runtest, _tb
 
-_ESCAPE = re.compile(rb'[\x00-\x1f\x7f"\\]')
-_NAMED = {b"\n": b"\\n", b"\r": b"\\r", b"\t": b"\\t", b'"': b'\\"',
-          b"\\": b"\\\\", b"\x00": b"\\0"}
-
-
-def _esc(m):
-    c = m.group()
-    return _NAMED.get(c) or b"\\x%02x" % c[0]
+# Everything this module (and so the worker) imports is in every test's
+# process: no json, re, signal or traceback here (see _tb.py).
 
 
 def _quote(value):
@@ -44,7 +36,7 @@ def _quote(value):
     are, except control characters, quotes and backslashes (escaped)."""
     if isinstance(value, str):
         value = value.encode("utf-8", "surrogateescape")
-    return b'"' + _ESCAPE.sub(_esc, value) + b'"'
+    return _native.quote(value)
 
 
 def _desc(test_id):
@@ -104,10 +96,7 @@ class _Emitter:
 
 
 def _signal_name(num):
-    try:
-        return signal.Signals(num).name
-    except ValueError:
-        return "signal %d" % num
+    return _api.signal_name(num) or "signal %d" % num
 
 
 def _judge(item, r, timeout):
@@ -140,7 +129,7 @@ def _judge(item, r, timeout):
     if r.report == _PASSED:
         res = {"outcome": "passed"}
     else:
-        res = json.loads(r.report)
+        res = _decode(r.report)
     return _unless_crash_expected(item, res)
 
 
@@ -154,9 +143,9 @@ def _unless_crash_expected(item, res):
     return res
 
 
-# A plain pass is most results: the child sends it without touching the
-# json module (every page a child touches is copied, and that is most of
-# what a fork per test costs).
+# A plain pass is most results: the child sends it without building and
+# encoding a dict (every page a child touches is copied, and that is most
+# of what a fork per test costs).
 _PASSED = b"P"
 
 
@@ -164,32 +153,61 @@ def _encode(res):
     if res.get("outcome") == "passed" and not (
             res.get("type") or res.get("message") or res.get("detail")):
         return _PASSED
-    return json.dumps(res).encode()
+    return marshal.dumps({k: v if v is None or type(v) in (str, float, int)
+                          else str(v) for k, v in res.items()})
+
+
+def _decode(report):
+    """The outcome a child sent (see _encode), or a failure saying what
+    was wrong with it: a test can write to any descriptor it has."""
+    try:
+        res = marshal.loads(report)
+    except (EOFError, ValueError, TypeError):
+        res = None
+    if type(res) is not dict or type(res.get("outcome")) is not str or \
+            not all(type(k) is str and (v is None or type(v) in
+                                        (str, float, int))
+                    for k, v in res.items()):
+        return {"outcome": "failed", "type": "protocol",
+                "message": "the test process sent an unreadable result",
+                "detail": repr(report[:200])}
+    return res
 
 
 def _job(session, item):
-    """What a test's child calls: bytes of its outcome (see _encode)."""
+    """What a test's child calls: bytes of its outcome (see _encode), and
+    whether it took the fast path."""
     fast = session.fast_job(item)
     if fast is not None:
-        return lambda: _PASSED if (res := fast()) is None else _encode(res)
-    return lambda: _encode(session.run(item))
+        return (lambda: _PASSED if (res := fast()) is None else _encode(res),
+                True)
+    return lambda: _encode(session.run(item)), False
 
 
-def _noop():
-    pass
+def _plain_spec(index, item, limit):
+    """What Chain.run_plain needs to run item and report a plain pass
+    without coming back here: (timeout, begin line, the test point's text
+    before and after its duration)."""
+    begin = "# begin %d %g child 0 0 %s\n" % (index, limit or 0, item.id)
+    head = b"ok %d - %s\n  ---\n  outcome: passed\n  duration: " % (
+        index + 1, _desc(item.id).encode())
+    tail = b"\n  file: %s\n  line: %d\n  ...\n" % (_quote(item.file),
+                                                   item.line or 0)
+    return (float(limit or 0), begin.encode(), head, tail)
 
 
 def _warmup_item(items):
     """A test that runs crossrun's own path (the one most tests take, see
-    _job) and nothing of the user's: a waiting child runs it once, so the
-    pages that path touches are copied before the child's real test
-    starts."""
+    _job, and a passing rewritten assert) and nothing of the user's: a
+    waiting child runs it once, so the pages that path touches are copied
+    before the child's real test starts."""
     if not items:
         return None
     warm = _collect.Item.__new__(_collect.Item)
     for name in _collect.Item.__slots__:
         setattr(warm, name, getattr(items[0], name, None))
-    warm.func, warm.cls, warm.params, warm.argnames = _noop, None, {}, ()
+    warm.func, warm.cls, warm.params = _assert.warm_up, None, {}
+    warm.argnames = ()
     warm.fixtures, warm.skip_reason, warm.xfail = {}, None, None
     warm.marks, warm.crashes, warm.timeout = [], None, None
     return warm
@@ -223,19 +241,35 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
     # Every test's job exists before the first child is forked: the
     # children of a chain are copies of this process as it was then, and
     # call jobs[index] of that copy.
-    jobs = [_job(session, item) for item in items]
+    jobs, fast = zip(*[_job(session, item) for item in items]) \
+        if items else ((), ())
     warm = _warmup_item(items)
-    chain = _native.Chain(jobs, _job(session, warm) if warm else None,
+    chain = _native.Chain(list(jobs), _job(session, warm)[0] if warm else None,
                           close_fd=proto_fd)
 
-    for index in range(start, len(items)):
-        item = items[index]
-        limit = item.timeout if item.timeout is not None else timeout
+    def limit_of(item):
+        return item.timeout if item.timeout is not None else timeout
+
+    def report_isolated(index, item, r):
+        res = _judge(item, r, limit_of(item))
+        res["duration"] = r.duration
+        if r.report not in (b"", _PASSED) and not _tb.loaded() and \
+                res["outcome"] in ("failed", "error"):
+            # A test formatted a traceback: let the next children start
+            # with what that takes, instead of each loading it.
+            _tb.preload()
+            chain.reset()
+        emit.point(index + 1, item.id, res,
+                   _cut_note(r.stdout, r.stdout_cut),
+                   _cut_note(r.stderr, r.stderr_cut), item)
+
+    def run_one(index, item):
+        limit = limit_of(item)
         if item.skip_reason is not None:
             emit.point(index + 1, item.id, {"outcome": "skipped",
                                             "message": item.skip_reason},
                        item=item)
-            continue
+            return
         t0 = time.monotonic()
         res = None
         if isolate == "file" or not session.module_fixtures_ready(item):
@@ -248,7 +282,7 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
         if res is not None:
             res = dict(res, duration=time.monotonic() - t0)
             emit.point(index + 1, item.id, res, item=item)
-            continue
+            return
         if isolate == "file":
             res = session.run(item)
             if os.getpid() != worker_pid:
@@ -262,14 +296,30 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
             sys.stdout.flush()
             sys.stderr.flush()
             emit.point(index + 1, item.id, res, item=item)
-            continue
+            return
         emit.begin(index, limit, "child", item.id, item)
-        r = chain.run(index, timeout=limit or 0.0)
-        res = _judge(item, r, limit)
-        res["duration"] = r.duration
-        emit.point(index + 1, item.id, res,
-                   _cut_note(r.stdout, r.stdout_cut),
-                   _cut_note(r.stderr, r.stderr_cut), item)
+        report_isolated(index, item, chain.run(index, timeout=limit or 0.0))
+
+    # Fast-path tests need no judging here when they pass plainly (most
+    # tests): Chain.run_plain runs a stretch of them and reports those
+    # itself, and hands back the first that needs judging.
+    plain = [None] * len(items)
+    if isolate == "test":
+        for index, item in enumerate(items):
+            if fast[index] and item.crashes is None:
+                plain[index] = _plain_spec(index, item, limit_of(item))
+
+    index = start
+    while index < len(items):
+        if plain[index] is None:
+            run_one(index, items[index])
+            index += 1
+            continue
+        index, emit.held, r = chain.run_plain(plain, index, emit.held,
+                                              proto_fd)
+        if r is not None:
+            report_isolated(index, items[index], r)
+            index += 1
     chain.reset()
     emit.begin(len(items), timeout, "worker", path + "::<module teardown>")
     for n, err in enumerate(session.teardown_module() or ()):

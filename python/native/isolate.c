@@ -43,7 +43,8 @@ static PyStructSequence_Desc result_desc = {
     10,
 };
 
-static void write_all(int fd, const char *p, size_t n)
+/* Write all n bytes. Returns 0, or -1 with errno set. */
+static int write_all(int fd, const char *p, size_t n)
 {
     while (n > 0) {
         ssize_t k = write(fd, p, n);
@@ -52,23 +53,38 @@ static void write_all(int fd, const char *p, size_t n)
             continue;
         }
         if (k <= 0) {
-            return;
+            errno = k < 0 ? errno : EIO;
+            return -1;
         }
         p += k;
         n -= (size_t)k;
     }
+    return 0;
 }
+
+/* The method name, made once: a child that made it again would touch
+ * (and so copy) the pages of the string machinery. */
+static PyObject *flush_name;
 
 static void flush_std(const char *name)
 {
     PyObject *f = PySys_GetObject(name); /* borrowed */
     PyObject *r;
 
-    if (f != NULL && f != Py_None) {
-        r = PyObject_CallMethod(f, "flush", NULL);
+    if (f != NULL && f != Py_None && flush_name != NULL) {
+        r = PyObject_CallMethodNoArgs(f, flush_name);
         Py_XDECREF(r);
         PyErr_Clear();
     }
+}
+
+/* What a child does after its job: Python's and C's buffered output out
+ * to the capture pipes. */
+static void flush_all(void)
+{
+    flush_std("stdout");
+    flush_std("stderr");
+    fflush(NULL);
 }
 
 /* Tracebacks go to crash_fd: faulthandler for fatal signals and for the
@@ -122,28 +138,27 @@ static void child_main(void *arg, long job, int report_fd, int crash_fd)
     if (getpid() != me) {
         /* A process the test forked came back here: it is not the test,
          * and must neither report nor run anything else. */
-        flush_std("stdout");
-        flush_std("stderr");
-        fflush(NULL);
+        flush_all();
         _exit(0);
     }
     if (res == NULL) {
         PyErr_Print();
     } else if (PyBytes_Check(res)) {
-        write_all(report_fd, PyBytes_AS_STRING(res),
-                  (size_t)PyBytes_GET_SIZE(res));
+        /* A report that cannot be written is a test that never said how
+         * it ended: the parent reports that. */
+        (void)write_all(report_fd, PyBytes_AS_STRING(res),
+                        (size_t)PyBytes_GET_SIZE(res));
     } else if (PyUnicode_Check(res)) {
         Py_ssize_t n;
         const char *s = PyUnicode_AsUTF8AndSize(res, &n);
 
         if (s != NULL) {
-            write_all(report_fd, s, (size_t)n);
+            (void)write_all(report_fd, s, (size_t)n);
         }
         PyErr_Clear();
     }
     Py_XDECREF(res);
-    flush_std("stdout");
-    flush_std("stderr");
+    flush_all();
 }
 
 static PyObject *opt_int(int present, long v)
@@ -321,6 +336,7 @@ static void chain_warmup(void *arg)
         r = PyObject_CallNoArgs(chain_warmup_func);
         Py_XDECREF(r);
         PyErr_Clear();
+        flush_all();    /* what the job's run ends with */
     }
 }
 
@@ -397,28 +413,15 @@ PyDoc_STRVAR(chain_run_doc,
 "of this process as it was at the chain's snapshot: the first run after\n"
 "creation or reset(). The next run's child is made while this one runs.");
 
-static PyObject *chain_run(ChainObject *self, PyObject *args, PyObject *kw)
+/* Run jobs[job] in the chain's next child and fill *r. Returns 0, or -1
+ * with a Python exception set. */
+static int chain_run_one(ChainObject *self, Py_ssize_t job, double timeout,
+                         Py_ssize_t cap, double grace, struct sup_result *r)
 {
-    static char *kwlist[] = {"job", "timeout", "cap", "grace", NULL};
-    Py_ssize_t job, cap = 1 << 20;
-    double timeout = 0.0, grace = 1.0;
     struct sup_opts o;
-    struct sup_result r;
     struct sup_child *current;
-    PyObject *res;
     char err[256];
 
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "n|$dnd:run", kwlist, &job,
-                                     &timeout, &cap, &grace)) {
-        return NULL;
-    }
-    if (self->jobs == NULL || job < 0 || job >= PyList_GET_SIZE(self->jobs)) {
-        PyErr_SetString(PyExc_IndexError, "Chain.run: no such job");
-        return NULL;
-    }
-    if (check_limits(timeout, grace, cap) != 0) {
-        return NULL;
-    }
     set_opts(&o, timeout, grace, cap, 1);
     o.close_fd = self->close_fd;
     if (self->warmup != NULL) {
@@ -429,8 +432,9 @@ static PyObject *chain_run(ChainObject *self, PyObject *args, PyObject *kw)
         freeze_gc(1);
         if (sup_prepare(child_main, self->jobs, &o, &self->ready, err,
                         sizeof err) != 0) {
+            memset(r, 0, sizeof *r);
             PyErr_Format(PyExc_OSError, "Chain.run: %s", err);
-            return NULL;
+            return -1;
         }
         self->asked = sup_request_successor(self->ready) == 0;
         self->after = NULL;
@@ -443,13 +447,147 @@ static PyObject *chain_run(ChainObject *self, PyObject *args, PyObject *kw)
     /* The child after the next one, asked for one run ago. */
     self->ready = self->after;
     self->after = self->ready != NULL ? chain_next(self, self->ready) : NULL;
-    if (sup_start(current, (long)job, &o, &r, err, sizeof err) != 0) {
-        sup_result_free(&r);
+    if (sup_start(current, (long)job, &o, r, err, sizeof err) != 0) {
         PyErr_Format(PyExc_OSError, "Chain.run: %s", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int check_job(ChainObject *self, Py_ssize_t job)
+{
+    if (self->jobs == NULL || job < 0 || job >= PyList_GET_SIZE(self->jobs)) {
+        PyErr_SetString(PyExc_IndexError, "Chain.run: no such job");
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *chain_run(ChainObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = {"job", "timeout", "cap", "grace", NULL};
+    Py_ssize_t job, cap = 1 << 20;
+    double timeout = 0.0, grace = 1.0;
+    struct sup_result r;
+    PyObject *res;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "n|$dnd:run", kwlist, &job,
+                                     &timeout, &cap, &grace)) {
+        return NULL;
+    }
+    if (check_job(self, job) != 0 || check_limits(timeout, grace, cap) != 0) {
+        return NULL;
+    }
+    if (chain_run_one(self, job, timeout, cap, grace, &r) != 0) {
+        sup_result_free(&r);
         return NULL;
     }
     res = make_result(&r);
     sup_result_free(&r);
+    return res;
+}
+
+/* A run that needs no judging: the job returned exactly "P" (passed),
+ * exited normally, and wrote nothing anywhere else. */
+static int plain_pass(const struct sup_result *r)
+{
+    return !r->timed_out && WIFEXITED(r->status) &&
+           WEXITSTATUS(r->status) == 0 && r->report.len == 1 &&
+           r->report.data[0] == 'P' && r->out.len == 0 && r->err.len == 0 &&
+           r->out_cut == 0 && r->err_cut == 0 && r->crash.len == 0;
+}
+
+PyDoc_STRVAR(chain_run_plain_doc,
+"run_plain(specs, start, held, fd, *, cap=1048576, grace=1.0)\n--\n\n"
+"Run jobs[k] for k = start, start + 1, ... while specs[k] is not None,\n"
+"reporting on fd. specs[k] is (timeout, begin, head, tail): before the\n"
+"run, held + begin is written; a run that passed plainly (the job\n"
+"returned b'P', nothing was printed) becomes held = head + duration +\n"
+"tail and the loop goes on. Returns (k, held, result): result is the\n"
+"IsolatedResult of job k when that run needs judging (held was written),\n"
+"else None (specs[k] is None, or k == len(specs)).");
+
+static PyObject *chain_run_plain(ChainObject *self, PyObject *args,
+                                 PyObject *kw)
+{
+    static char *kwlist[] = {"specs", "start", "held", "fd", "cap", "grace",
+                             NULL};
+    PyObject *specs, *held, *spec, *res = NULL;
+    Py_ssize_t k, cap = 1 << 20;
+    double grace = 1.0;
+    int fd;
+    struct buf out = BUF_INIT;
+    struct sup_result r;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O!nSi|$nd:run_plain", kwlist,
+                                     &PyList_Type, &specs, &k, &held, &fd,
+                                     &cap, &grace)) {
+        return NULL;
+    }
+    if (check_limits(0.0, grace, cap) != 0) {
+        return NULL;
+    }
+    if (buf_append(&out, PyBytes_AS_STRING(held),
+                   (size_t)PyBytes_GET_SIZE(held)) != 0) {
+        return PyErr_NoMemory();
+    }
+    for (; k < PyList_GET_SIZE(specs); k++) {
+        double timeout;
+        PyObject *begin, *head, *tail;
+        char dur[32];
+        int n;
+
+        spec = PyList_GET_ITEM(specs, k); /* borrowed */
+        if (spec == Py_None) {
+            break;
+        }
+        if (!PyArg_ParseTuple(spec, "dSSS:run_plain spec", &timeout, &begin,
+                              &head, &tail) ||
+            check_job(self, k) != 0 || check_limits(timeout, grace, cap) != 0) {
+            goto out;
+        }
+        if (buf_append(&out, PyBytes_AS_STRING(begin),
+                       (size_t)PyBytes_GET_SIZE(begin)) != 0) {
+            PyErr_NoMemory();
+            goto out;
+        }
+        if (write_all(fd, out.data, out.len) != 0) {
+            PyErr_SetFromErrno(PyExc_OSError);
+            goto out;
+        }
+        out.len = 0;
+        if (chain_run_one(self, k, timeout, cap, grace, &r) != 0) {
+            sup_result_free(&r);
+            goto out;
+        }
+        if (!plain_pass(&r)) {
+            PyObject *result = make_result(&r);
+
+            sup_result_free(&r);
+            if (result != NULL) {
+                res = Py_BuildValue("(ny#N)", k, "", (Py_ssize_t)0, result);
+            }
+            goto out;
+        }
+        n = snprintf(dur, sizeof dur, "%.6f", r.duration);
+        sup_result_free(&r);
+        if (buf_append(&out, PyBytes_AS_STRING(head),
+                       (size_t)PyBytes_GET_SIZE(head)) != 0 ||
+            buf_append(&out, dur, (size_t)n) != 0 ||
+            buf_append(&out, PyBytes_AS_STRING(tail),
+                       (size_t)PyBytes_GET_SIZE(tail)) != 0) {
+            PyErr_NoMemory();
+            goto out;
+        }
+        /* Ctrl-C and the like: stop between tests. */
+        if (PyErr_CheckSignals() != 0) {
+            goto out;
+        }
+    }
+    res = Py_BuildValue("(ny#O)", k, out.data ? out.data : "",
+                        (Py_ssize_t)out.len, Py_None);
+out:
+    buf_free(&out);
     return res;
 }
 
@@ -463,6 +601,8 @@ static PyObject *chain_reset(ChainObject *self, PyObject *unused)
 static PyMethodDef chain_methods[] = {
     {"run", (PyCFunction)(void (*)(void))chain_run,
      METH_VARARGS | METH_KEYWORDS, chain_run_doc},
+    {"run_plain", (PyCFunction)(void (*)(void))chain_run_plain,
+     METH_VARARGS | METH_KEYWORDS, chain_run_plain_doc},
     {"reset", (PyCFunction)chain_reset, METH_NOARGS,
      "Drop the waiting children: the next run takes a new snapshot."},
     {NULL, NULL, 0, NULL},
@@ -515,6 +655,12 @@ static PyMethodDef isolate_methods[] = {
 
 int isolate_module_init(PyObject *m)
 {
+    if (flush_name == NULL) {
+        flush_name = PyUnicode_InternFromString("flush");
+        if (flush_name == NULL) {
+            return -1;
+        }
+    }
     if (result_type == NULL) {
         result_type = PyStructSequence_NewType(&result_desc);
         if (result_type == NULL) {

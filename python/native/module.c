@@ -28,7 +28,8 @@ PyMODINIT_FUNC PyInit__native(void)
         Py_XDECREF(all);
         goto error;
     }
-    if (ffi_module_init(m) != 0 || isolate_module_init(m) != 0) {
+    if (ffi_module_init(m) != 0 || isolate_module_init(m) != 0 ||
+        quote_module_init(m) != 0) {
         goto error;
     }
     return m;

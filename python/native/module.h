@@ -10,4 +10,8 @@ PyMODINIT_FUNC PyInit__native(void);
  * pytest plugin. Returns 0, or -1 with a Python exception set. */
 int isolate_module_init(PyObject *m);
 
+/* quote(): the worker's protocol escaping. Returns 0, or -1 with a Python
+ * exception set. */
+int quote_module_init(PyObject *m);
+
 #endif

@@ -181,3 +181,17 @@ def test_param_carries_id_and_marks():
     p = crossrun.param(1, 2, id="small", marks=mark.xfail)
     assert p.values == (1, 2) and p.id == "small"
     assert [m.name for m in p.marks] == ["xfail"]
+
+
+def test_signal_names_and_numbers_are_those_of_the_signal_module():
+    from crossrun import _api
+    for number in range(0, 70):
+        try:
+            expected = signal.Signals(number).name
+        except ValueError:
+            expected = None
+        assert _api.signal_name(number) == expected, number
+    for member in signal.Signals:
+        assert _api.signal_number(member.name) == member.value
+        assert _api.signal_number(member.name[3:].lower()) == member.value
+    assert _api.signal_number("SIGIOT") == signal.SIGABRT

@@ -509,3 +509,66 @@ def test_ids(s):
     assert error is None
     assert [it.name for it in items] == [
         "test_ids[h\\xe9llo]", "test_ids[x\\ny]", "test_ids[\\u65e5]"]
+
+
+def _argnames_by_inspect(func, is_method):
+    """What argnames() gives, the way inspect says it."""
+    import inspect
+    params = list(inspect.signature(func).parameters.values())
+    if is_method and params and params[0].kind in (
+            inspect.Parameter.POSITIONAL_ONLY,
+            inspect.Parameter.POSITIONAL_OR_KEYWORD):
+        params = params[1:]
+    return tuple(p.name for p in params
+                 if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                               inspect.Parameter.KEYWORD_ONLY)
+                 and p.default is inspect.Parameter.empty)
+
+
+def test_argnames_agree_with_inspect():
+    import functools
+    from crossrun._collect import argnames
+
+    def plain(a, b):
+        pass
+
+    def defaults(a, b=1, *args, c, d=2, **kw):
+        pass
+
+    def positional_only(a, /, b, c=3):
+        pass
+
+    def keyword_only(*, a, b=1):
+        pass
+
+    def nothing():
+        pass
+
+    def locals_too(a):
+        x = y = 1
+        return x + y
+
+    def decorator(f):
+        @functools.wraps(f)
+        def wrapper(*args, **kwargs):
+            return f(*args, **kwargs)
+        return wrapper
+
+    class K:
+        def method(self, a, b=2):
+            pass
+
+        def method_posonly(self, /, a):
+            pass
+
+        @staticmethod
+        def static(a, b):
+            pass
+
+    for func in (plain, defaults, positional_only, keyword_only, nothing,
+                 locals_too, decorator(plain), K.method, K.method_posonly,
+                 K.static, functools.partial(plain, 1),
+                 lambda a, *, b: None):
+        for is_method in (False, True):
+            assert argnames(func, is_method) == \
+                _argnames_by_inspect(func, is_method), (func, is_method)

@@ -1,7 +1,9 @@
-"""End-to-end: a library's global state (fixtures/src/counter.c) is fresh
-in every test under --isolate=test and shared by a file's tests under
---isolate=file; a library loaded with isolated=True is fresh either way.
-The JUnit report says which tests saw which count."""
+"""End-to-end: what a test's process starts with. A library's global
+state (fixtures/src/counter.c) is fresh in every test under
+--isolate=test and shared by a file's tests under --isolate=file; a
+library loaded with isolated=True is fresh either way. The JUnit report
+says which tests saw which count. And the worker, of which each test's
+process is a copy, carries little."""
 from crossrun import mark
 
 import e2e
@@ -35,3 +37,19 @@ def test_shared_state_in_a_file():
         assert "where %d = counter_next()" % seen in (node.text or ""), \
             (name, node.text)
     assert r.outcome("test_own_namespace_is_always_fresh") == "passed"
+
+
+@mark.timeout(120)
+def test_the_worker_stays_lean():
+    """Each test's process is a copy of its worker: the parser, inspect,
+    json, re and traceback stay out of it until a test fails."""
+    r = e2e.run("-j", "1", e2e.SUITES + "/lean")
+    assert r.rc == 1, r.out + r.err
+    assert e2e.last_line(r.out) == "3 passed, 1 failed", r.out
+    e2e.validate(r.junit_path)
+    for name in ("test_the_worker_loads_nothing_heavy",
+                 "test_a_rewritten_assert_still_explains",
+                 "test_2_then_tracebacks_are_loaded"):
+        assert r.outcome(name) == "passed", (name, r.out)
+    node = r.child("test_1_fails", "failure")
+    assert "assert 1 == 2" in (node.text or ""), node.text
