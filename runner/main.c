@@ -152,12 +152,17 @@ int main(int argc, char **argv)
         status = EXIT_INTERNAL;
         goto out;
     }
+    if (pyw_precompile(files.files, files.n, err, sizeof err) != 0) {
+        fprintf(stderr, "crossrun: warning: %s (each worker compiles its "
+                "own file)\n", err);
+    }
     hooks.ctx = &rep;
     hooks.on_test = on_test;
     hooks.on_file = on_file;
     hooks.on_collected = on_collected;
     end = sched_run(&o, files.files, files.n, &hooks, &internal, err,
                     sizeof err);
+    pyw_precompile_end();
     if (end == SCHED_FAILED) {
         fprintf(stderr, "crossrun: internal error: %s\n", err);
     }

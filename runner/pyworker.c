@@ -11,13 +11,20 @@
 #include <stdlib.h>
 #include <signal.h>
 #include <stdio.h>
+#include <dirent.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "module.h"
 
 static PyObject *run_file; /* crossrun._worker.run_file */
+
+/* The precompiler (pyw_precompile): its pid (0: none) and directory. */
+static pid_t precompiler;
+static char code_dir[PATH_MAX];
 
 /* The python/ directory that holds the crossrun package: $CROSSRUN_PYTHON,
  * else next to the program in a checkout (runner/../python), else in an
@@ -196,11 +203,13 @@ static void worker_main(const struct pyw_job *job, int fds[PYW_NFDS][2],
     line_buffer_std();
     args = Py_BuildValue("(sii)", job->path, fds[PYW_PROTO][1],
                          fds[PYW_CRASH][1]);
-    kw = Py_BuildValue("{s:l,s:s,s:d,s:z,s:O}", "start", job->start,
+    kw = Py_BuildValue("{s:l,s:s,s:d,s:z,s:O,s:N}", "start", job->start,
                        "isolate", job->isolate_file ? "file" : "test",
                        "timeout", job->timeout, "keyword", job->keyword,
                        "collect_only",
-                       job->collect_only ? Py_True : Py_False);
+                       job->collect_only ? Py_True : Py_False, "number",
+                       job->number >= 0 ? PyLong_FromLong(job->number)
+                                        : Py_NewRef(Py_None));
     r = (args && kw) ? PyObject_Call(run_file, args, kw) : NULL;
     if (r == NULL) {
         static const char bail[] = "Bail out! internal error in the "
@@ -220,6 +229,130 @@ static void worker_main(const struct pyw_job *job, int fds[PYW_NFDS][2],
     PyErr_Clear();
     fflush(NULL);
     _exit(status);
+}
+
+/* Fewer files than this: the workers compile their own, the precompiler
+ * would not get ahead of them. */
+#define PRECOMPILE_MIN_FILES 3
+
+/* The precompiler's child side: never returns. */
+static void precompiler_main(char *const *files, size_t n, pid_t runner)
+{
+    PyObject *load, *list, *r = NULL;
+    int devnull;
+
+    PyOS_AfterFork_Child();
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != runner) {
+        _exit(3);
+    }
+    signal(SIGINT, SIG_IGN);    /* the runner stops it at Ctrl-C */
+    signal(SIGTERM, SIG_DFL);
+    /* Background work: the tests come first. */
+    if (setpriority(PRIO_PROCESS, 0, 10) != 0) {
+        /* not fatal: it only runs at the tests' priority */
+    }
+    devnull = open("/dev/null", O_RDWR);
+    if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 ||
+        dup2(devnull, 2) < 0 || close_range(3, ~0U, 0) != 0) {
+        _exit(3);
+    }
+    load = PyImport_ImportModule("crossrun._load");
+    list = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; list != NULL && i < n; i++) {
+        PyObject *s = PyUnicode_DecodeFSDefault(files[i]);
+
+        if (s == NULL) {
+            Py_CLEAR(list);
+            break;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, s);
+    }
+    if (load != NULL && list != NULL) {
+        r = PyObject_CallMethod(load, "precompile", "sO", code_dir, list);
+    }
+    _exit(r != NULL ? 0 : 3);
+}
+
+int pyw_precompile(char *const *files, size_t n, char *err, size_t errlen)
+{
+    const char *tmp = getenv("TMPDIR");
+    PyObject *load, *dir;
+    pid_t pid, self = getpid();
+    int rc = -1;
+
+    if (n < PRECOMPILE_MIN_FILES) {
+        return 0;
+    }
+    if (tmp == NULL || tmp[0] == '\0') {
+        tmp = "/tmp";
+    }
+    if (snprintf(code_dir, sizeof code_dir, "%s/crossrun-code-XXXXXX", tmp) >=
+            (int)sizeof code_dir ||
+        mkdtemp(code_dir) == NULL) {
+        /* No directory, no precompiler: every worker compiles its own. */
+        code_dir[0] = '\0';
+        return 0;
+    }
+    load = PyImport_ImportModule("crossrun._load");
+    dir = PyUnicode_DecodeFSDefault(code_dir);
+    if (load != NULL && dir != NULL) {
+        rc = PyObject_SetAttrString(load, "CODE_DIR", dir);
+    }
+    Py_XDECREF(dir);
+    Py_XDECREF(load);
+    if (rc != 0) {
+        py_error(err, errlen, "cannot set up the precompiler");
+        rmdir(code_dir);
+        code_dir[0] = '\0';
+        return -1;
+    }
+    fflush(NULL);
+    PyOS_BeforeFork();
+    pid = fork();
+    if (pid == 0) {
+        precompiler_main(files, n, self);
+    }
+    PyOS_AfterFork_Parent();
+    if (pid < 0) {
+        snprintf(err, errlen, "fork: %s", strerror(errno));
+        return -1;
+    }
+    precompiler = pid;
+    return 0;
+}
+
+void pyw_precompile_end(void)
+{
+    DIR *d;
+    struct dirent *e;
+
+    if (precompiler > 0) {
+        int st;
+
+        kill(precompiler, SIGKILL);
+        while (waitpid(precompiler, &st, 0) < 0 && errno == EINTR) {
+        }
+        precompiler = 0;
+    }
+    if (code_dir[0] == '\0') {
+        return;
+    }
+    d = opendir(code_dir);
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+            unlinkat(dirfd(d), e->d_name, 0) != 0 && errno != ENOENT) {
+            fprintf(stderr, "crossrun: warning: cannot remove %s/%s: %s\n",
+                    code_dir, e->d_name, strerror(errno));
+        }
+    }
+    if (d != NULL) {
+        closedir(d);
+    }
+    if (rmdir(code_dir) != 0) {
+        fprintf(stderr, "crossrun: warning: cannot remove %s: %s\n",
+                code_dir, strerror(errno));
+    }
+    code_dir[0] = '\0';
 }
 
 pid_t pyw_spawn(const struct pyw_job *job, int out[PYW_NFDS], char *err,

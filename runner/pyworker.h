@@ -15,6 +15,8 @@ struct pyw_job {
     double timeout;
     const char *keyword;  /* -k, or NULL */
     int collect_only;
+    long number;          /* the file's place in the list given to
+                             pyw_precompile, or -1 */
 };
 
 enum { PYW_PROTO, PYW_OUT, PYW_ERR, PYW_CRASH, PYW_NFDS };
@@ -23,6 +25,16 @@ enum { PYW_PROTO, PYW_OUT, PYW_ERR, PYW_CRASH, PYW_NFDS };
  * the python/ directory next to the program (checkout or install).
  * Returns 0, or -1 with a message in err. */
 int pyw_init(const char *argv0, char *err, size_t errlen);
+
+/* Fork the precompiler: a child that rewrites the asserts of each of
+ * files[0..n) (in that order) into a private directory, where the worker
+ * of file number k finds it (crossrun._load). Workers forked from now on
+ * look there first, and compile a file themselves when it is not there
+ * yet. Returns 0 (also when there is nothing worth starting), or -1 with
+ * a message in err. */
+int pyw_precompile(char *const *files, size_t n, char *err, size_t errlen);
+/* Stop the precompiler (if it still runs) and remove its directory. */
+void pyw_precompile_end(void);
 
 /* Fork a worker for job. On success returns its pid (a process group
  * leader) and the read ends of its pipes in fds[PYW_*] (non-blocking,

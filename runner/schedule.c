@@ -569,6 +569,7 @@ static int start_worker(struct sched *s, struct worker *w, size_t fi,
     job.timeout = s->o->timeout;
     job.keyword = s->o->keyword;
     job.collect_only = s->o->collect_only;
+    job.number = (long)fi;
     w->tap = tap_new(on_event, s);
     if (w->tap == NULL) {
         snprintf(err, errlen, "out of memory");

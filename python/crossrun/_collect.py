@@ -89,9 +89,10 @@ def _module_name(abspath):
     return directory, ".".join(reversed(parts))
 
 
-def _import(abspath):
+def _import(abspath, precompiled=None):
     """Import the test file at `abspath` with its asserts rewritten and
-    return the module. Raises whatever the import raised."""
+    return the module (precompiled: see _load.RewritingLoader). Raises
+    whatever the import raised."""
     rootdir, name = _module_name(abspath)
     if not sys.path or sys.path[0] != rootdir:
         sys.path.insert(0, rootdir)
@@ -107,6 +108,7 @@ def _import(abspath):
         unique = "%s__crossrun%d" % (name, n)
         n += 1
     loader = RewritingLoader(unique, abspath)
+    loader.precompiled = precompiled
     spec = _external.spec_from_file_location(unique, abspath, loader=loader)
     module = _bootstrap.module_from_spec(spec)
     sys.modules[unique] = module
@@ -454,11 +456,12 @@ def _error(message, detail):
     return {"type": "collection", "message": message, "detail": detail}
 
 
-def collect_file(path):
+def collect_file(path, precompiled=None):
     """Import the test file `path` and list its tests.
 
     path: as the user gave it (relative to the current directory, e.g.
     "tests/e2e/test_x.py"); item ids start with it unchanged.
+    precompiled: where the runner's precompiler writes its code, or None.
     Returns (items, error): items, a list of Item in definition order;
     error, None, or when the file cannot be imported or its tests cannot
     be expanded {"type": "collection", "message": one line, "detail": the
@@ -467,7 +470,7 @@ def collect_file(path):
     abspath = os.path.abspath(path)
     register_path(abspath, path)
     try:
-        module = _import(abspath)
+        module = _import(abspath, precompiled)
     except KeyboardInterrupt:
         raise
     except BaseException as e:

@@ -2,12 +2,19 @@
 the process that runs the tests.
 
 Every page of the worker is copied into each test's process and torn down
-after it, so the worker stays lean: the rewritten code comes from a cache
-next to the file (__pycache__/NAME.TAG.crossrun.pyc, like pytest's), else
-from a short-lived child that parses and rewrites the file and sends the
-code back (marshal), writing the cache on the way. Where the parser is
-loaded already (under pytest), the file is rewritten in place. A file that
-does not compile is compiled here, so its SyntaxError is raised here.
+after it, so the worker stays lean: the rewritten code comes from
+
+- the runner's precompiler: a child of the runner that loads the parser
+  once and rewrites every test file of the run, in the order they run,
+  into a private directory (precompile(); CODE_DIR);
+- else a cache next to the file (__pycache__/NAME.TAG.crossrun.pyc, like
+  pytest's; not written when bytecode writing is off);
+- else a short-lived child that parses and rewrites the file and sends the
+  code back (marshal), writing the cache on the way.
+
+Where the parser is loaded already (under pytest), the file is rewritten
+in place. A file that does not compile is compiled here, so its
+SyntaxError is raised here.
 """
 
 import _frozen_importlib_external as _external
@@ -19,6 +26,10 @@ from . import _assert
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _stamp = None
+
+# The precompiler's directory, set in the runner before it forks anyone;
+# file number N of the run is N.code there once it is compiled.
+CODE_DIR = None
 
 
 def _rewriter_stamp():
@@ -47,9 +58,17 @@ def _key(path, st):
                           st.st_size) + tuple(_rewriter_stamp()))
 
 
-def _read_cache(path, key):
+def precompiled_path(index):
+    """Where the precompiler puts file number `index` of the run, or None
+    (no precompiler)."""
+    if CODE_DIR is None or index is None or index < 0:
+        return None
+    return os.path.join(CODE_DIR, "%d.code" % index)
+
+
+def _read_cache(cache, key):
     try:
-        with open(cache_path(path), "rb") as f:
+        with open(cache, "rb") as f:
             blob = f.read()
     except OSError:
         return None
@@ -62,10 +81,8 @@ def _read_cache(path, key):
     return code if type(code) is type(_read_cache.__code__) else None
 
 
-def _write_cache(path, key, blob):
-    if sys.dont_write_bytecode:
-        return
-    target = cache_path(path)
+def _write(target, key, blob):
+    """key + blob to the file `target`, whole or not at all."""
     tmp = "%s.%d.tmp" % (target, os.getpid())
     try:
         os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -77,6 +94,11 @@ def _write_cache(path, key, blob):
             os.unlink(tmp)
         except OSError:
             pass
+
+
+def _write_cache(path, key, blob):
+    if not sys.dont_write_bytecode:
+        _write(cache_path(path), key, blob)
 
 
 def _compile_in_child(data, path, key):
@@ -127,15 +149,16 @@ def _compile_in_child(data, path, key):
     return b"".join(chunks) if status == 0 and chunks else None
 
 
-def rewritten_code(data, path):
+def rewritten_code(data, path, precompiled=None):
     """The code object of the source `data` (bytes) of the file at `path`
-    with its asserts rewritten. Raises SyntaxError when it has one."""
+    with its asserts rewritten. Raises SyntaxError when it has one.
+    precompiled: where the precompiler writes this file, or None."""
     try:
         key = _key(path, os.stat(path))
     except OSError:
         key = None
-    if key is not None:
-        code = _read_cache(path, key)
+    for cache in (precompiled, cache_path(path)):
+        code = _read_cache(cache, key) if key and cache else None
         if code is not None:
             return code
     if key is not None and "crossrun._rewrite" not in sys.modules \
@@ -150,12 +173,37 @@ def rewritten_code(data, path):
     return code
 
 
+def precompile(directory, paths):
+    """The precompiler (a child of the runner): write the rewritten code of
+    each of `paths` (as given, in order; number N to N.code) into
+    `directory`. A file that does not compile, or warns when compiled, is
+    left to its worker, where the error or warning is seen."""
+    import warnings
+    from . import _rewrite
+    for n, path in enumerate(paths):
+        path = os.path.abspath(path)
+        try:
+            st = os.stat(path)
+            with open(path, "rb") as f:
+                data = f.read()
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                code = _rewrite.compile_source(data, path)
+        except Exception:
+            continue
+        _write(os.path.join(directory, "%d.code" % n), _key(path, st),
+               marshal.dumps(code))
+
+
 class RewritingLoader(_external.SourceFileLoader):
-    """Loads one source file with its asserts rewritten."""
+    """Loads one source file with its asserts rewritten; `precompiled`: where
+    the precompiler writes it, or None."""
+
+    precompiled = None
 
     def get_code(self, fullname):
         path = self.get_filename(fullname)
-        return rewritten_code(self.get_data(path), path)
+        return rewritten_code(self.get_data(path), path, self.precompiled)
 
     def exec_module(self, module):
         module.__dict__[_assert.HELPER] = _assert

@@ -25,7 +25,7 @@ import os
 import sys
 import time
 
-from . import _api, _assert, _native, _collect, _runtest, _tb
+from . import _api, _assert, _collect, _load, _native, _runtest, _tb
 
 # Everything this module (and so the worker) imports is in every test's
 # process: no json, re, signal or traceback here (see _tb.py).
@@ -214,15 +214,17 @@ def _warmup_item(items):
 
 
 def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
-             timeout=60.0, keyword=None, collect_only=False):
-    """Run (or list) the tests of path, reporting on proto_fd."""
+             timeout=60.0, keyword=None, collect_only=False, number=None):
+    """Run (or list) the tests of path, reporting on proto_fd. number: the
+    file's place in the run (the precompiler's numbering, see _load)."""
     emit = _Emitter(proto_fd)
     worker_pid = os.getpid()
     emit.write(b"TAP version 14\n")
     _native.enable_crash_reports(crash_fd)
     emit.begin(-1, timeout, "worker", path)
     t0 = time.monotonic()
-    items, error = _collect.collect_file(path)
+    items, error = _collect.collect_file(
+        path, _load.precompiled_path(number))
     if error is not None:
         error = dict(error, outcome="error",
                      duration=time.monotonic() - t0)

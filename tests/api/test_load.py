@@ -110,3 +110,36 @@ def test_syntax_error_is_raised_where_the_file_is_loaded():
         assert e.filename == path and e.lineno == 1
     else:
         raise AssertionError("no SyntaxError")
+
+
+def test_precompile_writes_each_file_by_number_and_skips_bad_ones():
+    import tempfile
+    sys.dont_write_bytecode = True
+    good = _file()
+    bad = os.path.abspath(write("def test_x(:\n    pass\n"))
+    warns = os.path.abspath(write("def test_x():\n    assert (1, 'a')\n"))
+    directory = tempfile.mkdtemp(dir=os.path.dirname(good))
+    _load.precompile(directory, [good, bad, warns, good + ".missing"])
+    assert sorted(os.listdir(directory)) == ["0.code"]
+    _load.CODE_DIR = directory
+    assert _load.precompiled_path(0) == os.path.join(directory, "0.code")
+    assert _load.precompiled_path(None) is None
+
+    def no_compiling(*args):
+        raise AssertionError("compiled although precompiled")
+    _load._compile_in_child = no_compiling
+    code = _load.rewritten_code(_read(good), good, _load.precompiled_path(0))
+    assert _message(code) == EXPLAINED
+
+
+def test_precompiled_code_of_a_changed_file_is_not_used():
+    import tempfile
+    sys.dont_write_bytecode = True
+    path = _file(4)
+    directory = tempfile.mkdtemp(dir=os.path.dirname(path))
+    _load.precompile(directory, [path])
+    with open(path, "wb") as f:
+        f.write(SOURCE % 44)
+    code = _load.rewritten_code(_read(path), path,
+                                os.path.join(directory, "0.code"))
+    assert _message(code).startswith("assert x + 1 == 44")

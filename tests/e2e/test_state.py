@@ -4,6 +4,8 @@ state (fixtures/src/counter.c) is fresh in every test under
 library loaded with isolated=True is fresh either way. The JUnit report
 says which tests saw which count. And the worker, of which each test's
 process is a copy, carries little."""
+import os
+
 from crossrun import mark
 
 import e2e
@@ -53,3 +55,15 @@ def test_the_worker_stays_lean():
         assert r.outcome(name) == "passed", (name, r.out)
     node = r.child("test_1_fails", "failure")
     assert "assert 1 == 2" in (node.text or ""), node.text
+
+
+@mark.timeout(120)
+def test_the_precompiler_leaves_nothing_behind():
+    import tempfile
+    tmp = tempfile.mkdtemp(prefix="crossrun-e2e-tmp-")
+    r = e2e.run("-j", "1", e2e.SUITES + "/precompiled",
+                env={"TMPDIR": tmp, "PYTHONDONTWRITEBYTECODE": "1"})
+    assert r.rc == 0, r.out + r.err
+    assert e2e.last_line(r.out) == "3 passed, 0 failed", r.out
+    assert os.listdir(tmp) == []
+    os.rmdir(tmp)
