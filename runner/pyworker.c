@@ -176,6 +176,8 @@ static void worker_main(const struct pyw_job *job, int fds[PYW_NFDS][2],
         getppid() != runner) {
         _exit(3);
     }
+    /* Named for ps and top (the test processes it forks are renamed). */
+    (void)prctl(PR_SET_NAME, "crossrun-worker");
     /* The runner's handlers write to its own signal pipe: not ours. */
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
@@ -245,6 +247,7 @@ static void precompiler_main(char *const *files, size_t n, pid_t runner)
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != runner) {
         _exit(3);
     }
+    (void)prctl(PR_SET_NAME, "crossrun-parse");
     signal(SIGINT, SIG_IGN);    /* the runner stops it at Ctrl-C */
     signal(SIGTERM, SIG_DFL);
     /* Background work: the tests come first. */

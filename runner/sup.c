@@ -298,6 +298,8 @@ static void child(int pipes[NPIPES][2], int ctl, pid_t parent,
     }
     /* Our own group, so a timeout can kill everything we start; and no
      * orphans if the worker dies. */
+    /* For ps and top; the successors it clones keep the name. */
+    (void)prctl(PR_SET_NAME, "crossrun-test");
     if (setpgid(0, 0) != 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
         getppid() != parent) {
         _exit(127);
