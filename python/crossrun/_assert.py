@@ -4,6 +4,7 @@ subexpressions and, when it fails, turns them into the message
 test's process carries this module, not the parser.
 """
 
+import marshal
 import sys
 
 HELPER = "@cr_r"       # the global through which a rewritten assert calls us
@@ -216,10 +217,13 @@ def explain(values, spec, has_msg, msg):
 
 
 def failure(values, spec, has_msg, msg):
-    """The AssertionError that a failing rewritten assert raises."""
+    """The AssertionError that a failing rewritten assert raises. spec: as
+    explain() takes it, marshalled (one constant, not dozens of objects in
+    every test's process)."""
     try:
+        spec = marshal.loads(spec) if isinstance(spec, bytes) else spec
         text = explain(values, spec, has_msg, msg)
     except Exception as e:  # never hide the failure behind our own bug
         text = "%s\n(could not explain the values: %s)" % (
-            spec[0], saferepr(e))
+            spec[0] if isinstance(spec, tuple) else "assert", saferepr(e))
     return AssertionError(text)

@@ -20,8 +20,9 @@ never mangled inside classes)
 this module is the parser's side, used where a file is compiled (see
 _load.py). `rec` stores each subexpression's value as it is computed, so everything
 is evaluated once, in Python's order, with short-circuits kept. SPEC is a
-constant tuple made at rewrite time: the source of the assert, and for
-each recorded subexpression its source, its recorded parent and its kind.
+tuple made at rewrite time (a marshalled bytes constant in the code): the
+source of the assert, and for each recorded subexpression its source, its
+recorded parent and its kind.
 `failure` turns the values and SPEC into the message:
 
     msg
@@ -36,6 +37,7 @@ so tracebacks point at the lines of the file.
 
 import ast
 import importlib.util
+import marshal
 
 from ._assert import HELPER, K_CMP, K_CONST, K_VALUE
 
@@ -60,8 +62,11 @@ def _locate(old, *new):
         n.end_col_offset = old.end_col_offset
 
 
-class _AssertRewriter(ast.NodeTransformer):
-    """Replaces each Assert node by the statements of the module docstring."""
+class _AssertRewriter:
+    """Replaces each Assert node by the statements of the module docstring.
+
+    Only statements are walked: an assert is a statement, and the
+    expressions (most of a tree) never hold one."""
 
     def __init__(self, source):
         # decode_source() made every line end "\n". Split once: calling
@@ -95,6 +100,26 @@ class _AssertRewriter(ast.NodeTransformer):
             seg = " ".join(part.strip() for part in seg.splitlines())
         return seg
 
+    def body(self, statements):
+        """`statements` (a list) with their asserts, and those of the
+        bodies nested in them, rewritten."""
+        out = []
+        for stmt in statements:
+            if isinstance(stmt, ast.Assert):
+                new = self.visit_Assert(stmt)
+                out.extend(new if isinstance(new, list) else [new])
+                continue
+            for field in ("body", "orelse", "finalbody"):
+                nested = getattr(stmt, field, None)
+                if isinstance(nested, list) and nested and \
+                        isinstance(nested[0], ast.stmt):
+                    setattr(stmt, field, self.body(nested))
+            for part in getattr(stmt, "handlers", None) or \
+                    getattr(stmt, "cases", None) or ():
+                part.body = self.body(part.body)    # except:, case:
+            out.append(stmt)
+        return out
+
     def visit_Assert(self, node):
         if isinstance(node.test, ast.Tuple) and node.test.elts:
             return node     # always true; Python already warns about it
@@ -107,7 +132,7 @@ class _AssertRewriter(ast.NodeTransformer):
         fail_call = ast.Call(
             func=ast.Attribute(value=ast.Name(HELPER, ast.Load()),
                                attr="failure", ctx=ast.Load()),
-            args=[ast.Name(VALUES, ast.Load()), ast.Constant(spec),
+            args=[ast.Name(VALUES, ast.Load()), ast.Constant(marshal.dumps(spec)),
                   ast.Constant(has_msg),
                   node.msg if has_msg else ast.Constant(None)],
             keywords=[])
@@ -249,7 +274,7 @@ class _AssertRewriter(ast.NodeTransformer):
 def rewrite_module(tree, source):
     """Rewrite the asserts of module `tree` (parsed from `source`, a str)
     in place and return it."""
-    _AssertRewriter(source).visit(tree)
+    tree.body = _AssertRewriter(source).body(tree.body)
     return tree
 
 

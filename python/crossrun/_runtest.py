@@ -304,38 +304,34 @@ class Session:
                 return self._errors[key]
         return None
 
-    def fast_job(self, item):
-        """A callable that runs `item` as run() would, with less of run()'s
-        machinery, when the item needs none of it: a plain test function
-        with no fixtures, no class, no xfail and no skip. It returns None
-        when the test passed, else run()'s outcome dict. None when the item
-        needs run().
+    def fast(self, item):
+        """Whether run_fast() can run `item`: a plain test function with no
+        fixtures, no class, no xfail and no skip."""
+        if item.cls is not None or item.xfail is not None \
+                or item.skip_reason is not None:
+            return False
+        try:
+            return not self._plan(item)
+        except _SetupError:
+            return False
+
+    def run_fast(self, item):
+        """Run `item` (for which fast() is true) as run() would, with less
+        of run()'s machinery: None when the test passed, else run()'s
+        outcome dict.
 
         It matters in a forked child: every page the run touches is copied
         there, and most of that was this machinery."""
-        if item.cls is not None or item.xfail is not None \
-                or item.skip_reason is not None:
-            return None
         try:
-            if self._plan(item):
-                return None
-        except _SetupError:
-            return None
-        func = item.func
-        kwargs = {n: item.params[n] for n in item.argnames}
-
-        def job():
-            try:
-                ret = func(**kwargs)
-                if isinstance(ret, _CoroutineType):
-                    import asyncio
-                    asyncio.run(ret)
-            except KeyboardInterrupt:
-                raise
-            except BaseException as e:
-                return _call_result(e)
-            return None
-        return job
+            ret = item.func(**{n: item.params[n] for n in item.argnames})
+            if isinstance(ret, _CoroutineType):
+                import asyncio
+                asyncio.run(ret)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as e:
+            return _call_result(e)
+        return None
 
     def module_fixtures_ready(self, item):
         """True when setup_module_fixtures(item) has nothing left to set

@@ -174,14 +174,7 @@ def _decode(report):
     return res
 
 
-def _job(session, item):
-    """What a test's child calls: bytes of its outcome (see _encode), and
-    whether it took the fast path."""
-    fast = session.fast_job(item)
-    if fast is not None:
-        return (lambda: _PASSED if (res := fast()) is None else _encode(res),
-                True)
-    return lambda: _encode(session.run(item)), False
+_SPECS_AHEAD = 32     # Chain.run_plain specs made at a time
 
 
 def _plain_spec(index, item, limit):
@@ -240,13 +233,22 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
         return
     emit.write(b"1..%d\n" % len(items))
     session = _runtest.Session()
-    # Every test's job exists before the first child is forked: the
-    # children of a chain are copies of this process as it was then, and
-    # call jobs[index] of that copy.
-    jobs, fast = zip(*[_job(session, item) for item in items]) \
-        if items else ((), ())
+    # The children of a chain are copies of this process as it was when
+    # the first of them was forked, and call run_job(index) of that copy:
+    # what it needs exists before (and little else: each page of it is
+    # copied into every child).
+    fast = [session.fast(item) for item in items]
     warm = _warmup_item(items)
-    chain = _native.Chain(list(jobs), _job(session, warm)[0] if warm else None,
+
+    def run_job(index):
+        """Test `index` (-1: the warm-up), in its child: bytes of its
+        outcome (see _encode)."""
+        if index < 0 or fast[index]:
+            res = session.run_fast(warm if index < 0 else items[index])
+            return _PASSED if res is None else _encode(res)
+        return _encode(session.run(items[index]))
+
+    chain = _native.Chain(run_job, (lambda: run_job(-1)) if warm else None,
                           close_fd=proto_fd)
 
     def limit_of(item):
@@ -304,19 +306,23 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
 
     # Fast-path tests need no judging here when they pass plainly (most
     # tests): Chain.run_plain runs a stretch of them and reports those
-    # itself, and hands back the first that needs judging.
+    # itself, and hands back the first that needs judging. Their specs are
+    # made a stretch at a time, so that most are made after the children's
+    # snapshot and are not copied into them.
     plain = [None] * len(items)
-    if isolate == "test":
-        for index, item in enumerate(items):
-            if fast[index] and item.crashes is None:
-                plain[index] = _plain_spec(index, item, limit_of(item))
+    eligible = [isolate == "test" and fast[i] and item.crashes is None
+                for i, item in enumerate(items)]
 
     index = start
     while index < len(items):
-        if plain[index] is None:
+        if not eligible[index]:
             run_one(index, items[index])
             index += 1
             continue
+        if plain[index] is None:
+            for i in range(index, min(index + _SPECS_AHEAD, len(items))):
+                if eligible[i] and plain[i] is None:
+                    plain[i] = _plain_spec(i, items[i], limit_of(items[i]))
         index, emit.held, r = chain.run_plain(plain, index, emit.held,
                                               proto_fd)
         if r is not None:

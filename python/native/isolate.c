@@ -1,6 +1,6 @@
 /* isolate: the supervisor of runner/sup.c for Python callers.
  *   run_isolated(func): one call in a forked child (the pytest plugin);
- *   Chain(jobs): many, each in a fresh copy of this process as it was at
+ *   Chain(job): many, each in a fresh copy of this process as it was at
  *     the chain's snapshot, each next copy made while the current one runs
  *     (the worker: one per test of a file).
  * A child writes Python tracebacks (faulthandler) and a native backtrace
@@ -114,11 +114,12 @@ static void enable_tracebacks(int crash_fd)
  * child would cost more than the fork. */
 static int crash_slot = -1;
 
-/* arg is the callable, or (a Chain's child) the list of callables of
- * which job is the one to call. */
-static void child_main(void *arg, long job, int report_fd, int crash_fd)
+/* In a child: call func(), or func(job) when `with_job`, write what it
+ * returns (bytes or str) to report_fd, flush. */
+static void child_call(PyObject *func, int with_job, long job, int report_fd,
+                       int crash_fd)
 {
-    PyObject *res, *func = arg;
+    PyObject *res;
     pid_t me;
 
     if (crash_slot >= 0) {
@@ -128,13 +129,15 @@ static void child_main(void *arg, long job, int report_fd, int crash_fd)
     } else {
         enable_tracebacks(crash_fd);
     }
-    if (PyList_Check(func)) {
-        func = job >= 0 && job < PyList_GET_SIZE(func)
-                   ? PyList_GET_ITEM(func, job) /* borrowed */
-                   : NULL;
-    }
     me = getpid();
-    res = func != NULL ? PyObject_CallNoArgs(func) : NULL;
+    if (with_job) {
+        PyObject *n = PyLong_FromLong(job);
+
+        res = n != NULL ? PyObject_CallOneArg(func, n) : NULL;
+        Py_XDECREF(n);
+    } else {
+        res = PyObject_CallNoArgs(func);
+    }
     if (getpid() != me) {
         /* A process the test forked came back here: it is not the test,
          * and must neither report nor run anything else. */
@@ -159,6 +162,19 @@ static void child_main(void *arg, long job, int report_fd, int crash_fd)
     }
     Py_XDECREF(res);
     flush_all();
+}
+
+/* run_isolated's child: arg is the callable. */
+static void isolated_main(void *arg, long job, int report_fd, int crash_fd)
+{
+    (void)job;
+    child_call(arg, 0, 0, report_fd, crash_fd);
+}
+
+/* A Chain's child: arg is the callable of every job; job is its argument. */
+static void chain_main(void *arg, long job, int report_fd, int crash_fd)
+{
+    child_call(arg, 1, job, report_fd, crash_fd);
 }
 
 static PyObject *opt_int(int present, long v)
@@ -293,7 +309,7 @@ static PyObject *run_isolated(PyObject *self, PyObject *args, PyObject *kw)
     }
     set_opts(&o, timeout, grace, cap, capture);
     freeze_gc(0);
-    if (sup_run(child_main, func, &o, &r, err, sizeof err) != 0) {
+    if (sup_run(isolated_main, func, &o, &r, err, sizeof err) != 0) {
         sup_result_free(&r);
         PyErr_Format(PyExc_OSError, "run_isolated: %s", err);
         return NULL;
@@ -316,7 +332,7 @@ static PyObject *run_isolated(PyObject *self, PyObject *args, PyObject *kw)
  * whole run's time on the other processor before anyone waits for them. */
 typedef struct {
     PyObject_HEAD
-    PyObject *jobs;            /* list of callables; child k calls jobs[k] */
+    PyObject *jobs;            /* callable; the child of job k calls it(k) */
     PyObject *warmup;          /* called by a waiting child, or NULL */
     int close_fd;              /* closed in every child, or -1 */
     struct sup_child *ready;
@@ -374,13 +390,16 @@ static struct sup_child *chain_next(ChainObject *c, struct sup_child *last)
 
 static int chain_init(ChainObject *self, PyObject *args, PyObject *kw)
 {
-    static char *kwlist[] = {"jobs", "warmup", "close_fd", NULL};
+    static char *kwlist[] = {"job", "warmup", "close_fd", NULL};
     PyObject *jobs, *warmup = NULL;
     int close_fd = -1;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O!|Oi:Chain", kwlist,
-                                     &PyList_Type, &jobs, &warmup,
-                                     &close_fd)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|Oi:Chain", kwlist, &jobs,
+                                     &warmup, &close_fd)) {
+        return -1;
+    }
+    if (!PyCallable_Check(jobs)) {
+        PyErr_SetString(PyExc_TypeError, "Chain: job is not callable");
         return -1;
     }
     self->close_fd = close_fd;
@@ -408,12 +427,12 @@ static void chain_dealloc(ChainObject *self)
 }
 
 PyDoc_STRVAR(chain_run_doc,
-"run(job, *, timeout=0.0, cap=1048576, grace=1.0)\n--\n\n"
-"Run jobs[job]() isolated, like run_isolated, in a child that is a copy\n"
+"run(k, *, timeout=0.0, cap=1048576, grace=1.0)\n--\n\n"
+"Run the chain's job(k) isolated, like run_isolated, in a child that is a copy\n"
 "of this process as it was at the chain's snapshot: the first run after\n"
 "creation or reset(). The next run's child is made while this one runs.");
 
-/* Run jobs[job] in the chain's next child and fill *r. Returns 0, or -1
+/* Run job(job) in the chain's next child and fill *r. Returns 0, or -1
  * with a Python exception set. */
 static int chain_run_one(ChainObject *self, Py_ssize_t job, double timeout,
                          Py_ssize_t cap, double grace, struct sup_result *r)
@@ -430,7 +449,7 @@ static int chain_run_one(ChainObject *self, Py_ssize_t job, double timeout,
     }
     if (self->ready == NULL) {
         freeze_gc(1);
-        if (sup_prepare(child_main, self->jobs, &o, &self->ready, err,
+        if (sup_prepare(chain_main, self->jobs, &o, &self->ready, err,
                         sizeof err) != 0) {
             memset(r, 0, sizeof *r);
             PyErr_Format(PyExc_OSError, "Chain.run: %s", err);
@@ -456,7 +475,7 @@ static int chain_run_one(ChainObject *self, Py_ssize_t job, double timeout,
 
 static int check_job(ChainObject *self, Py_ssize_t job)
 {
-    if (self->jobs == NULL || job < 0 || job >= PyList_GET_SIZE(self->jobs)) {
+    if (self->jobs == NULL || job < 0) {
         PyErr_SetString(PyExc_IndexError, "Chain.run: no such job");
         return -1;
     }
@@ -499,7 +518,7 @@ static int plain_pass(const struct sup_result *r)
 
 PyDoc_STRVAR(chain_run_plain_doc,
 "run_plain(specs, start, held, fd, *, cap=1048576, grace=1.0)\n--\n\n"
-"Run jobs[k] for k = start, start + 1, ... while specs[k] is not None,\n"
+"Run job(k) for k = start, start + 1, ... while specs[k] is not None,\n"
 "reporting on fd. specs[k] is (timeout, begin, head, tail): before the\n"
 "run, held + begin is written; a run that passed plainly (the job\n"
 "returned b'P', nothing was printed) becomes held = head + duration +\n"
@@ -614,8 +633,8 @@ static PyTypeObject chain_type = {
     .tp_basicsize = sizeof(ChainObject),
     .tp_dealloc = (destructor)chain_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Chain(jobs, warmup=None, close_fd=-1): isolated runs of "
-              "jobs[k]() from one snapshot of this process; a waiting child "
+    .tp_doc = "Chain(job, warmup=None, close_fd=-1): isolated runs of "
+              "job(k) from one snapshot of this process; a waiting child "
               "calls warmup() once; close_fd is closed in every child.",
     .tp_methods = chain_methods,
     .tp_init = (initproc)chain_init,
