@@ -176,23 +176,27 @@ def rewritten_code(data, path, precompiled=None):
 def precompile(directory, paths):
     """The precompiler (a child of the runner): write the rewritten code of
     each of `paths` (as given, in order; number N to N.code) into
-    `directory`. A file that does not compile, or warns when compiled, is
-    left to its worker, where the error or warning is seen."""
+    `directory`, and to the cache next to it. A file whose cache is fresh
+    is skipped (its worker reads the cache). A file that does not compile,
+    or warns when compiled, is left to its worker, where the error or
+    warning is seen."""
     import warnings
     from . import _rewrite
     for n, path in enumerate(paths):
         path = os.path.abspath(path)
         try:
-            st = os.stat(path)
+            key = _key(path, os.stat(path))
+            if _read_cache(cache_path(path), key) is not None:
+                continue
             with open(path, "rb") as f:
                 data = f.read()
             with warnings.catch_warnings():
                 warnings.simplefilter("error")
-                code = _rewrite.compile_source(data, path)
+                blob = marshal.dumps(_rewrite.compile_source(data, path))
         except Exception:
             continue
-        _write(os.path.join(directory, "%d.code" % n), _key(path, st),
-               marshal.dumps(code))
+        _write(os.path.join(directory, "%d.code" % n), key, blob)
+        _write_cache(path, key, blob)
 
 
 class RewritingLoader(_external.SourceFileLoader):

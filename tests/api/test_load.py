@@ -143,3 +143,19 @@ def test_precompiled_code_of_a_changed_file_is_not_used():
     code = _load.rewritten_code(_read(path), path,
                                 os.path.join(directory, "0.code"))
     assert _message(code).startswith("assert x + 1 == 44")
+
+
+def test_precompile_fills_the_cache_and_skips_what_it_holds():
+    import tempfile
+    sys.dont_write_bytecode = False
+    path = _file()
+    directory = tempfile.mkdtemp(dir=os.path.dirname(path))
+    _load.precompile(directory, [path])
+    assert os.listdir(directory) == ["0.code"]
+    assert os.path.exists(_load.cache_path(path))
+    os.unlink(os.path.join(directory, "0.code"))
+    _load.precompile(directory, [path])     # cached: nothing to do
+    assert os.listdir(directory) == []
+    code = _load.rewritten_code(_read(path), path,
+                                os.path.join(directory, "0.code"))
+    assert _message(code) == EXPLAINED
