@@ -82,7 +82,7 @@ int pyw_init(const char *argv0, char *err, size_t errlen)
     char pydir[4096];
     PyConfig config;
     PyStatus st;
-    PyObject *sys_path, *dir, *mod;
+    PyObject *sys_path, *dir, *mod, *r;
     wchar_t *wdir;
 
     if (find_python_dir(pydir, sizeof pydir) != 0) {
@@ -130,6 +130,20 @@ int pyw_init(const char *argv0, char *err, size_t errlen)
         py_error(err, errlen, "crossrun._worker.run_file");
         return -1;
     }
+    /* Every object so far into the permanent generation: a collection in
+     * a worker would otherwise walk them all, and so copy every page that
+     * holds one. */
+    mod = PyImport_ImportModule("gc");
+    r = mod != NULL ? PyObject_CallMethod(mod, "collect", NULL) : NULL;
+    Py_XDECREF(r);
+    r = mod != NULL ? PyObject_CallMethod(mod, "freeze", NULL) : NULL;
+    if (r == NULL) {
+        py_error(err, errlen, "gc.freeze");
+        Py_XDECREF(mod);
+        return -1;
+    }
+    Py_DECREF(r);
+    Py_DECREF(mod);
     return 0;
 }
 

@@ -302,7 +302,8 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
             emit.point(index + 1, item.id, res, item=item)
             return
         emit.begin(index, limit, "child", item.id, item)
-        report_isolated(index, item, chain.run(index, timeout=limit or 0.0))
+        report_isolated(index, item, chain.run(index, timeout=limit or 0.0,
+                                               left=end - index - 1))
 
     # Fast-path tests need no judging here when they pass plainly (most
     # tests): Chain.run_plain runs a stretch of them and reports those
@@ -312,6 +313,10 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
     plain = [None] * len(items)
     eligible = [isolate == "test" and fast[i] and item.crashes is None
                 for i, item in enumerate(items)]
+    # The chain's runs end after the last test that is not skipped: no
+    # child is made for a run that will not come.
+    end = max((i + 1 for i, item in enumerate(items)
+               if item.skip_reason is None), default=0)
 
     index = start
     while index < len(items):
@@ -324,7 +329,7 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
                 if eligible[i] and plain[i] is None:
                     plain[i] = _plain_spec(i, items[i], limit_of(items[i]))
         index, emit.held, r = chain.run_plain(plain, index, emit.held,
-                                              proto_fd)
+                                              proto_fd, end=end)
         if r is not None:
             report_isolated(index, items[index], r)
             index += 1

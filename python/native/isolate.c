@@ -374,9 +374,11 @@ static void chain_drop(ChainObject *c)
     c->asked = 0;
 }
 
-/* Take the successor that `last` was asked for, and ask that one for its
- * own. Returns it, or NULL (the chain then starts again from a fork). */
-static struct sup_child *chain_next(ChainObject *c, struct sup_child *last)
+/* Take the successor that `last` was asked for, and (`ask`) ask that one
+ * for its own. Returns it, or NULL (the chain then starts again from a
+ * fork). */
+static struct sup_child *chain_next(ChainObject *c, struct sup_child *last,
+                                    int ask)
 {
     struct sup_child *next = NULL;
     char err[128];
@@ -384,7 +386,7 @@ static struct sup_child *chain_next(ChainObject *c, struct sup_child *last)
     if (!c->asked || sup_take_successor(last, &next, err, sizeof err) != 0) {
         next = NULL;
     }
-    c->asked = next != NULL && sup_request_successor(next) == 0;
+    c->asked = ask && next != NULL && sup_request_successor(next) == 0;
     return next;
 }
 
@@ -427,15 +429,19 @@ static void chain_dealloc(ChainObject *self)
 }
 
 PyDoc_STRVAR(chain_run_doc,
-"run(k, *, timeout=0.0, cap=1048576, grace=1.0)\n--\n\n"
-"Run the chain's job(k) isolated, like run_isolated, in a child that is a copy\n"
-"of this process as it was at the chain's snapshot: the first run after\n"
-"creation or reset(). The next run's child is made while this one runs.");
+"run(k, *, timeout=0.0, cap=1048576, grace=1.0, left=-1)\n--\n\n"
+"Run the chain's job(k) isolated, like run_isolated, in a child that is\n"
+"a copy of this process as it was at the chain's snapshot: the first run\n"
+"after creation or reset(). The next runs' children are made while this\n"
+"one runs; left: how many runs will follow (-1: unknown), so that none\n"
+"is made in vain.");
 
-/* Run job(job) in the chain's next child and fill *r. Returns 0, or -1
- * with a Python exception set. */
-static int chain_run_one(ChainObject *self, Py_ssize_t job, double timeout,
-                         Py_ssize_t cap, double grace, struct sup_result *r)
+/* Run job(job) in the chain's next child and fill *r; left: how many runs
+ * are to follow this one (-1: unknown): no child is made for a run that
+ * will not come. Returns 0, or -1 with a Python exception set. */
+static int chain_run_one(ChainObject *self, Py_ssize_t job, Py_ssize_t left,
+                         double timeout, Py_ssize_t cap, double grace,
+                         struct sup_result *r)
 {
     struct sup_opts o;
     struct sup_child *current;
@@ -455,17 +461,20 @@ static int chain_run_one(ChainObject *self, Py_ssize_t job, double timeout,
             PyErr_Format(PyExc_OSError, "Chain.run: %s", err);
             return -1;
         }
-        self->asked = sup_request_successor(self->ready) == 0;
+        self->asked = left != 0 && sup_request_successor(self->ready) == 0;
         self->after = NULL;
     }
     current = self->ready;
     if (self->after == NULL) {
         /* Starting (or the chain broke): make the next child now. */
-        self->after = chain_next(self, current);
+        self->after = chain_next(self, current, left < 0 || left >= 2);
     }
-    /* The child after the next one, asked for one run ago. */
+    /* The child after the next one, asked for one run ago; it is asked for
+     * the one after it (three runs on) if that run will come. */
     self->ready = self->after;
-    self->after = self->ready != NULL ? chain_next(self, self->ready) : NULL;
+    self->after = self->ready != NULL
+                      ? chain_next(self, self->ready, left < 0 || left >= 3)
+                      : NULL;
     if (sup_start(current, (long)job, &o, r, err, sizeof err) != 0) {
         PyErr_Format(PyExc_OSError, "Chain.run: %s", err);
         return -1;
@@ -484,20 +493,20 @@ static int check_job(ChainObject *self, Py_ssize_t job)
 
 static PyObject *chain_run(ChainObject *self, PyObject *args, PyObject *kw)
 {
-    static char *kwlist[] = {"job", "timeout", "cap", "grace", NULL};
-    Py_ssize_t job, cap = 1 << 20;
+    static char *kwlist[] = {"job", "timeout", "cap", "grace", "left", NULL};
+    Py_ssize_t job, cap = 1 << 20, left = -1;
     double timeout = 0.0, grace = 1.0;
     struct sup_result r;
     PyObject *res;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "n|$dnd:run", kwlist, &job,
-                                     &timeout, &cap, &grace)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "n|$dndn:run", kwlist, &job,
+                                     &timeout, &cap, &grace, &left)) {
         return NULL;
     }
     if (check_job(self, job) != 0 || check_limits(timeout, grace, cap) != 0) {
         return NULL;
     }
-    if (chain_run_one(self, job, timeout, cap, grace, &r) != 0) {
+    if (chain_run_one(self, job, left, timeout, cap, grace, &r) != 0) {
         sup_result_free(&r);
         return NULL;
     }
@@ -517,30 +526,32 @@ static int plain_pass(const struct sup_result *r)
 }
 
 PyDoc_STRVAR(chain_run_plain_doc,
-"run_plain(specs, start, held, fd, *, cap=1048576, grace=1.0)\n--\n\n"
+"run_plain(specs, start, held, fd, *, cap=1048576, grace=1.0, end=-1)\n"
+"--\n\n"
 "Run job(k) for k = start, start + 1, ... while specs[k] is not None,\n"
 "reporting on fd. specs[k] is (timeout, begin, head, tail): before the\n"
 "run, held + begin is written; a run that passed plainly (the job\n"
 "returned b'P', nothing was printed) becomes held = head + duration +\n"
 "tail and the loop goes on. Returns (k, held, result): result is the\n"
 "IsolatedResult of job k when that run needs judging (held was written),\n"
-"else None (specs[k] is None, or k == len(specs)).");
+"else None (specs[k] is None, or k == len(specs)). end: no run comes\n"
+"at or after job end (-1: unknown; see run()'s left).");
 
 static PyObject *chain_run_plain(ChainObject *self, PyObject *args,
                                  PyObject *kw)
 {
     static char *kwlist[] = {"specs", "start", "held", "fd", "cap", "grace",
-                             NULL};
+                             "end", NULL};
     PyObject *specs, *held, *spec, *res = NULL;
-    Py_ssize_t k, cap = 1 << 20;
+    Py_ssize_t k, cap = 1 << 20, end = -1;
     double grace = 1.0;
     int fd;
     struct buf out = BUF_INIT;
     struct sup_result r;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O!nSi|$nd:run_plain", kwlist,
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O!nSi|$ndn:run_plain", kwlist,
                                      &PyList_Type, &specs, &k, &held, &fd,
-                                     &cap, &grace)) {
+                                     &cap, &grace, &end)) {
         return NULL;
     }
     if (check_limits(0.0, grace, cap) != 0) {
@@ -575,7 +586,8 @@ static PyObject *chain_run_plain(ChainObject *self, PyObject *args,
             goto out;
         }
         out.len = 0;
-        if (chain_run_one(self, k, timeout, cap, grace, &r) != 0) {
+        if (chain_run_one(self, k, end >= 0 ? end - k - 1 : -1, timeout, cap,
+                          grace, &r) != 0) {
             sup_result_free(&r);
             goto out;
         }
