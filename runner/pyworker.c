@@ -247,6 +247,22 @@ static void worker_main(const struct pyw_job *job, int fds[PYW_NFDS][2],
     _exit(status);
 }
 
+/* fork() with the interpreter's hooks on the parent's side (the child
+ * calls PyOS_AfterFork_Child itself) and stdio flushed first, so nothing
+ * buffered is written twice. */
+static pid_t fork_interpreter(void)
+{
+    pid_t pid;
+
+    fflush(NULL);
+    PyOS_BeforeFork();
+    pid = fork();
+    if (pid != 0) {
+        PyOS_AfterFork_Parent();
+    }
+    return pid;
+}
+
 /* Fewer files than this: the workers compile their own, the precompiler
  * would not get ahead of them. */
 #define PRECOMPILE_MIN_FILES 3
@@ -323,13 +339,10 @@ int pyw_precompile(char *const *files, size_t n, char *err, size_t errlen)
         code_dir[0] = '\0';
         return -1;
     }
-    fflush(NULL);
-    PyOS_BeforeFork();
-    pid = fork();
+    pid = fork_interpreter();
     if (pid == 0) {
         precompiler_main(files, n, self);
     }
-    PyOS_AfterFork_Parent();
     if (pid < 0) {
         snprintf(err, errlen, "fork: %s", strerror(errno));
         return -1;
@@ -389,13 +402,10 @@ pid_t pyw_spawn(const struct pyw_job *job, int out[PYW_NFDS], char *err,
             goto fail;
         }
     }
-    fflush(NULL);
-    PyOS_BeforeFork();
-    pid = fork();
+    pid = fork_interpreter();
     if (pid == 0) {
         worker_main(job, fds, self);
     }
-    PyOS_AfterFork_Parent();
     if (pid < 0) {
         snprintf(err, errlen, "fork: %s", strerror(errno));
         goto fail;

@@ -289,6 +289,11 @@ def argnames(func, is_method):
         return tuple(n for i, n in positional
                      if i >= code.co_posonlyargcount and i < required) + \
             tuple(n for n in names[npos:] if n not in kwdefaults)
+    return argnames_by_signature(func, is_method)
+
+
+def argnames_by_signature(func, is_method):
+    """argnames() as inspect.signature says it, for any callable."""
     import inspect
     try:
         sig = inspect.signature(func)

@@ -511,23 +511,9 @@ def test_ids(s):
         "test_ids[h\\xe9llo]", "test_ids[x\\ny]", "test_ids[\\u65e5]"]
 
 
-def _argnames_by_inspect(func, is_method):
-    """What argnames() gives, the way inspect says it."""
-    import inspect
-    params = list(inspect.signature(func).parameters.values())
-    if is_method and params and params[0].kind in (
-            inspect.Parameter.POSITIONAL_ONLY,
-            inspect.Parameter.POSITIONAL_OR_KEYWORD):
-        params = params[1:]
-    return tuple(p.name for p in params
-                 if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                               inspect.Parameter.KEYWORD_ONLY)
-                 and p.default is inspect.Parameter.empty)
-
-
 def test_argnames_agree_with_inspect():
     import functools
-    from crossrun._collect import argnames
+    from crossrun._collect import argnames, argnames_by_signature
 
     def plain(a, b):
         pass
@@ -571,4 +557,4 @@ def test_argnames_agree_with_inspect():
                  lambda a, *, b: None):
         for is_method in (False, True):
             assert argnames(func, is_method) == \
-                _argnames_by_inspect(func, is_method), (func, is_method)
+                argnames_by_signature(func, is_method), (func, is_method)
