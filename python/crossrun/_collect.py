@@ -488,3 +488,6 @@ def collect_file(path, precompiled=None):
         raise
     except BaseException as e:
         return [], _error(exception_line(e), format_exception(e))
+    finally:
+        _lines.clear()      # read for def lines; not for every test's copy
+
