@@ -33,15 +33,17 @@ CODE_DIR = None
 
 
 def _rewriter_stamp():
-    """What identifies the rewriter's code: a cache made by another
-    version of it is not used."""
+    """What identifies the rewriter's code and the helpers its code calls:
+    a cache made by another version of them is not used."""
     global _stamp
     if _stamp is None:
-        try:
-            st = os.stat(os.path.join(_HERE, "_rewrite.py"))
-            _stamp = (st.st_mtime_ns, st.st_size)
-        except OSError:
-            _stamp = ()
+        _stamp = ()
+        for name in ("_rewrite.py", "_assert.py"):
+            try:
+                st = os.stat(os.path.join(_HERE, name))
+                _stamp += (st.st_mtime_ns, st.st_size)
+            except OSError:
+                _stamp += (None,)
     return _stamp
 
 
@@ -137,15 +139,10 @@ def _compile_in_child(data, path, key):
             chunks.append(chunk)
     finally:
         os.close(r)
-        while True:
-            try:
-                _, status = os.waitpid(pid, 0)
-                break
-            except ChildProcessError:
-                status = -1
-                break
-            except InterruptedError:
-                continue
+        try:
+            _, status = os.waitpid(pid, 0)
+        except ChildProcessError:
+            status = -1
     return b"".join(chunks) if status == 0 and chunks else None
 
 
