@@ -47,10 +47,11 @@ def test_the_worker_stays_lean():
     json, re and traceback stay out of it until a test fails."""
     r = e2e.run("-j", "1", e2e.SUITES + "/lean")
     assert r.rc == 1, r.out + r.err
-    assert e2e.last_line(r.out) == "3 passed, 1 failed", r.out
+    assert e2e.last_line(r.out) == "4 passed, 1 failed", r.out
     e2e.validate(r.junit_path)
     for name in ("test_the_worker_loads_nothing_heavy",
                  "test_a_rewritten_assert_still_explains",
+                 "test_code_page_tables_come_from_the_worker",
                  "test_2_then_tracebacks_are_loaded"):
         assert r.outcome(name) == "passed", (name, r.out)
     node = r.child("test_1_fails", "failure")

@@ -18,3 +18,19 @@ def test_a_rewritten_assert_still_explains():
     except AssertionError as e:
         assert str(e) == ("assert x + 1 == 4\n +  where 3 = x + 1\n"
                           " +    where 2 = x")
+
+
+def test_code_page_tables_come_from_the_worker():
+    # The runner gives its code mappings an anonymous page, so that the
+    # kernel copies their page table entries at fork (pyworker.c).
+    mapping = None
+    with open("/proc/self/smaps") as f:
+        for line in f:
+            fields = line.split()
+            if "-" in fields[0] and len(fields) >= 6:
+                mapping = fields[5] if fields[1] == "r-xp" else None
+            elif mapping and "libpython" in mapping and \
+                    fields[0] == "Anonymous:":
+                assert int(fields[1]) > 0, mapping
+                return
+    raise AssertionError("no libpython code mapping found")
