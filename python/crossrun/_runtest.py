@@ -159,6 +159,24 @@ def _finish(gen, name):
     return RuntimeError("fixture %r yielded more than once" % name)
 
 
+
+def call_test(func, kwargs=None):
+    """Call the test function `func` (with kwargs) as Session.run does:
+    None when it passed, else run()'s outcome dict. The worker's children
+    call it directly for a test without arguments: every object a copied
+    process touches costs it a page."""
+    try:
+        ret = func(**kwargs) if kwargs else func()
+        if isinstance(ret, _CoroutineType):
+            import asyncio
+            asyncio.run(ret)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as e:
+        return _call_result(e)
+    return None
+
+
 class Session:
     """The fixture state of one test module (see the module docstring)."""
 
@@ -322,16 +340,8 @@ class Session:
 
         It matters in a forked child: every page the run touches is copied
         there, and most of that was this machinery."""
-        try:
-            ret = item.func(**{n: item.params[n] for n in item.argnames})
-            if isinstance(ret, _CoroutineType):
-                import asyncio
-                asyncio.run(ret)
-        except KeyboardInterrupt:
-            raise
-        except BaseException as e:
-            return _call_result(e)
-        return None
+        return call_test(item.func, {n: item.params[n]
+                                     for n in item.argnames})
 
     def module_fixtures_ready(self, item):
         """True when setup_module_fixtures(item) has nothing left to set

@@ -239,14 +239,22 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
     # copied into every child).
     fast = [session.fast(item) for item in items]
     warm = _warmup_item(items)
+    # A fast-path test without arguments is a plain call.
+    plain_calls = [item.func if fast[i] and not item.argnames else None
+                   for i, item in enumerate(items)]
+    call_test = _runtest.call_test
 
     def run_job(index):
         """Test `index` (-1: the warm-up), in its child: bytes of its
         outcome (see _encode)."""
-        if index < 0 or fast[index]:
-            res = session.run_fast(warm if index < 0 else items[index])
-            return _PASSED if res is None else _encode(res)
-        return _encode(session.run(items[index]))
+        func = plain_calls[index] if index >= 0 else warm.func
+        if func is not None:
+            res = call_test(func)
+        elif fast[index]:
+            res = session.run_fast(items[index])
+        else:
+            return _encode(session.run(items[index]))
+        return _PASSED if res is None else _encode(res)
 
     chain = _native.Chain(run_job, (lambda: run_job(-1)) if warm else None,
                           close_fd=proto_fd)
