@@ -20,7 +20,6 @@ runner knows who enforces the timeout and what was running if the worker
 dies.
 """
 
-import marshal
 import os
 import sys
 import time
@@ -150,24 +149,38 @@ _PASSED = b"P"
 
 
 def _encode(res):
+    """A child's outcome dict as bytes: b"P" for a plain pass, else "R"
+    and each key and value (str() of it; None left out) as LENGTH:BYTES."""
     if res.get("outcome") == "passed" and not (
             res.get("type") or res.get("message") or res.get("detail")):
         return _PASSED
-    return marshal.dumps({k: v if v is None or type(v) in (str, float, int)
-                          else str(v) for k, v in res.items()})
+    out = [b"R"]
+    for key, value in res.items():
+        if value is None:
+            continue
+        for text in (key, value if isinstance(value, str) else str(value)):
+            data = text.encode("utf-8", "surrogateescape")
+            out.append(b"%d:" % len(data) + data)
+    return b"".join(out)
 
 
 def _decode(report):
     """The outcome a child sent (see _encode), or a failure saying what
-    was wrong with it: a test can write to any descriptor it has."""
-    try:
-        res = marshal.loads(report)
-    except (EOFError, ValueError, TypeError):
-        res = None
-    if type(res) is not dict or type(res.get("outcome")) is not str or \
-            not all(type(k) is str and (v is None or type(v) in
-                                        (str, float, int))
-                    for k, v in res.items()):
+    was wrong with it: a test can write to any descriptor it has, so
+    nothing in it is trusted (no length beyond the data, no pickle)."""
+    fields, i = [], 1
+    ok = report.startswith(b"R")
+    while ok and i < len(report):
+        colon = report.find(b":", i, i + 12)
+        ok = colon > i and report[i:colon].isdigit()
+        if ok:
+            end = colon + 1 + int(report[i:colon])
+            ok = end <= len(report)
+            fields.append(report[colon + 1:end].decode(
+                "utf-8", "surrogateescape"))
+            i = end
+    res = dict(zip(fields[0::2], fields[1::2]))
+    if not ok or len(fields) % 2 or "outcome" not in res:
         return {"outcome": "failed", "type": "protocol",
                 "message": "the test process sent an unreadable result",
                 "detail": repr(report[:200])}

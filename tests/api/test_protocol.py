@@ -43,22 +43,23 @@ def test_quote_rejects_what_is_not_bytes():
 
 def test_a_result_round_trips():
     res = {"outcome": "failed", "type": "AssertionError",
-           "message": "assert 1 == 2", "detail": "Traceback ...",
-           "count": 3, "ratio": 0.5, "none": None}
+           "message": "assert 'a\x00b' == 'é'", "detail": "Traceback\n...",
+           "odd": "\udcff", "empty": ""}
     assert _worker._decode(_worker._encode(res)) == res
     assert _worker._encode({"outcome": "passed"}) == b"P"
-    # A value of another type goes as its str().
+    # None is left out (get() gives it back); other values go as str().
     assert _worker._decode(_worker._encode(
-        {"outcome": "failed", "message": ValueError("x")})) == {
-        "outcome": "failed", "message": "x"}
+        {"outcome": "failed", "message": ValueError("x"), "type": None,
+         "n": 3})) == {"outcome": "failed", "message": "x", "n": "3"}
 
 
 def test_garbage_from_a_test_process_is_a_failure_not_a_crash():
-    for garbage in (b"", b"\xff\xfe", b"ok 1\n", marshal.dumps([1, 2]),
-                    marshal.dumps({"outcome": 3}),
-                    marshal.dumps({"outcome": "passed", 1: "x"}),
-                    marshal.dumps({"outcome": "passed", "x": [1]}),
-                    marshal.dumps({"outcome": "passed"})[:-1]):
+    good = _worker._encode({"outcome": "failed", "message": "m"})
+    for garbage in (b"", b"\xff\xfe", b"ok 1\n", b"R", b"R7:outcome",
+                    b"R7:outcome6:failed1:x", b"R99999999999:x",
+                    b"R-1:x", b"R:", b"R7:outcomeXfailed", good[:-1],
+                    good + b"5", marshal.dumps({"outcome": "passed"}),
+                    b"R1:x1:y"):
         res = _worker._decode(garbage)
         assert res["outcome"] == "failed" and res["type"] == "protocol", (
             garbage, res)
