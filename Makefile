@@ -45,7 +45,8 @@ LDLIBS   = $(PKG_LIBS) -ldl -lstdc++ -lm
 # needs too (the supervisor and its helpers) are listed in SHARED_SRC.
 RUNNER_SRC := $(wildcard runner/*.c)
 NATIVE_SRC := $(wildcard python/native/*.c) $(wildcard python/native/*.cc)
-SHARED_SRC := $(wildcard runner/buf.c runner/sup.c runner/demangle.c)
+SHARED_SRC := $(wildcard runner/buf.c runner/sup.c runner/demangle.c \
+                          runner/afile.c)
 RUNNER_OBJ := $(RUNNER_SRC:%.c=$(BUILD)/%.o)
 NATIVE_OBJ := $(patsubst %,$(BUILD)/%.o,$(basename $(NATIVE_SRC)))
 SHARED_OBJ := $(SHARED_SRC:%.c=$(BUILD)/%.o)

@@ -99,10 +99,11 @@ int afile_write_all(int fd, const void *p, size_t n)
     while (n > 0) {
         ssize_t w = write(fd, c, n);
 
-        if (w < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        if (w <= 0) {
+            errno = w < 0 ? errno : EIO;    /* 0: no progress, not a loop */
             return -1;
         }
         c += w;

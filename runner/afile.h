@@ -21,7 +21,7 @@ struct afile {
 int afile_open(struct afile *a, const char *path, char *err, size_t errlen);
 
 /* Write all n bytes to fd, retrying short writes and EINTR. Returns 0,
- * or -1 with errno set by the failing write. */
+ * or -1 with errno set by the failing write. Async-signal-safe. */
 int afile_write_all(int fd, const void *p, size_t n);
 
 /* fsync and close the temporary file, then rename it over the target.

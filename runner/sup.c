@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "afile.h"
+
 #define CRASH_CAP (1u << 20)
 #define REPORT_CAP (256u << 20)
 
@@ -56,22 +58,6 @@ static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE,
 static struct sigaction crash_prev[NCRASH];
 static int crash_fd = -1;
 
-static void write_all_raw(int fd, const char *s, size_t n)
-{
-    while (n > 0) {
-        ssize_t k = write(fd, s, n);
-
-        if (k < 0 && errno == EINTR) {
-            continue;
-        }
-        if (k <= 0) {
-            return;
-        }
-        s += k;
-        n -= (size_t)k;
-    }
-}
-
 /* Async-signal-safe: backtrace() was warmed up at install time, so it does
  * not load libgcc here; backtrace_symbols_fd does not allocate. */
 static void on_crash(int sig, siginfo_t *info, void *uctx)
@@ -81,13 +67,13 @@ static void on_crash(int sig, siginfo_t *info, void *uctx)
     int n;
     size_t i;
 
-    write_all_raw(crash_fd, head, sizeof head - 1);
+    (void)afile_write_all(crash_fd, head, sizeof head - 1);
     n = backtrace(frames, 64);
     /* Frames 0 and 1 are this handler and the kernel's signal return. */
     if (n > 2) {
         backtrace_symbols_fd(frames + 2, n - 2, crash_fd);
     }
-    write_all_raw(crash_fd, "\n", 1);
+    (void)afile_write_all(crash_fd, "\n", 1);
     for (i = 0; i < NCRASH && crash_signals[i] != sig; i++) {
     }
     if (i < NCRASH) {
@@ -344,7 +330,7 @@ static void child(int pipes[NPIPES][2], int ctl, pid_t parent,
     }
     /* Done: say so. The parent goes on at the mark while the kernel tears
      * this process down (and closes its pipes: no syscall each). */
-    write_all_raw(f.report, DONE_MARK, sizeof DONE_MARK - 1);
+    (void)afile_write_all(f.report, DONE_MARK, sizeof DONE_MARK - 1);
     _exit(0);
 }
 

@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "afile.h"
 #include "demangle.h"
 #include "module.h"
 #include "sup.h"
@@ -42,25 +43,6 @@ static PyStructSequence_Desc result_desc = {
     result_fields,
     10,
 };
-
-/* Write all n bytes. Returns 0, or -1 with errno set. */
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t k = write(fd, p, n);
-
-        if (k < 0 && errno == EINTR) {
-            continue;
-        }
-        if (k <= 0) {
-            errno = k < 0 ? errno : EIO;
-            return -1;
-        }
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
 
 /* The method name, made once: a child that made it again would touch
  * (and so copy) the pages of the string machinery. */
@@ -149,14 +131,14 @@ static void child_call(PyObject *func, int with_job, long job, int report_fd,
     } else if (PyBytes_Check(res)) {
         /* A report that cannot be written is a test that never said how
          * it ended: the parent reports that. */
-        (void)write_all(report_fd, PyBytes_AS_STRING(res),
+        (void)afile_write_all(report_fd, PyBytes_AS_STRING(res),
                         (size_t)PyBytes_GET_SIZE(res));
     } else if (PyUnicode_Check(res)) {
         Py_ssize_t n;
         const char *s = PyUnicode_AsUTF8AndSize(res, &n);
 
         if (s != NULL) {
-            (void)write_all(report_fd, s, (size_t)n);
+            (void)afile_write_all(report_fd, s, (size_t)n);
         }
         PyErr_Clear();
     }
@@ -581,7 +563,7 @@ static PyObject *chain_run_plain(ChainObject *self, PyObject *args,
             PyErr_NoMemory();
             goto out;
         }
-        if (write_all(fd, out.data, out.len) != 0) {
+        if (afile_write_all(fd, out.data, out.len) != 0) {
             PyErr_SetFromErrno(PyExc_OSError);
             goto out;
         }

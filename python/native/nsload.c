@@ -48,6 +48,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "afile.h"
+
 /* libstdc++'s demangler (declared in <cxxabi.h> for C++). */
 char *__cxa_demangle(const char *mangled, char *buf, size_t *len,
                      int *status);
@@ -271,7 +273,6 @@ static int write_file(const char *dir, const char *name,
                       char *err, size_t errlen)
 {
     char tmp[4096];
-    size_t off = 0;
     int fd, n;
 
     n = snprintf(path, pathlen, "%s/%s", dir, name);
@@ -286,18 +287,10 @@ static int write_file(const char *dir, const char *name,
         return fail(err, errlen, NSLOAD_ERR_SYS, "cannot create %s: %s",
                     tmp, strerror(errno));
     }
-    while (off < im->len) {
-        ssize_t w = write(fd, im->data + off, im->len - off);
-
-        if (w < 0 && errno == EINTR) {
-            continue;
-        }
-        if (w <= 0) {
-            fail(err, errlen, NSLOAD_ERR_SYS, "cannot write %s: %s", tmp,
-                 w < 0 ? strerror(errno) : "short write");
-            goto error;
-        }
-        off += (size_t)w;
+    if (afile_write_all(fd, im->data, im->len) != 0) {
+        fail(err, errlen, NSLOAD_ERR_SYS, "cannot write %s: %s", tmp,
+             strerror(errno));
+        goto error;
     }
     if (fchmod(fd, 0755) != 0) {
         fail(err, errlen, NSLOAD_ERR_SYS, "cannot chmod %s: %s", tmp,
