@@ -46,6 +46,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "errmsg.h"
+
 #if defined(__x86_64__)
 #define R_JUMP_SLOT R_X86_64_JUMP_SLOT
 #define R_GLOB_DAT R_X86_64_GLOB_DAT
@@ -104,18 +106,6 @@ const char *elfgot_strerror(int status)
     case ELFGOT_ERR_CHANGED: return "GOT slot changed since patched";
     }
     return "unknown status";
-}
-
-static int fail(char *err, size_t errlen, int status, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err != NULL && errlen > 0) {
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return status;
 }
 
 /* Append to a message buffer; a cut message ends with "...". */
@@ -185,18 +175,18 @@ static int load_headers(struct object *o, char *err, size_t errlen)
     int header_mapped = 0;
 
     if (dladdr(o->lm->l_ld, &info) == 0 || info.dli_fbase == NULL) {
-        return fail(err, errlen, ELFGOT_ERR_ELF,
-                    "%s: the loader does not know the mapping of its "
-                    "dynamic section", o->name);
+        return errmsg(err, errlen, ELFGOT_ERR_ELF,
+                      "%s: the loader does not know the mapping of its "
+                      "dynamic section", o->name);
     }
     eh = info.dli_fbase;
     if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0
         || eh->e_ident[EI_CLASS] != (sizeof(void *) == 8 ? ELFCLASS64
                                                            : ELFCLASS32)
         || eh->e_phentsize != sizeof(ElfW(Phdr)) || eh->e_phnum == 0) {
-        return fail(err, errlen, ELFGOT_ERR_ELF,
-                    "%s: no valid ELF header at its first mapping %p",
-                    o->name, (void *)eh);
+        return errmsg(err, errlen, ELFGOT_ERR_ELF,
+                      "%s: no valid ELF header at its first mapping %p",
+                      o->name, (void *)eh);
     }
     o->phdr = (const ElfW(Phdr) *)((const char *)eh + eh->e_phoff);
     o->phnum = eh->e_phnum;
@@ -215,9 +205,9 @@ static int load_headers(struct object *o, char *err, size_t errlen)
         }
     }
     if (!header_mapped) {
-        return fail(err, errlen, ELFGOT_ERR_ELF,
-                    "%s: its program headers are not mapped with its ELF "
-                    "header", o->name);
+        return errmsg(err, errlen, ELFGOT_ERR_ELF,
+                      "%s: its program headers are not mapped with its ELF "
+                      "header", o->name);
     }
     for (i = 0; i < o->phnum; i++) {
         const ElfW(Phdr) *ph = &o->phdr[i];
@@ -252,8 +242,8 @@ static int load_object(struct link_map *lm, struct object *o, char *err,
     o->base = (uintptr_t)lm->l_addr;
     o->relaent = sizeof(ElfW(Rela));
     if (lm->l_ld == NULL) {
-        return fail(err, errlen, ELFGOT_ERR_ELF,
-                    "%s has no dynamic section", o->name);
+        return errmsg(err, errlen, ELFGOT_ERR_ELF,
+                      "%s has no dynamic section", o->name);
     }
     rc = load_headers(o, err, errlen);
     if (rc != ELFGOT_OK) {
@@ -275,26 +265,26 @@ static int load_object(struct link_map *lm, struct object *o, char *err,
     }
     if (symtab == 0 || strtab == 0 || o->strsz == 0
         || !in_range(o, strtab, o->strsz)) {
-        return fail(err, errlen, ELFGOT_ERR_ELF,
-                    "%s: missing or invalid DT_SYMTAB/DT_STRTAB/DT_STRSZ",
-                    o->name);
+        return errmsg(err, errlen, ELFGOT_ERR_ELF,
+                      "%s: missing or invalid DT_SYMTAB/DT_STRTAB/DT_STRSZ",
+                      o->name);
     }
     if (o->relaent < sizeof(ElfW(Rela))) {
-        return fail(err, errlen, ELFGOT_ERR_ELF,
-                    "%s: DT_RELAENT %zu is too small", o->name, o->relaent);
+        return errmsg(err, errlen, ELFGOT_ERR_ELF,
+                      "%s: DT_RELAENT %zu is too small", o->name, o->relaent);
     }
     if (pltrelsz > 0 && pltrel != DT_RELA) {
-        return fail(err, errlen, ELFGOT_ERR_ELF,
-                    "%s: DT_PLTREL is %d, only DT_RELA is supported",
-                    o->name, pltrel);
+        return errmsg(err, errlen, ELFGOT_ERR_ELF,
+                      "%s: DT_PLTREL is %d, only DT_RELA is supported",
+                      o->name, pltrel);
     }
     if (pltrelsz > 0 && (jmprel == 0 || !in_range(o, jmprel, pltrelsz))) {
-        return fail(err, errlen, ELFGOT_ERR_ELF,
-                    "%s: DT_JMPREL lies outside the object", o->name);
+        return errmsg(err, errlen, ELFGOT_ERR_ELF,
+                      "%s: DT_JMPREL lies outside the object", o->name);
     }
     if (relasz > 0 && (rela == 0 || !in_range(o, rela, relasz))) {
-        return fail(err, errlen, ELFGOT_ERR_ELF,
-                    "%s: DT_RELA lies outside the object", o->name);
+        return errmsg(err, errlen, ELFGOT_ERR_ELF,
+                      "%s: DT_RELA lies outside the object", o->name);
     }
     o->symtab = (const ElfW(Sym) *)symtab;
     o->strtab = (const char *)strtab;
@@ -415,9 +405,9 @@ static int scan_table(const struct object *o, const ElfW(Rela) *tab,
         sym = &o->symtab[si];
         if (!in_range(o, (uintptr_t)sym, sizeof(*sym))
             || sym->st_name >= o->strsz) {
-            return fail(err, errlen, ELFGOT_ERR_ELF,
-                        "%s: relocation %zu names symbol %zu, outside its "
-                        "symbol table", o->name, i, si);
+            return errmsg(err, errlen, ELFGOT_ERR_ELF,
+                          "%s: relocation %zu names symbol %zu, outside its "
+                          "symbol table", o->name, i, si);
         }
         st = ELF64_ST_TYPE(sym->st_info);
         if (type == R_GLOB_DAT && st != STT_FUNC && st != STT_GNU_IFUNC) {
@@ -426,16 +416,16 @@ static int scan_table(const struct object *o, const ElfW(Rela) *tab,
         slot = o->base + r->r_offset;
         if (!in_range(o, slot, sizeof(void *))
             || slot % sizeof(void *) != 0) {
-            return fail(err, errlen, ELFGOT_ERR_ELF,
-                        "%s: relocation %zu of %s targets %#lx, outside "
-                        "the object", o->name, i, o->strtab + sym->st_name,
-                        (unsigned long)slot);
+            return errmsg(err, errlen, ELFGOT_ERR_ELF,
+                          "%s: relocation %zu of %s targets %#lx, outside "
+                          "the object", o->name, i, o->strtab + sym->st_name,
+                          (unsigned long)slot);
         }
         rc = add_slot(list, cap, o->strtab + sym->st_name,
                       sym->st_shndx != SHN_UNDEF, (void **)slot);
         if (rc != ELFGOT_OK) {
-            return fail(err, errlen, rc, "%s: out of memory listing its "
-                        "imports", o->name);
+            return errmsg(err, errlen, rc, "%s: out of memory listing its "
+                          "imports", o->name);
         }
     }
     return ELFGOT_OK;
@@ -447,15 +437,15 @@ int elfgot_link_map(void *handle, struct link_map **out, char *err,
     const char *why;
 
     if (handle == NULL || out == NULL) {
-        return fail(err, errlen, ELFGOT_ERR_ARG,
-                    "elfgot_link_map: NULL handle");
+        return errmsg(err, errlen, ELFGOT_ERR_ARG,
+                      "elfgot_link_map: NULL handle");
     }
     *out = NULL;
     if (dlinfo(handle, RTLD_DI_LINKMAP, out) != 0 || *out == NULL) {
         why = dlerror();
-        return fail(err, errlen, ELFGOT_ERR_SYS,
-                    "dlinfo(RTLD_DI_LINKMAP) failed: %s",
-                    why ? why : "no reason given");
+        return errmsg(err, errlen, ELFGOT_ERR_SYS,
+                      "dlinfo(RTLD_DI_LINKMAP) failed: %s",
+                      why ? why : "no reason given");
     }
     return ELFGOT_OK;
 }
@@ -498,8 +488,8 @@ int elfgot_imports(struct link_map *lm, struct elfgot_imports *out,
     struct object o;
 
     if (lm == NULL || out == NULL) {
-        return fail(err, errlen, ELFGOT_ERR_ARG,
-                    "elfgot_imports: NULL argument");
+        return errmsg(err, errlen, ELFGOT_ERR_ARG,
+                      "elfgot_imports: NULL argument");
     }
     return collect(lm, &o, out, err, errlen);
 }
@@ -522,9 +512,9 @@ static int prot_of(const struct object *o, uintptr_t addr, int *prot,
         }
     }
     if (load == NULL) {
-        return fail(err, errlen, ELFGOT_ERR_ARG,
-                    "%s: address %p is in none of its load segments",
-                    o->name, (const void *)addr);
+        return errmsg(err, errlen, ELFGOT_ERR_ARG,
+                      "%s: address %p is in none of its load segments",
+                      o->name, (const void *)addr);
     }
     p |= (load->p_flags & PF_R) ? PROT_READ : 0;
     p |= (load->p_flags & PF_W) ? PROT_WRITE : 0;
@@ -554,8 +544,8 @@ int elfgot_original_prot(struct link_map *lm, const void *addr, int *prot,
     int rc;
 
     if (lm == NULL || prot == NULL) {
-        return fail(err, errlen, ELFGOT_ERR_ARG,
-                    "elfgot_original_prot: NULL argument");
+        return errmsg(err, errlen, ELFGOT_ERR_ARG,
+                      "elfgot_original_prot: NULL argument");
     }
     memset(&o, 0, sizeof(o));
     o.lm = lm;
@@ -580,17 +570,17 @@ static int write_slot(const char *obj, void **slot, void *value, int prot,
         return ELFGOT_OK;
     }
     if (mprotect(page, pg, prot | PROT_WRITE) != 0) {
-        return fail(err, errlen, ELFGOT_ERR_SYS,
-                    "%s: mprotect(%p, %lu, writable) for GOT slot %p: %s",
-                    obj, page, (unsigned long)pg, (void *)slot,
-                    strerror(errno));
+        return errmsg(err, errlen, ELFGOT_ERR_SYS,
+                      "%s: mprotect(%p, %lu, writable) for GOT slot %p: %s",
+                      obj, page, (unsigned long)pg, (void *)slot,
+                      strerror(errno));
     }
     __atomic_store_n(slot, value, __ATOMIC_SEQ_CST);
     if (mprotect(page, pg, prot) != 0) {
-        return fail(err, errlen, ELFGOT_ERR_SYS,
-                    "%s: mprotect(%p, %lu, %d) restoring the protection of "
-                    "GOT slot %p: %s (the page stays writable)", obj, page,
-                    (unsigned long)pg, prot, (void *)slot, strerror(errno));
+        return errmsg(err, errlen, ELFGOT_ERR_SYS,
+                      "%s: mprotect(%p, %lu, %d) restoring the protection of "
+                      "GOT slot %p: %s (the page stays writable)", obj, page,
+                      (unsigned long)pg, prot, (void *)slot, strerror(errno));
     }
     return ELFGOT_OK;
 }
@@ -696,8 +686,8 @@ int elfgot_patch(struct link_map *lm, const char *name, void *replacement,
     }
     if (lm == NULL || name == NULL || name[0] == '\0' || replacement == NULL
         || out == NULL) {
-        return fail(err, errlen, ELFGOT_ERR_ARG,
-                    "elfgot_patch: NULL or empty argument");
+        return errmsg(err, errlen, ELFGOT_ERR_ARG,
+                      "elfgot_patch: NULL or empty argument");
     }
     rc = collect(lm, &o, &list, err, errlen);
     if (rc != ELFGOT_OK) {
@@ -751,8 +741,8 @@ undo:
     }
     goto error;
 nomem:
-    fail(err, errlen, rc, "%s: out of memory patching \"%s\"", o.name,
-         name);
+    errmsg(err, errlen, rc, "%s: out of memory patching \"%s\"", o.name,
+           name);
 error:
     elfgot_patch_free(p);
     elfgot_imports_free(&list);
@@ -766,18 +756,18 @@ int elfgot_restore(struct elfgot_patch *p, char *err, size_t errlen)
     int rc;
 
     if (p == NULL) {
-        return fail(err, errlen, ELFGOT_ERR_ARG, "elfgot_restore: NULL");
+        return errmsg(err, errlen, ELFGOT_ERR_ARG, "elfgot_restore: NULL");
     }
     obj = object_name(p->lm);
     for (i = 0; i < p->nslots; i++) {
         void *now = __atomic_load_n((void **)p->slots[i], __ATOMIC_SEQ_CST);
 
         if (now != p->replacement && now != p->saved[i]) {
-            return fail(err, errlen, ELFGOT_ERR_CHANGED,
-                        "%s: GOT slot %p of %s holds %p, not the patch %p: "
-                        "a later patch of it is still active (restore "
-                        "that one first)", obj, p->slots[i], p->name, now,
-                        p->replacement);
+            return errmsg(err, errlen, ELFGOT_ERR_CHANGED,
+                          "%s: GOT slot %p of %s holds %p, not the patch %p: "
+                          "a later patch of it is still active (restore "
+                          "that one first)", obj, p->slots[i], p->name, now,
+                          p->replacement);
         }
     }
     for (i = 0; i < p->nslots; i++) {

@@ -39,7 +39,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +48,7 @@
 #include <unistd.h>
 
 #include "afile.h"
+#include "errmsg.h"
 
 /* libstdc++'s demangler (declared in <cxxabi.h> for C++). */
 char *__cxa_demangle(const char *mangled, char *buf, size_t *len,
@@ -69,18 +69,6 @@ const char *nsload_strerror(int status)
     return "unknown status";
 }
 
-static int fail(char *err, size_t errlen, int status, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err != NULL && errlen > 0) {
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return status;
-}
-
 /* Classify the loader's last error about loading `path`. */
 static int load_error(const char *path, int isolated, char *err,
                       size_t errlen)
@@ -91,25 +79,25 @@ static int load_error(const char *path, int isolated, char *err,
         why = "no reason given";
     }
     if (isolated && strstr(why, "no more namespaces") != NULL) {
-        return fail(err, errlen, NSLOAD_ERR_LIMIT,
-                    "cannot load %s in a new link namespace: glibc allows "
-                    "at most %d link namespaces per process (%d for "
-                    "dlmopen), and all are in use; close isolated "
-                    "libraries that are no longer needed (loader: %s)",
-                    path, NSLOAD_MAX_NAMESPACES, NSLOAD_MAX_NAMESPACES - 1,
-                    why);
+        return errmsg(err, errlen, NSLOAD_ERR_LIMIT,
+                      "cannot load %s in a new link namespace: glibc allows "
+                      "at most %d link namespaces per process (%d for "
+                      "dlmopen), and all are in use; close isolated "
+                      "libraries that are no longer needed (loader: %s)",
+                      path, NSLOAD_MAX_NAMESPACES, NSLOAD_MAX_NAMESPACES - 1,
+                      why);
     }
     if (isolated && strstr(why, "static TLS") != NULL) {
-        return fail(err, errlen, NSLOAD_ERR_TLS,
-                    "cannot load %s in a new link namespace: every "
-                    "namespace loads its own libc (and libstdc++), whose "
-                    "thread-local variables need static TLS, and glibc "
-                    "reserved room for only a few namespaces at startup; "
-                    "start the process with GLIBC_TUNABLES=glibc.rtld.nns=N "
-                    "(N up to %d) to reserve more (loader: %s)", path,
-                    NSLOAD_MAX_NAMESPACES, why);
+        return errmsg(err, errlen, NSLOAD_ERR_TLS,
+                      "cannot load %s in a new link namespace: every "
+                      "namespace loads its own libc (and libstdc++), whose "
+                      "thread-local variables need static TLS, and glibc "
+                      "reserved room for only a few namespaces at startup; "
+                      "start the process with GLIBC_TUNABLES=glibc.rtld.nns=N "
+                      "(N up to %d) to reserve more (loader: %s)", path,
+                      NSLOAD_MAX_NAMESPACES, why);
     }
-    return fail(err, errlen, NSLOAD_ERR_LOAD, "%s", why);
+    return errmsg(err, errlen, NSLOAD_ERR_LOAD, "%s", why);
 }
 
 int nsload_open_with(const char *path, int isolated, int flags,
@@ -127,22 +115,22 @@ int nsload_open_with(const char *path, int isolated, int flags,
     }
     if (path == NULL || path[0] == '\0' || handle == NULL
         || (npreload > 0 && preload == NULL)) {
-        return fail(err, errlen, NSLOAD_ERR_ARG,
-                    "nsload_open_with: NULL or empty argument");
+        return errmsg(err, errlen, NSLOAD_ERR_ARG,
+                      "nsload_open_with: NULL or empty argument");
     }
     if (npreload > 0) {
         pre = calloc(npreload, sizeof(*pre));
         if (pre == NULL) {
-            return fail(err, errlen, NSLOAD_ERR_NOMEM,
-                        "out of memory loading %s", path);
+            return errmsg(err, errlen, NSLOAD_ERR_NOMEM,
+                          "out of memory loading %s", path);
         }
     }
     for (opened = 0; opened < npreload; opened++) {
         const char *p = preload[opened];
 
         if (p == NULL || p[0] == '\0') {
-            rc = fail(err, errlen, NSLOAD_ERR_ARG,
-                      "nsload_open_with: preload %zu is empty", opened);
+            rc = errmsg(err, errlen, NSLOAD_ERR_ARG,
+                        "nsload_open_with: preload %zu is empty", opened);
             goto out;
         }
         pre[opened] = isolated ? dlmopen(lmid, p, RTLD_NOW | RTLD_LOCAL)
@@ -156,9 +144,9 @@ int nsload_open_with(const char *path, int isolated, int flags,
             const char *why = dlerror();
 
             opened++;
-            rc = fail(err, errlen, NSLOAD_ERR_SYS,
-                      "dlinfo(RTLD_DI_LMID) on %s: %s", p,
-                      why ? why : "no reason given");
+            rc = errmsg(err, errlen, NSLOAD_ERR_SYS,
+                        "dlinfo(RTLD_DI_LMID) on %s: %s", p,
+                        why ? why : "no reason given");
             goto out;
         }
     }
@@ -175,8 +163,8 @@ out:
         if (dlclose(pre[i]) != 0 && rc == NSLOAD_OK) {
             const char *why = dlerror();
 
-            rc = fail(err, errlen, NSLOAD_ERR_SYS, "dlclose(%s): %s",
-                      preload[i], why ? why : "no reason given");
+            rc = errmsg(err, errlen, NSLOAD_ERR_SYS, "dlclose(%s): %s",
+                        preload[i], why ? why : "no reason given");
             if (dlclose(*handle) != 0) {
                 (void)dlerror();
             }
@@ -279,34 +267,34 @@ static int write_file(const char *dir, const char *name,
     if (n < 0 || (size_t)n >= pathlen
         || snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name)
                >= (int)sizeof(tmp)) {
-        return fail(err, errlen, NSLOAD_ERR_ARG,
-                    "stub path %s/%s is too long", dir, name);
+        return errmsg(err, errlen, NSLOAD_ERR_ARG,
+                      "stub path %s/%s is too long", dir, name);
     }
     fd = mkstemp(tmp);
     if (fd < 0) {
-        return fail(err, errlen, NSLOAD_ERR_SYS, "cannot create %s: %s",
-                    tmp, strerror(errno));
+        return errmsg(err, errlen, NSLOAD_ERR_SYS, "cannot create %s: %s",
+                      tmp, strerror(errno));
     }
     if (afile_write_all(fd, im->data, im->len) != 0) {
-        fail(err, errlen, NSLOAD_ERR_SYS, "cannot write %s: %s", tmp,
-             strerror(errno));
+        errmsg(err, errlen, NSLOAD_ERR_SYS, "cannot write %s: %s", tmp,
+               strerror(errno));
         goto error;
     }
     if (fchmod(fd, 0755) != 0) {
-        fail(err, errlen, NSLOAD_ERR_SYS, "cannot chmod %s: %s", tmp,
-             strerror(errno));
+        errmsg(err, errlen, NSLOAD_ERR_SYS, "cannot chmod %s: %s", tmp,
+               strerror(errno));
         goto error;
     }
     if (close(fd) != 0) {
         fd = -1;
-        fail(err, errlen, NSLOAD_ERR_SYS, "cannot close %s: %s", tmp,
-             strerror(errno));
+        errmsg(err, errlen, NSLOAD_ERR_SYS, "cannot close %s: %s", tmp,
+               strerror(errno));
         goto error;
     }
     fd = -1;
     if (rename(tmp, path) != 0) {
-        fail(err, errlen, NSLOAD_ERR_SYS, "cannot rename %s to %s: %s",
-             tmp, path, strerror(errno));
+        errmsg(err, errlen, NSLOAD_ERR_SYS, "cannot rename %s to %s: %s",
+               tmp, path, strerror(errno));
         goto error;
     }
     return NSLOAD_OK;
@@ -336,14 +324,14 @@ int nsload_stub_write(const char *dir, const char *soname,
 
     if (dir == NULL || soname == NULL || soname[0] == '\0' || path == NULL
         || (n > 0 && symbols == NULL) || strchr(soname, '/') != NULL) {
-        return fail(err, errlen, NSLOAD_ERR_ARG,
-                    "nsload_stub_write: NULL or empty argument, or a soname "
-                    "with a '/'");
+        return errmsg(err, errlen, NSLOAD_ERR_ARG,
+                      "nsload_stub_write: NULL or empty argument, or a soname "
+                      "with a '/'");
     }
     for (i = 0; i < n; i++) {
         if (symbols[i] == NULL || symbols[i][0] == '\0') {
-            return fail(err, errlen, NSLOAD_ERR_ARG,
-                        "nsload_stub_write: symbol %zu is empty", i);
+            return errmsg(err, errlen, NSLOAD_ERR_ARG,
+                          "nsload_stub_write: symbol %zu is empty", i);
         }
     }
     name_at = calloc(n + 1, sizeof(*name_at));
@@ -504,8 +492,8 @@ int nsload_stub_write(const char *dir, const char *soname,
     rc = write_file(dir, soname, &im, path, pathlen, err, errlen);
     goto out;
 nomem:
-    rc = fail(err, errlen, NSLOAD_ERR_NOMEM,
-              "out of memory generating the stub %s", soname);
+    rc = errmsg(err, errlen, NSLOAD_ERR_NOMEM,
+                "out of memory generating the stub %s", soname);
 out:
     for (i = 0; msgs != NULL && i < n; i++) {
         free(msgs[i]);
@@ -519,8 +507,8 @@ out:
 #else
     (void)dir; (void)soname; (void)symbols; (void)n; (void)path;
     (void)pathlen;
-    return fail(err, errlen, NSLOAD_ERR_UNSUPPORTED,
-                "stub libraries are generated for x86_64 only");
+    return errmsg(err, errlen, NSLOAD_ERR_UNSUPPORTED,
+                  "stub libraries are generated for x86_64 only");
 #endif
 }
 
@@ -588,20 +576,20 @@ static int scan_needs(const char *path, const unsigned char *f, size_t size,
 
     if (size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0
         || eh->e_ident[EI_CLASS] != ELFCLASS64) {
-        return fail(err, errlen, NSLOAD_ERR_ARG,
-                    "%s is not a 64-bit ELF file", path);
+        return errmsg(err, errlen, NSLOAD_ERR_ARG,
+                      "%s is not a 64-bit ELF file", path);
     }
     if (eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shoff > size
         || (size - eh->e_shoff) / sizeof(Elf64_Shdr) < eh->e_shnum) {
-        return fail(err, errlen, NSLOAD_ERR_ARG,
-                    "%s has no valid section headers", path);
+        return errmsg(err, errlen, NSLOAD_ERR_ARG,
+                      "%s has no valid section headers", path);
     }
     for (i = 0; i < eh->e_shnum; i++) {
         const Elf64_Shdr *sh = section(f, size, eh, i);
 
         if (sh == NULL) {
-            return fail(err, errlen, NSLOAD_ERR_ARG,
-                        "%s: section %zu lies outside the file", path, i);
+            return errmsg(err, errlen, NSLOAD_ERR_ARG,
+                          "%s: section %zu lies outside the file", path, i);
         }
         if (sh->sh_type == SHT_DYNSYM) {
             dynsym = sh;
@@ -612,14 +600,14 @@ static int scan_needs(const char *path, const unsigned char *f, size_t size,
         }
     }
     if (dynsym == NULL || dynamic == NULL) {
-        return fail(err, errlen, NSLOAD_ERR_ARG,
-                    "%s has no dynamic symbol table: not a shared library?",
-                    path);
+        return errmsg(err, errlen, NSLOAD_ERR_ARG,
+                      "%s has no dynamic symbol table: not a shared library?",
+                      path);
     }
     strs = section(f, size, eh, dynsym->sh_link);
     if (strs == NULL || strs->sh_size == 0) {
-        return fail(err, errlen, NSLOAD_ERR_ARG,
-                    "%s: bad string table of .dynsym", path);
+        return errmsg(err, errlen, NSLOAD_ERR_ARG,
+                      "%s: bad string table of .dynsym", path);
     }
     for (i = 0; i < dynamic->sh_size / sizeof(Elf64_Dyn); i++) {
         const Elf64_Dyn *d = (const Elf64_Dyn *)(f + dynamic->sh_offset)
@@ -632,12 +620,12 @@ static int scan_needs(const char *path, const unsigned char *f, size_t size,
             continue;
         }
         if (d->d_un.d_val >= strs->sh_size) {
-            return fail(err, errlen, NSLOAD_ERR_ARG,
-                        "%s: DT_NEEDED name outside its string table", path);
+            return errmsg(err, errlen, NSLOAD_ERR_ARG,
+                          "%s: DT_NEEDED name outside its string table", path);
         }
         if (push(&out->needed, &out->nneeded,
                  (const char *)f + strs->sh_offset + d->d_un.d_val)) {
-            return fail(err, errlen, NSLOAD_ERR_NOMEM, "out of memory");
+            return errmsg(err, errlen, NSLOAD_ERR_NOMEM, "out of memory");
         }
     }
     for (i = 1; i < dynsym->sh_size / sizeof(Elf64_Sym); i++) {
@@ -660,7 +648,7 @@ static int scan_needs(const char *path, const unsigned char *f, size_t size,
         }
         if (push(&out->symbols, &out->nsymbols,
                  (const char *)f + strs->sh_offset + s->st_name)) {
-            return fail(err, errlen, NSLOAD_ERR_NOMEM, "out of memory");
+            return errmsg(err, errlen, NSLOAD_ERR_NOMEM, "out of memory");
         }
     }
     return NSLOAD_OK;
@@ -674,27 +662,27 @@ int nsload_needs(const char *path, struct nsload_needs *out, char *err,
     int fd = -1, rc;
 
     if (out == NULL || path == NULL) {
-        return fail(err, errlen, NSLOAD_ERR_ARG, "nsload_needs: NULL");
+        return errmsg(err, errlen, NSLOAD_ERR_ARG, "nsload_needs: NULL");
     }
     memset(out, 0, sizeof(*out));
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        return fail(err, errlen, NSLOAD_ERR_SYS, "cannot open %s: %s", path,
-                    strerror(errno));
+        return errmsg(err, errlen, NSLOAD_ERR_SYS, "cannot open %s: %s", path,
+                      strerror(errno));
     }
     if (fstat(fd, &st) != 0) {
-        rc = fail(err, errlen, NSLOAD_ERR_SYS, "cannot stat %s: %s", path,
-                  strerror(errno));
+        rc = errmsg(err, errlen, NSLOAD_ERR_SYS, "cannot stat %s: %s", path,
+                    strerror(errno));
         goto out;
     }
     if (st.st_size <= 0) {
-        rc = fail(err, errlen, NSLOAD_ERR_ARG, "%s is empty", path);
+        rc = errmsg(err, errlen, NSLOAD_ERR_ARG, "%s is empty", path);
         goto out;
     }
     map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (map == MAP_FAILED) {
-        rc = fail(err, errlen, NSLOAD_ERR_SYS, "cannot map %s: %s", path,
-                  strerror(errno));
+        rc = errmsg(err, errlen, NSLOAD_ERR_SYS, "cannot map %s: %s", path,
+                    strerror(errno));
         goto out;
     }
     rc = scan_needs(path, map, (size_t)st.st_size, out, err, errlen);
@@ -704,13 +692,13 @@ out:
     }
     if (map != MAP_FAILED && munmap(map, (size_t)st.st_size) != 0
         && rc == NSLOAD_OK) {
-        rc = fail(err, errlen, NSLOAD_ERR_SYS, "cannot unmap %s: %s", path,
-                  strerror(errno));
+        rc = errmsg(err, errlen, NSLOAD_ERR_SYS, "cannot unmap %s: %s", path,
+                    strerror(errno));
         nsload_needs_free(out);
     }
     if (close(fd) != 0 && rc == NSLOAD_OK) {
-        rc = fail(err, errlen, NSLOAD_ERR_SYS, "cannot close %s: %s", path,
-                  strerror(errno));
+        rc = errmsg(err, errlen, NSLOAD_ERR_SYS, "cannot close %s: %s", path,
+                    strerror(errno));
         nsload_needs_free(out);
     }
     return rc;
