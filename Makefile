@@ -110,12 +110,14 @@ $(BUILD)/unit/%: tests/unit/%.c $(RUNNER_LIB) $(NATIVE_LIB) build/mode
 unit: $(UNIT_BIN)
 
 # The environment every test run gets: where the unit test binaries and
-# the JUnit schemas are (shared/ beside the checkout), and under SANITIZE
+# the JUnit schemas are (shared/ beside the checkout, else the copy of
+# junit-10.xsd in tests/schemas), and under SANITIZE
 # the sanitizer runtime, preloaded where $(PY) loads the sanitized
 # extension (the pytest plugin's tests).
 ASAN_RT = $(shell $(CC) -print-file-name=libasan.so)
 UBSAN_RT = $(shell $(CC) -print-file-name=libubsan.so)
-SCHEMA_DIR ?= $(abspath ../shared/schemas)
+SCHEMA_DIR ?= $(abspath $(if $(wildcard ../shared/schemas/junit-10.xsd),\
+                 ../shared/schemas,tests/schemas))
 TEST_ENV = CROSSRUN_UNIT_DIR=$(BUILD)/unit PY=$(PY) \
            CROSSRUN_SCHEMA_DIR=$(SCHEMA_DIR) \
            $(if $(SANITIZE),ASAN_OPTIONS=detect_leaks=0:abort_on_error=0,)
