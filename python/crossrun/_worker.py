@@ -67,31 +67,41 @@ class _Emitter:
             view = view[n:]
 
     def begin(self, index, timeout, who, test_id, item=None):
-        crashes = item.crashes if item is not None else None
-        xfail = item is not None and item.xfail is not None
-        self.write(("# begin %d %g %s %d %d %s\n"
-                    % (index, timeout or 0, who, crashes or 0, xfail,
-                       test_id)).encode())
+        self.write(_begin_line(index, timeout, who, test_id, item))
 
     def point(self, number, test_id, res, out=b"", err=b"", item=None):
-        ok = res["outcome"] not in ("failed", "error")
-        lines = [b"%sok %d - %s" % (b"" if ok else b"not ", number,
-                                    _desc(test_id).encode()),
-                 b"  ---",
-                 b"  outcome: " + res["outcome"].encode(),
-                 b"  duration: %.6f" % res.get("duration", 0.0)]
-        for key in ("type", "message", "detail"):
-            if res.get(key):
-                lines.append(b"  " + key.encode() + b": " + _quote(res[key]))
-        if out:
-            lines.append(b"  stdout: " + _quote(out))
-        if err:
-            lines.append(b"  stderr: " + _quote(err))
-        if item is not None:
-            lines.append(b"  file: " + _quote(item.file))
-            lines.append(b"  line: %d" % (item.line or 0))
-        lines.append(b"  ...\n")
-        self.held += b"\n".join(lines)
+        self.held += _point_text(number, test_id, res, out, err, item,
+                                 b"%.6f" % res.get("duration", 0.0))
+
+
+def _begin_line(index, timeout, who, test_id, item=None):
+    crashes = item.crashes if item is not None else None
+    xfail = item is not None and item.xfail is not None
+    return ("# begin %d %g %s %d %d %s\n"
+            % (index, timeout or 0, who, crashes or 0, xfail,
+               test_id)).encode()
+
+
+def _point_text(number, test_id, res, out, err, item, duration):
+    """A test point and its YAML block; duration: its text (bytes)."""
+    ok = res["outcome"] not in ("failed", "error")
+    lines = [b"%sok %d - %s" % (b"" if ok else b"not ", number,
+                                _desc(test_id).encode()),
+             b"  ---",
+             b"  outcome: " + res["outcome"].encode(),
+             b"  duration: " + duration]
+    for key in ("type", "message", "detail"):
+        if res.get(key):
+            lines.append(b"  " + key.encode() + b": " + _quote(res[key]))
+    if out:
+        lines.append(b"  stdout: " + _quote(out))
+    if err:
+        lines.append(b"  stderr: " + _quote(err))
+    if item is not None:
+        lines.append(b"  file: " + _quote(item.file))
+        lines.append(b"  line: %d" % (item.line or 0))
+    lines.append(b"  ...\n")
+    return b"\n".join(lines)
 
 
 def _signal_name(num):
@@ -194,12 +204,10 @@ def _plain_spec(index, item, limit):
     """What Chain.run_plain needs to run item and report a plain pass
     without coming back here: (timeout, begin line, the test point's text
     before and after its duration)."""
-    begin = "# begin %d %g child 0 0 %s\n" % (index, limit or 0, item.id)
-    head = b"ok %d - %s\n  ---\n  outcome: passed\n  duration: " % (
-        index + 1, _desc(item.id).encode())
-    tail = b"\n  file: %s\n  line: %d\n  ...\n" % (_quote(item.file),
-                                                   item.line or 0)
-    return (float(limit or 0), begin.encode(), head, tail)
+    head, _, tail = _point_text(index + 1, item.id, {"outcome": "passed"},
+                                b"", b"", item, b"\0").partition(b"\0")
+    return (float(limit or 0), _begin_line(index, limit, "child", item.id,
+                                           item), head, tail)
 
 
 def _warmup_item(items):
