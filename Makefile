@@ -46,7 +46,7 @@ LDLIBS   = $(PKG_LIBS) -ldl -lstdc++ -lm
 RUNNER_SRC := $(wildcard runner/*.c)
 NATIVE_SRC := $(wildcard python/native/*.c) $(wildcard python/native/*.cc)
 SHARED_SRC := $(wildcard runner/buf.c runner/sup.c runner/demangle.c \
-                          runner/afile.c)
+                          runner/afile.c runner/codepages.c)
 RUNNER_OBJ := $(RUNNER_SRC:%.c=$(BUILD)/%.o)
 NATIVE_OBJ := $(patsubst %,$(BUILD)/%.o,$(basename $(NATIVE_SRC)))
 SHARED_OBJ := $(SHARED_SRC:%.c=$(BUILD)/%.o)

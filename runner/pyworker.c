@@ -12,13 +12,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <dirent.h>
-#include <link.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "codepages.h"
 #include "module.h"
 
 static PyObject *run_file; /* crossrun._worker.run_file */
@@ -78,57 +78,6 @@ static void py_error(char *err, size_t errlen, const char *what)
     Py_XDECREF(tb);
 }
 
-/* The code that every test's process runs: the program's own, Python's
- * and the C library's. */
-static int hot_code(const char *name)
-{
-    return name[0] == '\0' || strstr(name, "libpython") != NULL ||
-           strstr(name, "/libc.so") != NULL;
-}
-
-static int share_segment(struct dl_phdr_info *info, size_t size, void *arg)
-{
-    int fd = *(int *)arg;
-
-    (void)size;
-    if (!hot_code(info->dlpi_name)) {
-        return 0;
-    }
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        off_t at = (off_t)(info->dlpi_addr + ph->p_vaddr);
-        unsigned char byte;
-
-        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X)) {
-            continue;
-        }
-        /* The same byte back: the mapping now has an anonymous page, and
-         * so its page table entries are copied at fork. */
-        if (pread(fd, &byte, 1, at) == 1 && pwrite(fd, &byte, 1, at) != 1) {
-            return 1;   /* not allowed here: nothing to gain, stop */
-        }
-    }
-    return 0;
-}
-
-/* Let forked processes inherit the page table entries of the code they
- * run instead of faulting them in: the kernel copies a mapping's entries
- * at fork only when the mapping has anonymous pages, and code mappings
- * have none until something writes to them (a debugger's breakpoint).
- * Writing one byte of each, unchanged, through /proc/self/mem gives them
- * one. Each test's process then skips about a third of its page faults.
- * Failing is harmless: it is only slower. */
-static void share_code_page_tables(void)
-{
-    int fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
-
-    if (fd < 0) {
-        return;
-    }
-    dl_iterate_phdr(share_segment, &fd);
-    close(fd);
-}
-
 int pyw_init(const char *argv0, char *err, size_t errlen)
 {
     char pydir[4096];
@@ -182,7 +131,7 @@ int pyw_init(const char *argv0, char *err, size_t errlen)
         py_error(err, errlen, "crossrun._worker.run_file");
         return -1;
     }
-    share_code_page_tables();
+    codepages_share();
     /* Every object so far into the permanent generation: a collection in
      * a worker would otherwise walk them all, and so copy every page that
      * holds one. */
