@@ -17,19 +17,12 @@ K_VALUE, K_CMP, K_CONST = "v", "cmp", "const"
 _ModuleType = type(sys)
 
 
-def rec(values, index, value):
-    """Record the value of subexpression `index` and pass it on."""
-    values[index] = value
-    return value
-
-
 def warm_up():
     """What a passing rewritten assert runs, for a waiting test process to
     run before its test (see _worker._warmup_item)."""
-    helper = sys.modules[__name__]
     values = {}
-    return helper.rec(values, 0, helper.rec(values, 1, 0) ==
-                      helper.rec(values, 2, 0))
+    return values.setdefault(0, values.setdefault(1, 0) ==
+                             values.setdefault(2, 0))
 
 
 def saferepr(obj, maxsize=MAXREPR):

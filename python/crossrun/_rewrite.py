@@ -12,14 +12,16 @@ becomes (names starting with "@" cannot clash with user names and are
 never mangled inside classes)
 
     @cr_v = {}
-    if not (@cr_r.rec(@cr_v, 0, @cr_r.rec(@cr_v, 1, add(
-                @cr_r.rec(@cr_v, 2, x), 3)) == @cr_r.rec(@cr_v, 3, 6))):
+    if not (@cr_v.setdefault(0, @cr_v.setdefault(1, add(
+                @cr_v.setdefault(2, x), 3)) == @cr_v.setdefault(3, 6))):
         raise @cr_r.failure(@cr_v, SPEC, True, "msg")
 
-`rec` and `failure` live in _assert.py (what a test's process carries);
-this module is the parser's side, used where a file is compiled (see
-_load.py). `rec` stores each subexpression's value as it is computed, so everything
-is evaluated once, in Python's order, with short-circuits kept. SPEC is a
+`failure` lives in _assert.py (what a test's process carries); this
+module is the parser's side, used where a file is compiled (see
+_load.py). `setdefault` stores each subexpression's value as it is
+computed and passes it on (each is computed at most once per run of the
+assert, into a new dict), so everything is evaluated once, in Python's
+order, with short-circuits kept, and without a Python call. SPEC is a
 tuple made at rewrite time (a marshalled bytes constant in the code): the
 source of the assert, and for each recorded subexpression its source, its
 recorded parent and its kind.
@@ -42,6 +44,7 @@ import marshal
 from ._assert import HELPER, K_CMP, K_CONST, K_VALUE
 
 VALUES = "@cr_v"       # local: the dict of recorded values of one assert
+_LOAD = ast.Load()
 
 _CMP_OPS = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=",
             ast.Gt: ">", ast.GtE: ">=", ast.Is: "is", ast.IsNot: "is not",
@@ -53,13 +56,12 @@ _OPAQUE = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp,
 
 # -- rewriting ---------------------------------------------------------------
 
-def _locate(old, *new):
-    """Give the `new` nodes the source position of `old`."""
-    for n in new:
-        n.lineno = old.lineno
-        n.col_offset = old.col_offset
-        n.end_lineno = old.end_lineno
-        n.end_col_offset = old.end_col_offset
+def _position(node):
+    """The source position of `node`, as keyword arguments of a new
+    node's constructor."""
+    return {"lineno": node.lineno, "col_offset": node.col_offset,
+            "end_lineno": node.end_lineno,
+            "end_col_offset": node.end_col_offset}
 
 
 class _AssertRewriter:
@@ -129,23 +131,20 @@ class _AssertRewriter:
         spec = ("assert " + self._src(node.test), tuple(self.records),
                 tuple(self.compares))
         has_msg = node.msg is not None
+        at = _position(node)
         fail_call = ast.Call(
-            func=ast.Attribute(value=ast.Name(HELPER, ast.Load()),
-                               attr="failure", ctx=ast.Load()),
-            args=[ast.Name(VALUES, ast.Load()), ast.Constant(marshal.dumps(spec)),
-                  ast.Constant(has_msg),
-                  node.msg if has_msg else ast.Constant(None)],
-            keywords=[])
-        init = ast.Assign(targets=[ast.Name(VALUES, ast.Store())],
-                          value=ast.Dict(keys=[], values=[]))
-        raise_ = ast.Raise(exc=fail_call, cause=None)
-        check = ast.If(test=ast.UnaryOp(op=ast.Not(), operand=test),
-                       body=[raise_], orelse=[])
-        _locate(node, init, init.targets[0], init.value, check, check.test,
-                raise_, fail_call, *fail_call.args[:3], fail_call.func,
-                fail_call.func.value)
-        if not has_msg:
-            _locate(node, fail_call.args[3])
+            func=ast.Attribute(value=ast.Name(HELPER, _LOAD, **at),
+                               attr="failure", ctx=_LOAD, **at),
+            args=[ast.Name(VALUES, _LOAD, **at),
+                  ast.Constant(marshal.dumps(spec), **at),
+                  ast.Constant(has_msg, **at),
+                  node.msg if has_msg else ast.Constant(None, **at)],
+            keywords=[], **at)
+        init = ast.Assign(targets=[ast.Name(VALUES, ast.Store(), **at)],
+                          value=ast.Dict(keys=[], values=[], **at), **at)
+        check = ast.If(test=ast.UnaryOp(op=ast.Not(), operand=test, **at),
+                       body=[ast.Raise(exc=fail_call, cause=None, **at)],
+                       orelse=[], **at)
         return [init, check]
 
     def _record(self, node, parent, kind):
@@ -153,13 +152,12 @@ class _AssertRewriter:
         return len(self.records) - 1
 
     def _wrap(self, node, index):
-        call = ast.Call(
-            func=ast.Attribute(value=ast.Name(HELPER, ast.Load()),
-                               attr="rec", ctx=ast.Load()),
-            args=[ast.Name(VALUES, ast.Load()), ast.Constant(index), node],
-            keywords=[])
-        _locate(node, call, call.func, call.func.value, *call.args[:2])
-        return call
+        """`node` recorded as value `index`: @cr_v.setdefault(index, node)."""
+        at = _position(node)
+        return ast.Call(
+            func=ast.Attribute(value=ast.Name(VALUES, _LOAD, **at),
+                               attr="setdefault", ctx=_LOAD, **at),
+            args=[ast.Constant(index, **at), node], keywords=[], **at)
 
     # Nodes that _expr records first, before their children.
     _SELF_RECORDED = (ast.Constant, ast.NamedExpr, ast.Compare, ast.Call,

@@ -168,6 +168,32 @@ def test_each_subexpression_is_evaluated_once_and_short_circuits_kept():
     assert f["test_check"] is None
 
 
+def test_an_assert_run_again_shows_the_values_of_its_failing_run():
+    # Each run of an assert records into a new place: values of an
+    # earlier run (a loop, a helper called twice) never stand in for the
+    # failing one's.
+    f = failures("""
+        def half(v):
+            return v // 2
+
+        def check(v):
+            assert half(v) * 2 == v, "odd %d" % v
+
+        def test_loop():
+            for v in (2, 4, 7, 8):
+                assert half(v) * 2 == v
+
+        def test_helper_twice():
+            check(6)
+            check(9)
+    """)
+    assert f["test_loop"] == (
+        "assert half(v) * 2 == v\n +  where 6 = half(v) * 2\n"
+        " +    where 3 = half(v)\n +      where 7 = v\n +  where 7 = v")
+    assert f["test_helper_twice"].startswith("odd 9\nassert half(v) * 2 == v")
+    assert " +    where 4 = half(v)" in f["test_helper_twice"]
+
+
 def test_long_reprs_are_cut():
     f = failures("""
         def test_long():
