@@ -479,6 +479,34 @@ static void died_in_test(struct sched *s, struct worker *w, int status)
     deliver(s, w, &t);
 }
 
+/* What a worker that ended well wrote after its last result (teardown
+ * of module fixtures, exit handlers) goes with the file's last test, as
+ * pytest attaches teardown output to the test before it. */
+static void attach_leftover(struct worker *w)
+{
+    struct res_file *r = &w->file->res;
+    struct res_test *t;
+    char *out, *err;
+    size_t out_len, err_len;
+
+    if (r->ntests == 0 || (w->out.len == 0 && w->err.len == 0 &&
+                           w->out_cut == 0 && w->err_cut == 0)) {
+        return;
+    }
+    t = &r->tests[r->ntests - 1];
+    out = join_output(t->out ? t->out : "", t->out_len, &w->out, w->out_cut,
+                      &out_len);
+    err = join_output(t->err ? t->err : "", t->err_len, &w->err, w->err_cut,
+                      &err_len);
+    w->out_cut = w->err_cut = 0;
+    free(t->out);
+    free(t->err);
+    t->out = out;
+    t->out_len = out_len;
+    t->err = err;
+    t->err_len = err_len;
+}
+
 static void enqueue_front(struct sched *s, size_t fi)
 {
     s->qhead = (s->qhead + s->qcap - 1) % s->qcap;
@@ -544,6 +572,8 @@ static int worker_ended(struct sched *s, struct worker *w, int status)
         } else if (!w->bailed && !(WIFEXITED(status) &&
                                    WEXITSTATUS(status) == 0)) {
             s->internal++;
+        } else {
+            attach_leftover(w);
         }
     }
     f->running = 0;

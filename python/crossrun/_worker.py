@@ -20,6 +20,7 @@ runner knows who enforces the timeout and what was running if the worker
 dies.
 """
 
+import atexit
 import os
 import sys
 import time
@@ -229,12 +230,46 @@ def _warmup_item(items):
     return warm
 
 
+def _exit_handler_errors():
+    """Run the exit handlers (atexit) that the test file registered, as
+    Python runs them when the interpreter that imported it exits (this
+    process leaves by os._exit); the outcome dicts of those that raised."""
+    if not atexit._ncallbacks():
+        return []
+    errors = []
+
+    def unraisable(u):
+        name = getattr(u.object, "__qualname__", None) or repr(u.object)
+        errors.append({"outcome": "error", "type": "teardown",
+                       "message": "error in exit handler %s: %s"
+                       % (name, _tb.exception_line(u.exc_value)),
+                       "detail": _tb.format_exception(u.exc_value)})
+
+    hook, sys.unraisablehook = sys.unraisablehook, unraisable
+    try:
+        atexit._run_exitfuncs()
+    finally:
+        sys.unraisablehook = hook
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return errors
+
+
+def _emit_teardown(emit, path, number, errors):
+    """Test points number, number + 1, ... for the errors of the module's
+    teardown."""
+    for n, err in enumerate(errors):
+        emit.point(number + n, path + "::<module teardown>",
+                   dict(err, outcome="error"))
+
+
 def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
              timeout=60.0, keyword=None, collect_only=False, number=None):
     """Run (or list) the tests of path, reporting on proto_fd. number: the
     file's place in the run (the precompiler's numbering, see _load)."""
     emit = _Emitter(proto_fd)
     worker_pid = os.getpid()
+    atexit._clear()     # the runner's, if any: not this file's to run
     emit.write(b"TAP version 14\n")
     _native.enable_crash_reports(crash_fd)
     emit.begin(-1, timeout, "worker", path)
@@ -246,6 +281,9 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
                      duration=time.monotonic() - t0)
         emit.point(1, path, error)
         emit.write(b"1..1\n")
+        emit.begin(1, timeout, "worker", path + "::<module teardown>")
+        _emit_teardown(emit, path, 2, _exit_handler_errors())
+        emit.write(b"# idle\n")
         return
     if keyword:
         items = [it for it in items if keyword in it.id]
@@ -253,6 +291,10 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
         for n, item in enumerate(items, 1):
             emit.point(n, item.id, {"outcome": "collected"}, item=item)
         emit.write(b"1..%d\n" % len(items))
+        emit.begin(len(items), timeout, "worker",
+                   path + "::<module teardown>")
+        _emit_teardown(emit, path, len(items) + 1, _exit_handler_errors())
+        emit.write(b"# idle\n")
         return
     emit.write(b"1..%d\n" % len(items))
     session = _runtest.Session()
@@ -366,7 +408,6 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
             index += 1
     chain.reset()
     emit.begin(len(items), timeout, "worker", path + "::<module teardown>")
-    for n, err in enumerate(session.teardown_module() or ()):
-        err = dict(err, outcome="error")
-        emit.point(len(items) + 1 + n, path + "::<module teardown>", err)
+    _emit_teardown(emit, path, len(items) + 1,
+                   session.teardown_module() + _exit_handler_errors())
     emit.write(b"# idle\n")

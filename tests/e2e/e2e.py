@@ -16,16 +16,20 @@ SUITES = "tests/suites"
 
 
 class Run:
-    """One finished run: rc, out, err, and the JUnit report if asked."""
+    """One finished run: rc, out, err, and the JUnit report if asked (its
+    bytes in .xml; the file is removed once read)."""
 
     def __init__(self, rc, out, err, junit_path):
         self.rc = rc
         self.out = out
         self.err = err
-        self.junit_path = junit_path
+        self.xml = None
         self.cases = {}
         if junit_path and os.path.exists(junit_path):
-            self.tree = ET.parse(junit_path)
+            with open(junit_path, "rb") as f:
+                self.xml = f.read()
+            os.unlink(junit_path)
+            self.tree = ET.ElementTree(ET.fromstring(self.xml))
             for case in self.tree.iter("testcase"):
                 self.cases[case.get("name")] = case
 
@@ -62,11 +66,14 @@ def run(*args, junit=True, timeout=120, env=None):
     return r
 
 
-def validate(path, schema="junit-10.xsd"):
-    """xmllint's verdict on path against a schema of ../shared/schemas."""
+def validate(run, schema="junit-10.xsd"):
+    """xmllint's verdict on the JUnit report of `run` (a Run) against a
+    schema of ../shared/schemas."""
+    assert run.xml is not None, "the run wrote no JUnit report"
     p = subprocess.run(["xmllint", "--noout", "--schema",
-                        os.path.join(SCHEMA_DIR, schema), path],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                        os.path.join(SCHEMA_DIR, schema), "-"],
+                       input=run.xml, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT)
     assert p.returncode == 0, p.stdout.decode("utf-8", "replace")
 
 

@@ -40,7 +40,7 @@ def test_exitfirst_stops_after_the_first_failure():
     r = e2e.run("-x", "-j", "1", e2e.SUITES + "/crash")
     assert r.rc == 1
     assert list(r.cases) == ["test_segfault"]
-    e2e.validate(r.junit_path)
+    e2e.validate(r)
 
 
 def test_no_test_files_exits_5():
@@ -81,7 +81,7 @@ def test_xunit1_adds_file_and_line():
 
 def test_junit_classnames_and_suites():
     r = e2e.run(BASIC, e2e.SUITES + "/state")
-    e2e.validate(r.junit_path)
+    e2e.validate(r)
     suites = {s.get("name"): s for s in r.tree.iter("testsuite")}
     assert set(suites) == {"tests/suites/basic/test_basic.py",
                            "tests/suites/state/test_state.py"}
@@ -92,9 +92,8 @@ def test_junit_classnames_and_suites():
         "tests.suites.basic.test_basic.TestGroup"
 
 
-def test_tap_report_is_accepted_by_prove():
-    fd, path = tempfile.mkstemp(suffix=".tap")
-    os.close(fd)
+def test_tap_report_is_accepted_by_prove(tmp_path):
+    path = str(tmp_path / "report.tap")
     r = e2e.run("--tap=" + path, BASIC, e2e.SUITES + "/output",
                 junit=False)
     assert r.rc == 1
@@ -129,8 +128,8 @@ def test_interrupt_writes_what_finished_and_exits_2():
     out, err = p.communicate(timeout=30)
     assert p.returncode == 2, (out, err)
     assert b"interrupted" in out
-    e2e.validate(path)
     r = e2e.Run(2, "", "", path)
+    e2e.validate(r)
     assert list(r.cases) == ["test_quick"]
 
 

@@ -82,7 +82,7 @@ def test_suite_outcomes(suite, options, status, closing, expect):
     r = e2e.run(*(options + ["%s/%s" % (e2e.SUITES, suite)]))
     assert r.rc == status, r.out + r.err
     assert e2e.last_line(r.out) == closing, r.out
-    e2e.validate(r.junit_path)
+    e2e.validate(r)
     assert sorted(set(expect) - set(r.cases)) == []
     for name, (outcome, kind, message) in expect.items():
         assert r.outcome(name) == outcome, (name, r.out)

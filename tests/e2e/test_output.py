@@ -13,7 +13,7 @@ def test_output_capture_and_reports():
     r = e2e.run(OUTPUT)
     elapsed = time.monotonic() - t0
     assert r.rc == 1, r.out + r.err
-    e2e.validate(r.junit_path)
+    e2e.validate(r)
     # The grandchild sleeps 30 s with the test's stdout open.
     assert elapsed < 25, elapsed
     out = r.child("test_c_output", "system-out").text

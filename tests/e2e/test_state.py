@@ -18,7 +18,7 @@ def test_fresh_state_in_every_test():
     r = e2e.run("--isolate=test", SUITE)
     assert r.rc == 0, r.out + r.err
     assert e2e.last_line(r.out) == "4 passed, 0 failed", r.out
-    e2e.validate(r.junit_path)
+    e2e.validate(r)
     for name in ("test_first", "test_second", "test_third",
                  "test_own_namespace_is_always_fresh"):
         assert r.outcome(name) == "passed", (name, r.out)
@@ -29,7 +29,7 @@ def test_shared_state_in_a_file():
     r = e2e.run("--isolate=file", "-j", "1", SUITE)
     assert r.rc == 1, r.out + r.err
     assert e2e.last_line(r.out) == "2 passed, 2 failed", r.out
-    e2e.validate(r.junit_path)
+    e2e.validate(r)
     assert r.outcome("test_first") == "passed"
     # the second and third tests see the count the earlier ones left
     for name, seen in (("test_second", 2), ("test_third", 3)):
@@ -48,7 +48,7 @@ def test_the_worker_stays_lean():
     r = e2e.run("-j", "1", e2e.SUITES + "/lean")
     assert r.rc == 1, r.out + r.err
     assert e2e.last_line(r.out) == "4 passed, 1 failed", r.out
-    e2e.validate(r.junit_path)
+    e2e.validate(r)
     for name in ("test_the_worker_loads_nothing_heavy",
                  "test_a_rewritten_assert_still_explains",
                  "test_code_page_tables_come_from_the_worker",
