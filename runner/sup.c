@@ -13,6 +13,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -272,6 +273,35 @@ static int spawn_successor(struct child_fds *f, pid_t parent)
     return 0;
 }
 
+/* In a child: has it said it is done (sup_child_done)? */
+static int said_done;
+
+int sup_child_done(int report_fd, const void *report, size_t len)
+{
+    const size_t mark = sizeof DONE_MARK - 1;
+    struct iovec iov[2] = {{(void *)report, len},
+                           {(void *)DONE_MARK, mark}};
+    ssize_t n;
+
+    said_done = 1;
+    do {
+        n = writev(report_fd, iov, 2);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        return -1;
+    }
+    /* A pipe takes part of a big report: the rest, then the mark. */
+    if ((size_t)n < len) {
+        if (afile_write_all(report_fd, (const char *)report + n,
+                            len - (size_t)n) != 0) {
+            return -1;
+        }
+        n = (ssize_t)len;
+    }
+    return afile_write_all(report_fd, DONE_MARK + ((size_t)n - len),
+                           len + mark - (size_t)n);
+}
+
 static void child(int pipes[NPIPES][2], int ctl, pid_t parent,
                   sup_child_fn fn, void *arg, const struct sup_opts *o)
 {
@@ -328,9 +358,12 @@ static void child(int pipes[NPIPES][2], int ctl, pid_t parent,
     if (getpid() != self) {
         _exit(0);   /* a process fn forked returned here: not the child */
     }
-    /* Done: say so. The parent goes on at the mark while the kernel tears
-     * this process down (and closes its pipes: no syscall each). */
-    (void)afile_write_all(f.report, DONE_MARK, sizeof DONE_MARK - 1);
+    /* Done: say so (unless fn did). The parent goes on at the mark while
+     * the kernel tears this process down (and closes its pipes: no
+     * syscall each). */
+    if (!said_done) {
+        (void)afile_write_all(f.report, DONE_MARK, sizeof DONE_MARK - 1);
+    }
     _exit(0);
 }
 

@@ -74,6 +74,12 @@ struct sup_result {
 typedef void (*sup_child_fn)(void *arg, long job, int report_fd,
                              int crash_fd);
 
+/* In the child, as the last thing fn does (its output flushed): write
+ * `report` to report_fd and say the child is done, in one write, so the
+ * parent wakes once. Without it the child says it is done when fn
+ * returns. Returns 0, or -1 if the write failed. */
+int sup_child_done(int report_fd, const void *report, size_t len);
+
 /* Run fn(arg, ...) in a child as described above and fill *r (which the
  * caller frees with sup_result_free, also on failure). Returns 0 when the
  * child ran and was reaped, whatever its outcome; -1 when crossrun itself

@@ -97,8 +97,9 @@ static void enable_tracebacks(int crash_fd)
  * child would cost more than the fork. */
 static int crash_slot = -1;
 
-/* In a child: call func(), or func(job) when `with_job`, write what it
- * returns (bytes or str) to report_fd, flush. */
+/* In a child: call func(), or func(job) when `with_job`, flush, and
+ * write what it returned (bytes or str) to report_fd with the word that
+ * the child is done. */
 static void child_call(PyObject *func, int with_job, long job, int report_fd,
                        int crash_fd)
 {
@@ -129,22 +130,25 @@ static void child_call(PyObject *func, int with_job, long job, int report_fd,
     }
     if (res == NULL) {
         PyErr_Print();
-    } else if (PyBytes_Check(res)) {
-        /* A report that cannot be written is a test that never said how
-         * it ended: the parent reports that. */
-        (void)afile_write_all(report_fd, PyBytes_AS_STRING(res),
-                        (size_t)PyBytes_GET_SIZE(res));
-    } else if (PyUnicode_Check(res)) {
+    }
+    /* Output first, then the report and the word that the child is done,
+     * in one write: the parent wakes once, with everything in the pipes.
+     * A report that cannot be written is a test that never said how it
+     * ended: the parent reports that. */
+    flush_all();
+    if (res != NULL && PyBytes_Check(res)) {
+        (void)sup_child_done(report_fd, PyBytes_AS_STRING(res),
+                             (size_t)PyBytes_GET_SIZE(res));
+    } else if (res != NULL && PyUnicode_Check(res)) {
         Py_ssize_t n;
         const char *s = PyUnicode_AsUTF8AndSize(res, &n);
 
         if (s != NULL) {
-            (void)afile_write_all(report_fd, s, (size_t)n);
+            (void)sup_child_done(report_fd, s, (size_t)n);
         }
         PyErr_Clear();
     }
     Py_XDECREF(res);
-    flush_all();
 }
 
 /* run_isolated's child: arg is the callable. */
