@@ -220,6 +220,12 @@ static void deliver(struct sched *s, struct worker *w, struct res_test *t)
     struct file_state *f = w->file;
     enum res_outcome oc = t->outcome;
 
+    if (s->stopping && !s->interrupted) {
+        /* -x: the run ended at its first failure. A test that a worker
+         * ran on to before it was stopped is not part of it. */
+        res_test_free(t);
+        return;
+    }
     if (t->file == NULL) {
         t->file = strdup(f->res.path);
     }
