@@ -167,7 +167,9 @@ def _hidden(value):
 
 def explain(values, spec, has_msg, msg):
     """The failure message of one assert (see the module docstring)."""
-    source, records, compares = spec
+    source, records, compares, literals = spec
+    for i, value in literals:
+        values[i] = value
     lines = []
     if has_msg:
         lines.append(msg if isinstance(msg, str) else saferepr(msg))

@@ -23,8 +23,9 @@ computed and passes it on (each is computed at most once per run of the
 assert, into a new dict), so everything is evaluated once, in Python's
 order, with short-circuits kept, and without a Python call. SPEC is a
 tuple made at rewrite time (a marshalled bytes constant in the code): the
-source of the assert, and for each recorded subexpression its source, its
-recorded parent and its kind.
+source of the assert, for each recorded subexpression its source, its
+recorded parent and its kind, and the values of the constants among the
+comparison operands (known here: they are not recorded as they run).
 `failure` turns the values and SPEC into the message:
 
     msg
@@ -127,9 +128,10 @@ class _AssertRewriter:
             return node     # always true; Python already warns about it
         self.records = []   # (source, parent, kind)
         self.compares = []  # (record of compare, ops, records of operands)
+        self.literals = []  # (record, value) of constant operands
         test = self._expr(node.test, -1)
         spec = ("assert " + self._src(node.test), tuple(self.records),
-                tuple(self.compares))
+                tuple(self.compares), tuple(self.literals))
         has_msg = node.msg is not None
         at = _position(node)
         fail_call = ast.Call(
@@ -178,10 +180,12 @@ class _AssertRewriter:
         """The rewritten `node`; `parent` is the nearest recorded ancestor.
 
         force: record it even when it is a constant (comparison operands,
-        whose values the explanation needs)."""
+        whose values the explanation needs: a constant's goes into SPEC,
+        and the node stays as it is)."""
         if isinstance(node, ast.Constant):
             if force:
-                return self._wrap(node, self._record(node, parent, K_CONST))
+                self.literals.append(
+                    (self._record(node, parent, K_CONST), node.value))
             return node
         if isinstance(node, ast.Starred):
             node.value = self._expr(node.value, parent)

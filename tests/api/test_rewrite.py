@@ -94,6 +94,14 @@ def test_sequence_dict_set_and_string_differences():
 
         def test_multiline():
             assert "a\\nb\\nc" == "a\\nB\\nc"
+
+        def test_constant_on_the_left():
+            data = b"abc"
+            assert b"abd" == data
+
+        def test_constants_in_a_chain():
+            x = 5
+            assert 1 < x < 3
     """)
     assert "  At index 2 diff: 3 != 4" in f["test_list"].splitlines()
     assert "  Left contains 1 more item, first extra item: 3" in \
@@ -108,6 +116,11 @@ def test_sequence_dict_set_and_string_differences():
         "  Extra items in the right set:", "  3"]
     assert "Strings differ at index 7" in f["test_str"]
     assert "- b" in f["test_multiline"] and "+ B" in f["test_multiline"]
+    assert f["test_constant_on_the_left"].splitlines()[:2] == [
+        'assert b"abd" == data', " +  where b'abc' = data"]
+    assert "differ at index 2" in f["test_constant_on_the_left"]
+    assert f["test_constants_in_a_chain"] == (
+        "assert 1 < x < 3\n +  where 5 = x")
 
 
 def test_attributes_subscripts_and_boolean_operators():
