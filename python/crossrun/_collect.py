@@ -231,6 +231,8 @@ def _apply_marks(item, module):
 # -- expanding functions into items ------------------------------------------
 
 _FunctionType = type(_ascii_escaped)
+# inspect.CO_GENERATOR | CO_ASYNC_GENERATOR, without importing inspect
+_CO_GENERATORS = 0x20 | 0x200
 _lines = {}     # file name -> its lines, for _def_line
 
 
@@ -376,6 +378,13 @@ def _expand(func, cls, is_static, marks, ctx):
         item.module = module
         item.fixtures = fixtures
         _apply_marks(item, module)
+        if func.__code__.co_flags & _CO_GENERATORS:
+            # Calling it only makes a generator: the body would never run,
+            # and the test would pass whatever it says. pytest too marks
+            # it xfail and does not run it.
+            item.xfail = XFail("%s is a generator function (it yields), so "
+                               "its body would never run; yield tests are "
+                               "not supported" % name, run=False)
         if empty is not None and item.skip_reason is None:
             item.skip_reason = "got empty parameter set %r, function %s " \
                 "at %s:%d" % (list(empty), name, path, line)

@@ -6,7 +6,7 @@ import sys
 
 from crossrun import _collect
 
-from sample import by_name, collect, write
+from sample import by_name, collect, run, write
 
 
 def test_functions_and_classes_in_definition_order():
@@ -102,6 +102,28 @@ def test_class_with_init_and_dunder_test_false_are_skipped():
     """)
     assert error is None
     assert [i.name for i in items] == ["test_on"]
+
+
+def test_generator_tests_are_not_run_and_do_not_pass():
+    # Calling a generator function runs none of its body: such a test
+    # would pass whatever it asserts. Like pytest: xfail, not run.
+    results, _, _ = run("""
+        def test_yields():
+            assert False
+            yield 1
+
+        async def test_async_yields():
+            assert False
+            yield 1
+
+        def test_plain():
+            pass
+    """)
+    for name in ("test_yields", "test_async_yields"):
+        assert results[name]["outcome"] == "xfailed", results[name]
+        assert results[name]["message"].startswith(
+            "[NOTRUN] %s is a generator function" % name)
+    assert results["test_plain"]["outcome"] == "passed"
 
 
 def test_inherited_tests_come_first_and_overrides_count_as_own():
