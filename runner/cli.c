@@ -12,6 +12,8 @@ void cli_usage(FILE *out)
     fputs(
 "usage: crossrun [OPTIONS] [PATH ...]   run tests (default PATH: .)\n"
 "       crossrun symbols LIB            list a library's exported functions\n"
+"  PATH: a file or directory, or a test id FILE::NAME (a function, class,\n"
+"  method or parametrized case, as the console shows it)\n"
 "\n"
 "  -j, --jobs N          workers (default: number of CPUs)\n"
 "  -k EXPR               select tests whose id contains EXPR\n"

@@ -21,24 +21,58 @@ static int is_test_file(const char *name)
            (strncmp(name, "test_", 5) == 0 || ends_with(name, "_test.py"));
 }
 
-static int push(struct disc_list *l, char *path)
+/* File i is selected again: with sel (a test name), or whole (NULL). */
+static int merge_select(struct disc_list *l, size_t i, const char *sel)
+{
+    char *joined;
+
+    if (l->select[i] == NULL) {
+        return 0;   /* all of it already */
+    }
+    if (sel == NULL) {
+        free(l->select[i]);
+        l->select[i] = NULL;
+        return 0;
+    }
+    if (asprintf(&joined, "%s\n%s", l->select[i], sel) < 0) {
+        return -1;
+    }
+    free(l->select[i]);
+    l->select[i] = joined;
+    return 0;
+}
+
+/* Add path (taken over) with selector sel (copied; NULL: all). */
+static int push(struct disc_list *l, char *path, const char *sel)
 {
     for (size_t i = 0; i < l->n; i++) {
         if (strcmp(l->files[i], path) == 0) {
             free(path);
-            return 0;
+            return merge_select(l, i, sel);
         }
     }
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 32;
         char **p = realloc(l->files, cap * sizeof *p);
+        char **q;
 
         if (p == NULL) {
             free(path);
             return -1;
         }
         l->files = p;
+        q = realloc(l->select, cap * sizeof *q);
+        if (q == NULL) {
+            free(path);
+            return -1;
+        }
+        l->select = q;
         l->cap = cap;
+    }
+    l->select[l->n] = NULL;
+    if (sel != NULL && (l->select[l->n] = strdup(sel)) == NULL) {
+        free(path);
+        return -1;
     }
     l->files[l->n++] = path;
     return 0;
@@ -106,7 +140,7 @@ static int walk(struct disc_list *l, const char *dir, char *err,
                 goto out;
             }
         } else if (S_ISREG(st.st_mode) && is_test_file(names[i])) {
-            if (push(l, full) != 0) {
+            if (push(l, full, NULL) != 0) {
                 goto nomem;
             }
         } else {
@@ -157,13 +191,51 @@ static char *tidy(const char *path)
     return p;
 }
 
+/* A test id FILE::NAME: add FILE with NAME selected. */
+static int add_test_id(struct disc_list *l, const char *id, const char *sep,
+                       char *err, size_t errlen)
+{
+    const char *name = sep + 2;
+    char *file = strndup(id, (size_t)(sep - id)), *p;
+    struct stat st;
+
+    if (file == NULL || (p = tidy(file)) == NULL) {
+        free(file);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    free(file);
+    if (name[0] == '\0' || strchr(name, '\n') != NULL) {
+        snprintf(err, errlen, "bad test id: %s (FILE::NAME, as the console "
+                 "and the reports show it)", id);
+    } else if (stat(p, &st) != 0) {
+        snprintf(err, errlen, "file not found: %s, in test id %s (%s)", p,
+                 id, strerror(errno));
+    } else if (!S_ISREG(st.st_mode) || !ends_with(p, ".py")) {
+        snprintf(err, errlen, "not a Python test file: %s, in test id %s", p,
+                 id);
+    } else if (push(l, p, name) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    } else {
+        return 0;
+    }
+    free(p);
+    return -1;
+}
+
 int disc_add(struct disc_list *l, const char *path, char *err,
              size_t errlen)
 {
     struct stat st;
-    char *p = tidy(path);
+    const char *sep = strstr(path, "::");
+    char *p;
     int rc;
 
+    if (sep != NULL) {
+        return add_test_id(l, path, sep, err, errlen);
+    }
+    p = tidy(path);
     if (p == NULL) {
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -192,7 +264,7 @@ int disc_add(struct disc_list *l, const char *path, char *err,
         free(p);
         return -1;
     }
-    if (push(l, p) != 0) {
+    if (push(l, p, NULL) != 0) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -203,8 +275,11 @@ void disc_free(struct disc_list *l)
 {
     for (size_t i = 0; i < l->n; i++) {
         free(l->files[i]);
+        free(l->select[i]);
     }
     free(l->files);
+    free(l->select);
     l->files = NULL;
+    l->select = NULL;
     l->n = l->cap = 0;
 }

@@ -77,7 +77,7 @@ static int symbols(const char *lib)
 int main(int argc, char **argv)
 {
     struct cli_opts o;
-    struct disc_list files = {NULL, 0, 0};
+    struct disc_list files = {NULL, NULL, 0, 0};
     struct reporters rep;
     struct sched_hooks hooks;
     const struct res_summary *sum;
@@ -160,8 +160,8 @@ int main(int argc, char **argv)
     hooks.on_test = on_test;
     hooks.on_file = on_file;
     hooks.on_collected = on_collected;
-    end = sched_run(&o, files.files, files.n, &hooks, &internal, err,
-                    sizeof err);
+    end = sched_run(&o, files.files, files.select, files.n, &hooks,
+                    &internal, err, sizeof err);
     pyw_precompile_end();
     if (end == SCHED_FAILED) {
         fprintf(stderr, "crossrun: internal error: %s\n", err);

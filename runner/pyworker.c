@@ -221,9 +221,10 @@ static void worker_main(const struct pyw_job *job, int fds[PYW_NFDS][2],
     line_buffer_std();
     args = Py_BuildValue("(sii)", job->path, fds[PYW_PROTO][1],
                          fds[PYW_CRASH][1]);
-    kw = Py_BuildValue("{s:l,s:s,s:d,s:z,s:O,s:N}", "start", job->start,
+    kw = Py_BuildValue("{s:l,s:s,s:d,s:z,s:z,s:O,s:N}", "start", job->start,
                        "isolate", job->isolate_file ? "file" : "test",
                        "timeout", job->timeout, "keyword", job->keyword,
+                       "select", job->select,
                        "collect_only",
                        job->collect_only ? Py_True : Py_False, "number",
                        job->number >= 0 ? PyLong_FromLong(job->number)

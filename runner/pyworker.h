@@ -14,6 +14,7 @@ struct pyw_job {
     int isolate_file;     /* --isolate=file */
     double timeout;
     const char *keyword;  /* -k, or NULL */
+    const char *select;   /* test names to run, one per line, or NULL */
     int collect_only;
     long number;          /* the file's place in the list given to
                              pyw_precompile, or -1 */

@@ -52,6 +52,7 @@ struct file_state {
     long next;          /* index of the first test not yet reported */
     int running;        /* a worker is on it */
     int queued;         /* waiting for a worker */
+    const char *select; /* the tests to run (see disc_list), or NULL */
 };
 
 enum kill_phase { K_NONE, K_DUMP, K_TERM, K_KILL };
@@ -604,6 +605,7 @@ static int start_worker(struct sched *s, struct worker *w, size_t fi,
     job.isolate_file = s->o->isolate == CLI_ISOLATE_FILE;
     job.timeout = s->o->timeout;
     job.keyword = s->o->keyword;
+    job.select = f->select;
     job.collect_only = s->o->collect_only;
     job.number = (long)fi;
     w->tap = tap_new(on_event, s);
@@ -696,7 +698,8 @@ static int install_signals(char *err, size_t errlen)
     return 0;
 }
 
-enum sched_end sched_run(const struct cli_opts *o, char **files, size_t n,
+enum sched_end sched_run(const struct cli_opts *o, char **files,
+                         char **select, size_t n,
                          const struct sched_hooks *h, int *internal_errors,
                          char *err, size_t errlen)
 {
@@ -730,6 +733,7 @@ enum sched_end sched_run(const struct cli_opts *o, char **files, size_t n,
     }
     for (size_t i = 0; i < n; i++) {
         s.files[i].res.path = strdup(files[i]);
+        s.files[i].select = select != NULL ? select[i] : NULL;
         s.files[i].plan = -1;
         s.queue[i] = i;
         s.files[i].queued = 1;

@@ -27,9 +27,12 @@ enum sched_end {
     SCHED_FAILED        /* crossrun itself failed: message in err */
 };
 
-/* Run files[0..n) as o says. Returns how the run ended; internal_errors
- * counts workers that bailed out (crossrun's own fault). */
-enum sched_end sched_run(const struct cli_opts *o, char **files, size_t n,
+/* Run files[0..n) as o says; select[i]: the tests of files[i] to run
+ * (see disc_list), NULL for all (select itself may be NULL). Returns how
+ * the run ended; internal_errors counts workers that bailed out
+ * (crossrun's own fault). */
+enum sched_end sched_run(const struct cli_opts *o, char **files,
+                         char **select, size_t n,
                          const struct sched_hooks *h, int *internal_errors,
                          char *err, size_t errlen);
 

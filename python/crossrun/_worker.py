@@ -255,18 +255,49 @@ def _exit_handler_errors():
     return errors
 
 
-def _emit_teardown(emit, path, number, errors):
-    """Test points number, number + 1, ... for the errors of the module's
-    teardown."""
+def _emit_teardown(emit, path, number, errors, unmatched=()):
+    """Test points number, number + 1, ... for the names selected on the
+    command line that match no test (`unmatched`), then for the errors of
+    the module's teardown."""
+    for n, name in enumerate(unmatched):
+        emit.point(number + n, "%s::%s" % (path, name),
+                   {"outcome": "error", "type": "collection",
+                    "message": "no test %s in %s (crossrun --collect-only "
+                               "%s lists its tests)" % (name, path, path)})
+    number += len(unmatched)
     for n, err in enumerate(errors):
         emit.point(number + n, path + "::<module teardown>",
                    dict(err, outcome="error"))
 
 
+def _selected(items, path, select):
+    """The items that the names in `select` (one per line: what followed
+    "::" in the test ids on the command line) pick, as pytest takes them
+    (a function or a class, with all its cases; a method; one case), and
+    the names that pick none."""
+    names = select.split("\n")
+    picked = [False] * len(names)
+    cut = len(path) + 2
+    out = []
+    for item in items:
+        rest = item.id[cut:]
+        hit = False
+        for k, name in enumerate(names):
+            if rest == name or rest.startswith(name + "[") or \
+                    rest.startswith(name + "::"):
+                picked[k] = hit = True
+        if hit:
+            out.append(item)
+    return out, [name for k, name in enumerate(names) if not picked[k]]
+
+
 def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
-             timeout=60.0, keyword=None, collect_only=False, number=None):
+             timeout=60.0, keyword=None, collect_only=False, number=None,
+             select=None):
     """Run (or list) the tests of path, reporting on proto_fd. number: the
-    file's place in the run (the precompiler's numbering, see _load)."""
+    file's place in the run (the precompiler's numbering, see _load);
+    select: the names of the tests to run, one per line (see _selected),
+    or None for all."""
     emit = _Emitter(proto_fd)
     worker_pid = os.getpid()
     atexit._clear()     # the runner's, if any: not this file's to run
@@ -285,6 +316,9 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
         _emit_teardown(emit, path, 2, _exit_handler_errors())
         emit.write(b"# idle\n")
         return
+    unmatched = ()
+    if select is not None:
+        items, unmatched = _selected(items, path, select)
     if keyword:
         items = [it for it in items if keyword in it.id]
     if collect_only:
@@ -293,7 +327,8 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
         emit.write(b"1..%d\n" % len(items))
         emit.begin(len(items), timeout, "worker",
                    path + "::<module teardown>")
-        _emit_teardown(emit, path, len(items) + 1, _exit_handler_errors())
+        _emit_teardown(emit, path, len(items) + 1, _exit_handler_errors(),
+                       unmatched)
         emit.write(b"# idle\n")
         return
     emit.write(b"1..%d\n" % len(items))
@@ -409,5 +444,6 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
     chain.reset()
     emit.begin(len(items), timeout, "worker", path + "::<module teardown>")
     _emit_teardown(emit, path, len(items) + 1,
-                   session.teardown_module() + _exit_handler_errors())
+                   session.teardown_module() + _exit_handler_errors(),
+                   unmatched)
     emit.write(b"# idle\n")

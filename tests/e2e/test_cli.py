@@ -26,6 +26,53 @@ def test_keyword_that_selects_nothing_exits_5():
     assert r.rc == 5, r.out + r.err
 
 
+def test_test_ids_select_functions_classes_methods_and_cases():
+    f = BASIC + "/test_basic.py"
+    r = e2e.run(f + "::test_sum", f + "::TestGroup", f + "::test_pass")
+    assert r.rc == 1, r.out + r.err
+    assert sorted(r.cases) == ["test_method", "test_pass",
+                               "test_sum[1-2-3]", "test_sum[2-2-5]"]
+    e2e.validate(r)
+    r = e2e.run("./" + f + "::test_sum[1-2-3]", f + "::TestGroup::test_method",
+                "--isolate=file")
+    assert r.rc == 0, r.out + r.err
+    assert sorted(r.cases) == ["test_method", "test_sum[1-2-3]"]
+    assert e2e.last_line(r.out) == "2 passed, 0 failed"
+
+
+def test_a_file_given_whole_and_by_test_id_runs_whole():
+    f = BASIC + "/test_basic.py"
+    r = e2e.run(f + "::test_pass", BASIC, junit=False)
+    whole = e2e.run(BASIC, junit=False)
+    assert e2e.last_line(r.out) == e2e.last_line(whole.out)
+
+
+def test_a_test_id_that_matches_nothing_is_an_error():
+    f = BASIC + "/test_basic.py"
+    r = e2e.run(f + "::test_pass", f + "::test_nope", "-v")
+    assert r.rc == 1, r.out + r.err
+    assert list(r.cases) == ["test_pass", "test_nope"]
+    error = r.child("test_nope", "error")
+    assert error.get("message") == (
+        "no test test_nope in %s (crossrun --collect-only %s lists its "
+        "tests)" % (f, f))
+    e2e.validate(r)
+    listed = e2e.run("--collect-only", f + "::test_nope", junit=False)
+    assert listed.rc != 0 and "no test test_nope" in listed.out
+
+
+@mark.parametrize("arg,message", [
+    ("nope.py::test_x", "file not found: nope.py, in test id nope.py::"),
+    (BASIC + "::test_x", "not a Python test file: " + BASIC + ", in test "
+                         "id"),
+    (BASIC + "/test_basic.py::", "bad test id: " + BASIC + "/test_basic.py::"),
+])
+def test_bad_test_ids_are_usage_errors(arg, message):
+    r = e2e.run(arg, junit=False)
+    assert r.rc == 4, r.out + r.err
+    assert r.err.startswith("crossrun: error: " + message), r.err
+
+
 def test_collect_only_lists_ids_and_runs_nothing():
     r = e2e.run("--collect-only", BASIC, e2e.SUITES + "/crash", junit=False)
     assert r.rc == 0, r.err
