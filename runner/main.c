@@ -152,6 +152,12 @@ int main(int argc, char **argv)
         status = EXIT_INTERNAL;
         goto out;
     }
+    if (o.keyword != NULL &&
+        pyw_check_keyword(o.keyword, err, sizeof err) != 0) {
+        fprintf(stderr, "crossrun: error: %s\n", err);
+        status = EXIT_USAGE;
+        goto out;
+    }
     if (pyw_precompile(files.files, files.n, err, sizeof err) != 0) {
         fprintf(stderr, "crossrun: warning: %s (each worker compiles its "
                 "own file)\n", err);

@@ -149,6 +149,27 @@ int pyw_init(const char *argv0, char *err, size_t errlen)
     return 0;
 }
 
+int pyw_check_keyword(const char *expr, char *err, size_t errlen)
+{
+    PyObject *mod = PyImport_ImportModule("crossrun._keyword");
+    PyObject *r = mod ? PyObject_CallMethod(mod, "error", "s", expr) : NULL;
+    int rc = -1;
+
+    if (r == NULL) {
+        py_error(err, errlen, "-k");
+    } else if (r == Py_None) {
+        rc = 0;
+    } else {
+        snprintf(err, errlen, "%s",
+                 PyUnicode_Check(r) && PyUnicode_AsUTF8(r) != NULL
+                     ? PyUnicode_AsUTF8(r) : "-k: cannot be read");
+        PyErr_Clear();
+    }
+    Py_XDECREF(r);
+    Py_XDECREF(mod);
+    return rc;
+}
+
 static void line_buffer_std(void)
 {
     static const char *const names[] = {"stdout", "stderr"};

@@ -27,6 +27,10 @@ enum { PYW_PROTO, PYW_OUT, PYW_ERR, PYW_CRASH, PYW_NFDS };
  * Returns 0, or -1 with a message in err. */
 int pyw_init(const char *argv0, char *err, size_t errlen);
 
+/* Can -k expr be read (crossrun._keyword)? Returns 0, or -1 with what is
+ * wrong with it in err. */
+int pyw_check_keyword(const char *expr, char *err, size_t errlen);
+
 /* Fork the precompiler: a child that rewrites the asserts of each of
  * files[0..n) (in that order) into a private directory, where the worker
  * of file number k finds it (crossrun._load). Workers forked from now on

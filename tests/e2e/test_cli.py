@@ -21,6 +21,20 @@ def test_keyword_selects_by_id():
     assert e2e.last_line(r.out) == "1 passed, 1 failed"
 
 
+def test_keyword_expressions_as_in_pytest():
+    r = e2e.run("-k", "SUM and not 5 or method", BASIC)
+    assert r.rc == 0, r.out + r.err
+    assert sorted(r.cases) == ["test_method", "test_sum[1-2-3]"]
+
+
+def test_keyword_that_cannot_be_read_is_a_usage_error():
+    r = e2e.run("-k", "test_sum and", BASIC, junit=False)
+    assert r.rc == 4, r.out + r.err
+    assert r.err == ("crossrun: error: -k 'test_sum and': expected a word, "
+                     "not or '(', got the end at column 13\n")
+    assert r.out == ""
+
+
 def test_keyword_that_selects_nothing_exits_5():
     r = e2e.run("-k", "no_such_test", BASIC)
     assert r.rc == 5, r.out + r.err
