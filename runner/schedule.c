@@ -73,6 +73,7 @@ struct worker {
     enum kill_phase phase;
     int timed_out;
     int bailed;
+    int idle;           /* said "# idle": its file is done, it only ends */
     struct buf out, err, crash;
     size_t out_cut, err_cut;
 };
@@ -84,8 +85,9 @@ struct sched {
     size_t nfiles;
     size_t *queue;      /* file indexes, a ring of nfiles + jobs slots */
     size_t qhead, qlen, qcap;
-    struct worker *w;
+    struct worker *w;   /* nslots of them, pid 0 when free */
     int jobs;
+    int nslots;         /* jobs, and as many workers that are ending */
     int stopping;       /* -x or a signal: start nothing new */
     int interrupted;
     int internal;
@@ -316,6 +318,7 @@ static void on_begin(struct sched *s, struct worker *w, const char *text)
     char who[16];
     int crashes, xfail, used = 0;
 
+    w->idle = 0;
     if (sscanf(text, "begin %ld %lf %15s %d %d %n", &index, &timeout, who,
                &crashes, &xfail, &used) < 5 || used == 0) {
         return;
@@ -351,6 +354,7 @@ static void on_event(void *ctx, const struct tap_event *ev)
         } else if (strcmp(ev->text, "idle") == 0) {
             w->cur = -2; /* nothing runs: the worker may end now */
             w->deadline = 0;
+            w->idle = 1;
         }
         break;
     case TAP_TEST:
@@ -658,11 +662,22 @@ static void overdue(struct worker *w, double now)
 
 static void stop_all(struct sched *s)
 {
-    for (int i = 0; i < s->jobs; i++) {
+    for (int i = 0; i < s->nslots; i++) {
         if (s->w[i].pid > 0) {
             sup_kill_group(s->w[i].pid, SIGKILL);
         }
     }
+}
+
+/* Workers that take a place of -j: running, not ending. */
+static int busy_workers(const struct sched *s)
+{
+    int n = 0;
+
+    for (int i = 0; i < s->nslots; i++) {
+        n += s->w[i].pid != 0 && !s->w[i].idle;
+    }
+    return n;
 }
 
 static int reap(struct sched *s, struct worker *w, int block)
@@ -716,16 +731,17 @@ enum sched_end sched_run(const struct cli_opts *o, char **files,
         s.jobs = 1;
     }
     s.nfiles = n;
+    s.nslots = 2 * s.jobs;
     s.qcap = n + (size_t)s.jobs + 1;
     s.files = calloc(n ? n : 1, sizeof *s.files);
     s.queue = calloc(s.qcap, sizeof *s.queue);
-    s.w = calloc((size_t)s.jobs, sizeof *s.w);
-    pfd = calloc((size_t)s.jobs * (PYW_NFDS + 1) + 1, sizeof *pfd);
+    s.w = calloc((size_t)s.nslots, sizeof *s.w);
+    pfd = calloc((size_t)s.nslots * (PYW_NFDS + 1) + 1, sizeof *pfd);
     if (!s.files || !s.queue || !s.w || !pfd) {
         snprintf(err, errlen, "out of memory");
         goto out;
     }
-    for (int i = 0; i < s.jobs; i++) {
+    for (int i = 0; i < s.nslots; i++) {
         s.w[i].pidfd = -1;
         for (int k = 0; k < PYW_NFDS; k++) {
             s.w[i].fds[k] = -1;
@@ -750,8 +766,12 @@ enum sched_end sched_run(const struct cli_opts *o, char **files,
         int np = 0, timeout_ms = -1;
         double now;
 
-        /* Start workers while there is room and work. */
-        for (int i = 0; i < s.jobs && !s.stopping && s.qlen > 0; i++) {
+        /* Start workers while there is room and work. A worker whose file
+         * is done ("# idle") takes no room: the next file's worker starts
+         * while it ends (its exit, and the fork of the next one, overlap). */
+        for (int i = 0; i < s.nslots && !s.stopping && s.qlen > 0 &&
+                        busy_workers(&s) < s.jobs;
+             i++) {
             if (s.w[i].pid == 0) {
                 size_t fi = s.queue[s.qhead];
 
@@ -768,7 +788,7 @@ enum sched_end sched_run(const struct cli_opts *o, char **files,
             break;
         }
         now = sup_now();
-        for (int i = 0; i < s.jobs; i++) {
+        for (int i = 0; i < s.nslots; i++) {
             struct worker *w = &s.w[i];
 
             if (w->pid == 0) {
@@ -812,7 +832,7 @@ enum sched_end sched_run(const struct cli_opts *o, char **files,
             s.stopping = 1;
             stop_all(&s);
         }
-        for (int i = 0; i < s.jobs; i++) {
+        for (int i = 0; i < s.nslots; i++) {
             struct worker *w = &s.w[i];
             int r;
 
@@ -847,7 +867,7 @@ enum sched_end sched_run(const struct cli_opts *o, char **files,
 out:
     if (s.w != NULL) {
         stop_all(&s);
-        for (int i = 0; i < s.jobs; i++) {
+        for (int i = 0; i < s.nslots; i++) {
             if (s.w[i].pid > 0) {
                 s.interrupted = 1;
                 reap(&s, &s.w[i], 1);

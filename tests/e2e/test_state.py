@@ -72,3 +72,13 @@ def test_the_precompiler_leaves_nothing_behind():
     assert e2e.last_line(r.out) == "3 passed, 0 failed", r.out
     assert os.listdir(tmp) == []
     os.rmdir(tmp)
+
+
+@mark.parametrize("isolate", ["test", "file"])
+def test_j1_runs_one_file_at_a_time(tmp_path, isolate):
+    # The next file's worker may start while the last one exits, never
+    # while it still runs a test or a teardown.
+    r = e2e.run("-j", "1", "--isolate=" + isolate, e2e.SUITES + "/serial",
+                env={"CROSSRUN_E2E_DIR": str(tmp_path)})
+    assert r.rc == 0, r.out + r.err
+    assert e2e.last_line(r.out) == "4 passed, 0 failed"
