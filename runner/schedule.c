@@ -2,7 +2,9 @@
  *
  * How it works:
  *  1. Files wait in a queue; up to -j workers run at once, one file each
- *     (pyworker.c forks them from the initialised interpreter).
+ *     (pyworker.c forks them from the initialised interpreter). A worker
+ *     that said "# idle" has finished its file and only ends: the next
+ *     file's worker starts meanwhile.
  *  2. poll() watches every worker's four pipes (protocol, stdout, stderr,
  *     crash log), its pidfd, and a self-pipe that SIGINT/SIGTERM write to.
  *  3. Protocol bytes go to the TAP parser; its events become results
