@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -188,25 +189,39 @@ static void line_buffer_std(void)
     setvbuf(stdout, NULL, _IOLBF, 0);
 }
 
-/* Close every descriptor from 3 up except a and b. Returns 0 or -1. */
-static int close_all_but(int a, int b)
+/* Close every descriptor from 3 up except the n (at most 3) in keep;
+ * a negative one keeps nothing. Returns 0 or -1. */
+static int close_all_but(const int *keep, int n)
 {
-    int lo = a < b ? a : b, hi = a < b ? b : a;
+    int k[3], m = 0;
+    unsigned from = 3;
 
-    if ((lo > 3 && close_range(3, (unsigned)lo - 1, 0) != 0) ||
-        (hi > lo + 1 && close_range((unsigned)lo + 1, (unsigned)hi - 1,
-                                    0) != 0) ||
-        close_range((unsigned)hi + 1, ~0U, 0) != 0) {
-        return -1;
+    for (int i = 0; i < n && m < 3; i++) {
+        if (keep[i] >= 3) {
+            int j = m++;
+
+            for (; j > 0 && k[j - 1] > keep[i]; j--) {
+                k[j] = k[j - 1];
+            }
+            k[j] = keep[i];
+        }
     }
-    return 0;
+    for (int i = 0; i < m; i++) {
+        if ((unsigned)k[i] > from &&
+            close_range(from, (unsigned)k[i] - 1, 0) != 0) {
+            return -1;
+        }
+        from = (unsigned)k[i] + 1;
+    }
+    return close_range(from, ~0U, 0);
 }
 
-static void worker_main(const struct pyw_job *job, int fds[PYW_NFDS][2],
-                        pid_t runner)
+/* A worker's own setting up, in the child: its group, its name, its
+ * output on the capture pipes, nothing else of the runner's open but
+ * the protocol and crash pipes (and also_keep, unless it is -1). */
+static void worker_setup(int fds[PYW_NFDS][2], pid_t runner, int also_keep)
 {
-    PyObject *kw, *args, *r;
-    int status = 0, devnull;
+    int devnull, keep[3];
 
     PyOS_AfterFork_Child();
     if (setpgid(0, 0) != 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
@@ -230,7 +245,10 @@ static void worker_main(const struct pyw_job *job, int fds[PYW_NFDS][2],
     /* Nothing else of the runner's is ours: its signal pipe, the other
      * workers' pipes, the report files it is writing. A stray write from
      * a library must not be able to reach them. */
-    if (close_all_but(fds[PYW_PROTO][1], fds[PYW_CRASH][1]) != 0) {
+    keep[0] = fds[PYW_PROTO][1];
+    keep[1] = fds[PYW_CRASH][1];
+    keep[2] = also_keep;
+    if (close_all_but(keep, 3) != 0) {
         _exit(3);
     }
     /* A test that reads stdin gets end of file, not the terminal. */
@@ -240,6 +258,78 @@ static void worker_main(const struct pyw_job *job, int fds[PYW_NFDS][2],
         _exit(3);
     }
     line_buffer_std();
+}
+
+/* A job as it goes to a spare worker: this, then the path, keyword and
+ * select strings (len -1: NULL). Runner and spare are the same program,
+ * so the layout is the same on both sides. */
+struct job_wire {
+    long start, number;
+    double timeout;
+    int isolate_file, collect_only;
+    int len[3];
+};
+
+static int read_all(int fd, void *p, size_t n)
+{
+    char *c = p;
+
+    while (n > 0) {
+        ssize_t r = read(fd, c, n);
+
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        if (r <= 0) {
+            return -1;
+        }
+        c += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+/* In a spare: wait for the job on fd and fill *job (strings malloc'd, for
+ * the rest of this process's life). Returns 0, or -1 at end of file (the
+ * runner did not need this spare) or on a short message. */
+static int receive_job(int fd, struct pyw_job *job)
+{
+    struct job_wire w;
+    char *str[3] = {NULL, NULL, NULL};
+
+    if (read_all(fd, &w, sizeof w) != 0) {
+        return -1;
+    }
+    for (int i = 0; i < 3; i++) {
+        if (w.len[i] < 0) {
+            continue;
+        }
+        str[i] = malloc((size_t)w.len[i] + 1);
+        if (str[i] == NULL || read_all(fd, str[i], (size_t)w.len[i]) != 0) {
+            return -1;
+        }
+        str[i][w.len[i]] = '\0';
+    }
+    if (str[0] == NULL) {
+        return -1;
+    }
+    job->path = str[0];
+    job->keyword = str[1];
+    job->select = str[2];
+    job->start = w.start;
+    job->number = w.number;
+    job->timeout = w.timeout;
+    job->isolate_file = w.isolate_file;
+    job->collect_only = w.collect_only;
+    return 0;
+}
+
+/* The worker's work, once set up: run_file(job) in Python, then exit. */
+static void worker_run(const struct pyw_job *job, int fds[PYW_NFDS][2])
+{
+    PyObject *kw, *args, *r;
+    int status = 0;
+
     args = Py_BuildValue("(sii)", job->path, fds[PYW_PROTO][1],
                          fds[PYW_CRASH][1]);
     kw = Py_BuildValue("{s:l,s:s,s:d,s:z,s:z,s:O,s:N}", "start", job->start,
@@ -409,15 +499,40 @@ void pyw_precompile_end(void)
     code_dir[0] = '\0';
 }
 
-pid_t pyw_spawn(const struct pyw_job *job, int out[PYW_NFDS], char *err,
-                size_t errlen)
+/* The worker's child side, from a fork: never returns. job_fd >= 0: a
+ * spare, which gets its job there. */
+static void worker_main(const struct pyw_job *job, int fds[PYW_NFDS][2],
+                        pid_t runner, int job_fd)
 {
-    int fds[PYW_NFDS][2];
+    struct pyw_job received;
+
+    worker_setup(fds, runner, job_fd);
+    if (job_fd >= 0) {
+        if (receive_job(job_fd, &received) != 0) {
+            _exit(0);   /* not needed */
+        }
+        close(job_fd);
+        job = &received;
+    }
+    worker_run(job, fds);
+}
+
+/* Fork a worker: for job, or (job NULL) a spare that waits on the socket
+ * of which *job_fd gets the runner's end. */
+static pid_t fork_worker(const struct pyw_job *job, int out[PYW_NFDS],
+                         int *job_fd, char *err, size_t errlen)
+{
+    int fds[PYW_NFDS][2], sock[2] = {-1, -1};
     pid_t pid, self = getpid();
     int i;
 
     for (i = 0; i < PYW_NFDS; i++) {
         fds[i][0] = fds[i][1] = -1;
+    }
+    if (job == NULL &&
+        socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) != 0) {
+        snprintf(err, errlen, "socketpair: %s", strerror(errno));
+        return -1;
     }
     for (i = 0; i < PYW_NFDS; i++) {
         if (pipe2(fds[i], O_CLOEXEC) != 0 ||
@@ -428,7 +543,10 @@ pid_t pyw_spawn(const struct pyw_job *job, int out[PYW_NFDS], char *err,
     }
     pid = fork_interpreter();
     if (pid == 0) {
-        worker_main(job, fds, self);
+        if (sock[0] >= 0) {
+            close(sock[0]);
+        }
+        worker_main(job, fds, self, sock[1]);
     }
     if (pid < 0) {
         snprintf(err, errlen, "fork: %s", strerror(errno));
@@ -441,6 +559,10 @@ pid_t pyw_spawn(const struct pyw_job *job, int out[PYW_NFDS], char *err,
         close(fds[i][1]);
         out[i] = fds[i][0];
     }
+    if (sock[1] >= 0) {
+        close(sock[1]);
+        *job_fd = sock[0];
+    }
     return pid;
 fail:
     for (i = 0; i < PYW_NFDS; i++) {
@@ -451,5 +573,94 @@ fail:
             close(fds[i][1]);
         }
     }
+    for (i = 0; i < 2; i++) {
+        if (sock[i] >= 0) {
+            close(sock[i]);
+        }
+    }
     return -1;
+}
+
+pid_t pyw_spawn(const struct pyw_job *job, int out[PYW_NFDS], char *err,
+                size_t errlen)
+{
+    return fork_worker(job, out, NULL, err, errlen);
+}
+
+int pyw_spare_start(struct pyw_spare *sp, char *err, size_t errlen)
+{
+    sp->pid = fork_worker(NULL, sp->fds, &sp->job_fd, err, errlen);
+    if (sp->pid < 0) {
+        sp->pid = 0;
+        return -1;
+    }
+    return 0;
+}
+
+static int send_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+
+    while (n > 0) {
+        ssize_t w = send(fd, c, n, MSG_NOSIGNAL);
+
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        if (w <= 0) {
+            return -1;
+        }
+        c += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+pid_t pyw_spare_assign(struct pyw_spare *sp, const struct pyw_job *job,
+                       int fds[PYW_NFDS])
+{
+    const char *str[3] = {job->path, job->keyword, job->select};
+    struct job_wire w;
+    pid_t pid = sp->pid;
+    int ok;
+
+    memset(&w, 0, sizeof w);
+    w.start = job->start;
+    w.number = job->number;
+    w.timeout = job->timeout;
+    w.isolate_file = job->isolate_file;
+    w.collect_only = job->collect_only;
+    for (int i = 0; i < 3; i++) {
+        w.len[i] = str[i] != NULL ? (int)strlen(str[i]) : -1;
+    }
+    ok = pid > 0 && send_all(sp->job_fd, &w, sizeof w) == 0;
+    for (int i = 0; ok && i < 3; i++) {
+        ok = str[i] == NULL ||
+             send_all(sp->job_fd, str[i], strlen(str[i])) == 0;
+    }
+    if (!ok) {
+        pyw_spare_drop(sp);
+        return -1;
+    }
+    close(sp->job_fd);
+    memcpy(fds, sp->fds, sizeof sp->fds);
+    memset(sp, 0, sizeof *sp);
+    return pid;
+}
+
+void pyw_spare_drop(struct pyw_spare *sp)
+{
+    int st;
+
+    if (sp->pid <= 0) {
+        return;
+    }
+    close(sp->job_fd);      /* it reads end of file and leaves */
+    kill(sp->pid, SIGKILL);
+    while (waitpid(sp->pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    for (int i = 0; i < PYW_NFDS; i++) {
+        close(sp->fds[i]);
+    }
+    memset(sp, 0, sizeof *sp);
 }

@@ -41,6 +41,28 @@ int pyw_precompile(char *const *files, size_t n, char *err, size_t errlen);
 /* Stop the precompiler (if it still runs) and remove its directory. */
 void pyw_precompile_end(void);
 
+/* A worker forked before its file is known, so that starting a file
+ * does not wait for a fork: it has set itself up as a worker does and
+ * waits for its job on a socket. */
+struct pyw_spare {
+    pid_t pid;              /* 0: none */
+    int fds[PYW_NFDS];      /* as pyw_spawn gives them */
+    int job_fd;             /* our end of the socket it waits on */
+};
+
+/* Fork a spare into *sp (empty). Returns 0, or -1 with a message in err
+ * (sp stays empty). */
+int pyw_spare_start(struct pyw_spare *sp, char *err, size_t errlen);
+/* Give the spare in *sp its job: it becomes the worker of job, as if
+ * pyw_spawn had made it (its pid is returned, its pipes go to fds), and
+ * *sp is empty again. Returns -1 when the spare is gone (*sp is emptied
+ * too; the caller spawns a worker instead). */
+pid_t pyw_spare_assign(struct pyw_spare *sp, const struct pyw_job *job,
+                       int fds[PYW_NFDS]);
+/* End the spare in *sp, if any (it reads end of file, and is killed to
+ * be sure), reap it, and empty *sp. */
+void pyw_spare_drop(struct pyw_spare *sp);
+
 /* Fork a worker for job. On success returns its pid (a process group
  * leader) and the read ends of its pipes in fds[PYW_*] (non-blocking,
  * close-on-exec). Returns -1 with a message in err on failure. */

@@ -90,6 +90,8 @@ struct sched {
     struct worker *w;   /* nslots of them, pid 0 when free */
     int jobs;
     int nslots;         /* jobs, and as many workers that are ending */
+    struct pyw_spare spare; /* the next file's worker, forked ahead */
+    int no_spare;       /* a spare could not be made: no more tries */
     int stopping;       /* -x or a signal: start nothing new */
     int interrupted;
     int internal;
@@ -619,7 +621,11 @@ static int start_worker(struct sched *s, struct worker *w, size_t fi,
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    w->pid = pyw_spawn(&job, w->fds, err, errlen);
+    w->pid = s->spare.pid > 0 ? pyw_spare_assign(&s->spare, &job, w->fds)
+                              : -1;
+    if (w->pid < 0) {
+        w->pid = pyw_spawn(&job, w->fds, err, errlen);
+    }
     if (w->pid < 0) {
         tap_free(w->tap);
         w->tap = NULL;
@@ -786,6 +792,15 @@ enum sched_end sched_run(const struct cli_opts *o, char **files,
                 active++;
             }
         }
+        /* The next file's worker, forked now while this one works;
+         * none when no file waits (a resumed file gets a fresh one). */
+        if (s.spare.pid == 0 && !s.no_spare && !s.stopping && s.qlen > 0) {
+            char why[256];
+
+            s.no_spare = pyw_spare_start(&s.spare, why, sizeof why) != 0;
+        } else if (s.spare.pid > 0 && (s.stopping || s.qlen == 0)) {
+            pyw_spare_drop(&s.spare);
+        }
         if (active == 0) {
             break;
         }
@@ -867,6 +882,7 @@ enum sched_end sched_run(const struct cli_opts *o, char **files,
         }
     }
 out:
+    pyw_spare_drop(&s.spare);
     if (s.w != NULL) {
         stop_all(&s);
         for (int i = 0; i < s.nslots; i++) {
