@@ -362,16 +362,22 @@ static void chain_drop(ChainObject *c)
     c->asked = 0;
 }
 
+/* Trimming costs about as much as three children save by it. */
+#define TRIM_MIN_RUNS 4
+
 /* Before the first fork of a snapshot: cut the page table entries of the
  * code down to what runs from here on (a warm-up run, then forks and
  * tests), so the children copy fewer at fork and tear down fewer at exit
- * (see codepages.h). The warm-up is crossrun's own path, not the user's:
- * running it here changes nothing a test could see. */
-static void snapshot_code(ChainObject *c)
+ * (see codepages.h), when `left` (runs to come after this one; -1:
+ * unknown) makes it worth it. The warm-up is crossrun's own path, not the
+ * user's: running it here changes nothing a test could see. */
+static void snapshot_code(ChainObject *c, Py_ssize_t left)
 {
     PyObject *r;
 
-    codepages_trim();
+    if (left < 0 || left + 1 >= TRIM_MIN_RUNS) {
+        codepages_trim();
+    }
     if (c->warmup != NULL) {
         r = PyObject_CallNoArgs(c->warmup);
         Py_XDECREF(r);
@@ -460,7 +466,7 @@ static int chain_run_one(ChainObject *self, Py_ssize_t job, Py_ssize_t left,
     }
     if (self->ready == NULL) {
         freeze_gc(1);
-        snapshot_code(self);
+        snapshot_code(self, left);
         if (sup_prepare(chain_main, self->jobs, &o, &self->ready, err,
                         sizeof err) != 0) {
             memset(r, 0, sizeof *r);
