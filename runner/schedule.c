@@ -25,6 +25,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,6 +37,7 @@
 
 #include "buf.h"
 #include "demangle.h"
+#include "outmark.h"
 #include "pyworker.h"
 #include "sup.h"
 #include "tap.h"
@@ -169,24 +171,85 @@ static enum res_outcome outcome_of(const char *s, int ok)
     return ok ? RES_PASSED : RES_FAILED;
 }
 
-/* Join a: the test's own capture, then b: what the worker wrote around
- * it. Returns malloc'd bytes (length in *len), or NULL if both empty. */
+/* How many bytes at the start of b belong to results numbered up to
+ * `upto` (see outmark.h): up to the end of the last mark numbered upto
+ * or less. */
+static size_t marked_part(const struct buf *b, long upto)
+{
+    static const char head[] = OUTMARK_HEAD;
+    const char *p = b->data, *q;
+    size_t end = 0, at = 0;
+
+    while (p != NULL && at < b->len &&
+           (q = memmem(p + at, b->len - at, head, sizeof head - 1)) != NULL) {
+        const char *num = q + sizeof head - 1;
+        const char *stop = memchr(num, OUTMARK_END,
+                                  b->len - (size_t)(num - p));
+        char *tail;
+        long k;
+
+        if (stop == NULL) {
+            break;      /* the rest of the mark is still on its way */
+        }
+        k = strtol(num, &tail, 10);
+        if (tail == stop && k <= upto) {
+            end = (size_t)(stop - p) + 1;
+        } else if (tail == stop) {
+            break;      /* a later result's */
+        }
+        at = (size_t)(stop - p) + 1;
+    }
+    return end;
+}
+
+/* Append the first n bytes of b to j without the marks in them, and
+ * drop them from b. */
+static void move_unmarked(struct buf *j, struct buf *b, size_t n)
+{
+    static const char head[] = OUTMARK_HEAD;
+    size_t at = 0;
+
+    if (n == 0) {
+        return;
+    }
+    while (at < n) {
+        const char *q = memmem(b->data + at, n - at, head, sizeof head - 1);
+        const char *num, *stop;
+
+        if (q == NULL) {
+            buf_append(j, b->data + at, n - at);
+            break;
+        }
+        buf_append(j, b->data + at, (size_t)(q - b->data) - at);
+        num = q + sizeof head - 1;
+        stop = memchr(num, OUTMARK_END, (size_t)(b->data + n - num));
+        at = stop != NULL ? (size_t)(stop - b->data) + 1 : n;
+    }
+    memmove(b->data, b->data + n, b->len - n);
+    b->len -= n;
+    b->data[b->len] = '\0';
+}
+
+/* Join a: the test's own capture, then what the worker wrote itself
+ * that goes with result `upto` (all of it when upto is LONG_MAX; see
+ * outmark.h), noting `cut` bytes dropped. Returns malloc'd bytes (length
+ * in *len), or NULL if there is nothing. */
 static char *join_output(const char *a, size_t alen, struct buf *b,
-                         size_t cut, size_t *len)
+                         size_t cut, long upto, size_t *len)
 {
     struct buf j = BUF_INIT;
+    size_t mine = upto == LONG_MAX ? b->len : marked_part(b, upto);
 
-    if (alen == 0 && b->len == 0 && cut == 0) {
-        *len = 0;
-        return NULL;
-    }
     buf_append(&j, a, alen);
-    buf_append(&j, b->data ? b->data : "", b->len);
+    move_unmarked(&j, b, mine);
     if (cut) {
         buf_printf(&j, "\n[crossrun: %zu more bytes of output cut]\n", cut);
     }
-    buf_clear(b);
     *len = j.len;
+    if (j.len == 0) {
+        buf_free(&j);
+        return NULL;
+    }
     return buf_steal(&j);
 }
 
@@ -290,10 +353,10 @@ static void on_test_point(struct sched *s, struct worker *w,
     drain_fd(w, PYW_ERR, s);
     v = tap_get(ev, "stdout", &n);
     t.out = join_output(v ? v : "", v ? n : 0, &w->out, w->out_cut,
-                        &t.out_len);
+                        ev->number, &t.out_len);
     v = tap_get(ev, "stderr", &n);
     t.err = join_output(v ? v : "", v ? n : 0, &w->err, w->err_cut,
-                        &t.err_len);
+                        ev->number, &t.err_len);
     w->out_cut = w->err_cut = 0;
     if (w->timed_out && ev->number == w->cur + 1) {
         /* The runner stopped this test (SIGTERM), and the test caught
@@ -485,8 +548,8 @@ static void died_in_test(struct sched *s, struct worker *w, int status)
     } else if (w->cur_xfail && t.outcome == RES_FAILED) {
         t.outcome = RES_XFAILED;    /* as the worker judges it, isolated */
     }
-    t.out = join_output("", 0, &w->out, w->out_cut, &t.out_len);
-    t.err = join_output("", 0, &w->err, w->err_cut, &t.err_len);
+    t.out = join_output("", 0, &w->out, w->out_cut, LONG_MAX, &t.out_len);
+    t.err = join_output("", 0, &w->err, w->err_cut, LONG_MAX, &t.err_len);
     w->out_cut = w->err_cut = 0;
     if (!import && w->cur + 1 > w->file->next) {
         w->file->next = w->cur + 1;
@@ -510,9 +573,9 @@ static void attach_leftover(struct worker *w)
     }
     t = &r->tests[r->ntests - 1];
     out = join_output(t->out ? t->out : "", t->out_len, &w->out, w->out_cut,
-                      &out_len);
+                      LONG_MAX, &out_len);
     err = join_output(t->err ? t->err : "", t->err_len, &w->err, w->err_cut,
-                      &err_len);
+                      LONG_MAX, &err_len);
     w->out_cut = w->err_cut = 0;
     free(t->out);
     free(t->err);

@@ -71,6 +71,10 @@ class _Emitter:
         self.write(_begin_line(index, timeout, who, test_id, item))
 
     def point(self, number, test_id, res, out=b"", err=b"", item=None):
+        # What this process wrote so far goes with this result (see
+        # runner/outmark.h); results of the C loop (run_plain) need no mark.
+        if res["outcome"] != "collected":
+            _native.output_mark(number)
         self.held += _point_text(number, test_id, res, out, err, item,
                                  b"%.6f" % res.get("duration", 0.0))
 
@@ -322,6 +326,8 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
     if keyword:
         from . import _keyword      # checked by the runner: it reads
         items = _keyword.select(items, keyword)
+    # What the import printed goes with the first result.
+    _native.output_mark(start + 1)
     if collect_only:
         for n, item in enumerate(items, 1):
             emit.point(n, item.id, {"outcome": "collected"}, item=item)

@@ -18,6 +18,7 @@
 #include "codepages.h"
 #include "demangle.h"
 #include "module.h"
+#include "outmark.h"
 #include "sup.h"
 
 #define DUMP_SIGNAL SUP_DUMP_SIGNAL
@@ -666,6 +667,30 @@ static PyTypeObject chain_type = {
     .tp_new = PyType_GenericNew,
 };
 
+PyDoc_STRVAR(output_mark_doc,
+"output_mark(number)\n--\n\n"
+"Flush Python's and C's buffered output, then mark fd 1 and fd 2 as the\n"
+"end of what belongs to the result numbered `number` (runner/outmark.h).");
+
+static PyObject *output_mark(PyObject *self, PyObject *arg)
+{
+    char mark[64];
+    long number = PyLong_AsLong(arg);
+    int n;
+
+    (void)self;
+    if (number == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    flush_all();
+    n = snprintf(mark, sizeof mark, "%s%ld%c", OUTMARK_HEAD, number,
+                 OUTMARK_END);
+    /* Output that cannot be written has nothing to be told apart from. */
+    (void)afile_write_all(1, mark, (size_t)n);
+    (void)afile_write_all(2, mark, (size_t)n);
+    Py_RETURN_NONE;
+}
+
 PyDoc_STRVAR(enable_crash_reports_doc,
 "enable_crash_reports(fd)\n--\n\n"
 "Write a native backtrace and the Python traceback to fd when this\n"
@@ -692,6 +717,7 @@ static PyObject *enable_crash_reports(PyObject *self, PyObject *arg)
 static PyMethodDef isolate_methods[] = {
     {"enable_crash_reports", enable_crash_reports, METH_O,
      enable_crash_reports_doc},
+    {"output_mark", output_mark, METH_O, output_mark_doc},
     {"run_isolated", (PyCFunction)(void (*)(void))run_isolated,
      METH_VARARGS | METH_KEYWORDS, run_isolated_doc},
     {NULL, NULL, 0, NULL},

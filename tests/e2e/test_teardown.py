@@ -41,6 +41,10 @@ def test_an_exit_handler_that_raises_is_a_teardown_error(tmp_path):
 
 def test_output_after_the_last_test_goes_with_it(tmp_path):
     r, _ = _run(tmp_path, "-j", "1")
-    out = r.child("test_last", "system-out").text
-    assert "fixture teardown out" in out and "exit handler out" in out
-    assert r.child("test_first", "system-out") is None
+    seen = "rc %d\n%s%s\n%s" % (r.rc, r.out, r.err,
+                                  (r.xml or b"").decode("utf-8", "replace"))
+    out = r.child("test_last", "system-out")
+    assert out is not None, seen
+    assert "fixture teardown out" in out.text, seen
+    assert "exit handler out" in out.text, seen
+    assert r.child("test_first", "system-out") is None, seen
