@@ -553,6 +553,7 @@ struct sup_child {
     int fds[NPIPES];    /* read ends of the child's pipes */
     int go;             /* our end of the socket the child waits on */
     int pidfd;          /* made by its predecessor, or -1 */
+    double start;       /* when it was told to go (sup_go) */
 };
 
 void sup_discard(struct sup_child *c)
@@ -741,23 +742,36 @@ int sup_take_successor(struct sup_child *c, struct sup_child **out,
     return 0;
 }
 
+void sup_go(struct sup_child *c, long job)
+{
+    if (c->pidfd < 0) {
+        c->pidfd = sup_pidfd_open(c->pid);
+    }
+    c->start = sup_now();
+    /* A child that died before it was told to start (the send fails) is
+     * judged by its status, like any other. */
+    (void)send_command(c->go, 'g', job);
+}
+
 int sup_start(struct sup_child *c, long job, const struct sup_opts *o,
               struct sup_result *r, char *err, size_t errlen)
 {
+    sup_go(c, job);
+    return sup_supervise(c, o, r, err, errlen);
+}
+
+int sup_supervise(struct sup_child *c, const struct sup_opts *o,
+                  struct sup_result *r, char *err, size_t errlen)
+{
     int fds[NPIPES];
-    int pidfd = -1, rc = -1, done;
+    int pidfd = c->pidfd, rc = -1, done;
     pid_t pid = c->pid;
-    double start;
+    double start = c->start;
 
     memset(r, 0, sizeof *r);
     for (int i = 0; i < NPIPES; i++) {
         fds[i] = c->fds[i];
     }
-    pidfd = c->pidfd >= 0 ? c->pidfd : sup_pidfd_open(pid);
-    start = sup_now();
-    /* A child that died before it was told to start (the send fails) is
-     * judged below by its status, like any other. */
-    (void)send_command(c->go, 'g', job);
     close(c->go);
     free(c);
 

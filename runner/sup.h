@@ -98,6 +98,7 @@ void sup_result_free(struct sup_result *r);
  *     sup_request_successor(c)   c starts cloning its successor
  *     sup_take_successor(c, &s)  receive it (pid and pipes), c still waits
  *     sup_start(c, job)  c runs fn(arg, job, ...) and is supervised
+ *                        (or sup_go, then sup_supervise)
  *     sup_discard(c)     c is not needed after all */
 struct sup_child;
 
@@ -116,6 +117,13 @@ int sup_take_successor(struct sup_child *c, struct sup_child **out,
  * deadline counts from the start). c is consumed. */
 int sup_start(struct sup_child *c, long job, const struct sup_opts *o,
               struct sup_result *r, char *err, size_t errlen);
+/* sup_start in two steps, so that the caller can do other work (take
+ * c's successor) while c runs: sup_go tells c to start on job (c stays
+ * the caller's), sup_supervise then supervises it (the deadline counts
+ * from sup_go) and consumes it. */
+void sup_go(struct sup_child *c, long job);
+int sup_supervise(struct sup_child *c, const struct sup_opts *o,
+                  struct sup_result *r, char *err, size_t errlen);
 /* End a prepared child that will not be started; c is consumed. */
 void sup_discard(struct sup_child *c);
 

@@ -478,6 +478,9 @@ static int chain_run_one(ChainObject *self, Py_ssize_t job, Py_ssize_t left,
         self->after = NULL;
     }
     current = self->ready;
+    /* The test first: the children of the next runs are taken while it
+     * runs (what current was asked for it made before it started). */
+    sup_go(current, (long)job);
     if (self->after == NULL) {
         /* Starting (or the chain broke): make the next child now. */
         self->after = chain_next(self, current, left < 0 || left >= 2);
@@ -488,7 +491,7 @@ static int chain_run_one(ChainObject *self, Py_ssize_t job, Py_ssize_t left,
     self->after = self->ready != NULL
                       ? chain_next(self, self->ready, left < 0 || left >= 3)
                       : NULL;
-    if (sup_start(current, (long)job, &o, r, err, sizeof err) != 0) {
+    if (sup_supervise(current, &o, r, err, sizeof err) != 0) {
         PyErr_Format(PyExc_OSError, "Chain.run: %s", err);
         return -1;
     }
