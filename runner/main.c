@@ -1,5 +1,6 @@
 /* main: crossrun's entry point: parse the command line, find the test
  * files, run them, report, and exit with the status of DESIGN.md s3. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,9 @@ int main(int argc, char **argv)
     FILE *console_out = stdout;
 
     memset(&rep, 0, sizeof rep);
+    /* A console nobody reads any more (crossrun | head) does not end the
+     * run: the reports are still written, the temporary files removed. */
+    signal(SIGPIPE, SIG_IGN);
     if (cli_parse(argc, argv, &o, err, sizeof err) != 0) {
         fprintf(stderr, "crossrun: error: %s\n", err);
         free(o.paths);

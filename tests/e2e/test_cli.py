@@ -212,3 +212,25 @@ def test_symbols_of_a_missing_library_is_an_error():
     r = e2e.run("symbols", "fixtures/build/libnothere.so", junit=False)
     assert r.rc == 4
     assert "libnothere.so" in r.err
+
+
+@mark.timeout(120)
+def test_a_console_nobody_reads_does_not_end_the_run(tmp_path):
+    # crossrun | head: the pipe closes early; the run goes on, the report
+    # is written whole and the temporary files are removed.
+    junit = tmp_path / "report.xml"
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    p = subprocess.Popen([e2e.CROSSRUN, "-j", "1", "--junitxml", str(junit),
+                          BASIC, e2e.SUITES + "/state",
+                          e2e.SUITES + "/lean"], cwd=e2e.ROOT,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         env=dict(os.environ, TMPDIR=str(tmp)))
+    p.stdout.close()
+    assert p.wait(timeout=100) == 1
+    r = e2e.Run(1, "", "", str(junit))
+    e2e.validate(r)
+    whole = e2e.run("-j", "1", BASIC, e2e.SUITES + "/state",
+                    e2e.SUITES + "/lean")
+    assert sorted(r.cases) == sorted(whole.cases)
+    assert os.listdir(tmp) == []
