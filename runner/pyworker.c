@@ -24,6 +24,12 @@
 
 static PyObject *run_file; /* crossrun._worker.run_file */
 
+/* The descriptor on which every worker has its crash pipe, so that the
+ * crash reports are set up once, here (a copy of the runner's stderr,
+ * where the runner's own go), and inherited; -1: each worker sets them
+ * up for its pipe. */
+static int crash_fd_slot = -1;
+
 /* The precompiler (pyw_precompile): its pid (0: none) and directory. */
 static pid_t precompiler;
 static char code_dir[PATH_MAX];
@@ -133,6 +139,24 @@ int pyw_init(const char *argv0, char *err, size_t errlen)
         return -1;
     }
     codepages_share();
+    /* Crash reports (faulthandler, the native backtrace handler, a first
+     * backtrace() that loads the unwinder) cost a worker more than its
+     * fork: set them up here, once. */
+    crash_fd_slot = fcntl(2, F_DUPFD, 10);
+    mod = crash_fd_slot >= 0 ? PyImport_ImportModule("crossrun._native")
+                             : NULL;
+    r = mod != NULL ? PyObject_CallMethod(mod, "enable_crash_reports", "i",
+                                          crash_fd_slot)
+                    : NULL;
+    if (r == NULL) {
+        PyErr_Clear();
+        if (crash_fd_slot >= 0) {
+            close(crash_fd_slot);
+        }
+        crash_fd_slot = -1;
+    }
+    Py_XDECREF(r);
+    Py_XDECREF(mod);
     /* Every object so far into the permanent generation: a collection in
      * a worker would otherwise walk them all, and so copy every page that
      * holds one. */
@@ -242,6 +266,13 @@ static void worker_setup(int fds[PYW_NFDS][2], pid_t runner, int also_keep)
     }
     close(fds[PYW_OUT][1]);
     close(fds[PYW_ERR][1]);
+    if (crash_fd_slot >= 0) {
+        if (dup2(fds[PYW_CRASH][1], crash_fd_slot) < 0) {
+            _exit(3);
+        }
+        close(fds[PYW_CRASH][1]);
+        fds[PYW_CRASH][1] = crash_fd_slot;
+    }
     /* Nothing else of the runner's is ours: its signal pipe, the other
      * workers' pipes, the report files it is writing. A stray write from
      * a library must not be able to reach them. */

@@ -712,8 +712,13 @@ static PyObject *enable_crash_reports(PyObject *self, PyObject *arg)
         PyErr_SetString(PyExc_ValueError, "enable_crash_reports: bad fd");
         return NULL;
     }
-    enable_tracebacks(fd);
-    crash_slot = fd;
+    /* Done for this fd by this process or the one it was forked from:
+     * what it set up (handlers, alternate stack, a warm backtrace()) is
+     * inherited, and setting it up again costs more than a fork. */
+    if (fd != crash_slot) {
+        enable_tracebacks(fd);
+        crash_slot = fd;
+    }
     Py_RETURN_NONE;
 }
 
