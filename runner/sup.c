@@ -346,9 +346,8 @@ static void child(int pipes[NPIPES][2], int ctl, pid_t parent,
         if (cmd.what == 'g') {
             break;
         }
-        if (cmd.what == 's' && o->capture &&
-            spawn_successor(&f, parent) == 0 && o->idle != NULL) {
-            o->idle(arg);
+        if (cmd.what == 's' && o->capture) {
+            (void)spawn_successor(&f, parent);
         }
     }
     close(f.ctl);

@@ -47,10 +47,6 @@ struct sup_opts {
     int dump_signal;        /* sent at the deadline first; 0 = none */
     int close_fd;           /* closed in the child (the caller's own
                                channel, not the test's); -1 = none */
-    /* Called once in a waiting child after it cloned its successor (so
-     * the successor is still a copy of the untouched process): work that
-     * warms the child up off the critical path. May be NULL. */
-    void (*idle)(void *arg);
     /* Called around fork() in the parent and first thing in the child
      * (the interpreter needs them); any may be NULL. */
     void (*before_fork)(void);

@@ -18,8 +18,8 @@ _ModuleType = type(sys)
 
 
 def warm_up():
-    """What a passing rewritten assert runs, for a waiting test process to
-    run before its test (see _worker._warmup_item)."""
+    """What a passing rewritten assert runs, for the worker to run before
+    its test processes' snapshot (see _worker._warmup_item)."""
     values = {}
     return values.setdefault(0, values.setdefault(1, 0) ==
                              values.setdefault(2, 0))

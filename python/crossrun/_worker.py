@@ -217,11 +217,9 @@ def _plain_spec(index, item, limit):
 
 def _warmup_item(items):
     """A test that runs crossrun's own path (the one most tests take, see
-    _job, and a passing rewritten assert) and nothing of the user's: a
-    waiting child runs it once, so the pages that path touches are copied
-    before the child's real test starts; and this process runs it before
-    the children's snapshot, so the code it runs is what they inherit
-    (see Chain)."""
+    _job, and a passing rewritten assert) and nothing of the user's: this
+    process runs it before the children's snapshot, so the code it runs
+    is what they inherit (see Chain)."""
     if not items:
         return None
     warm = _collect.Item.__new__(_collect.Item)

@@ -224,7 +224,6 @@ static void set_opts(struct sup_opts *o, double timeout, double grace,
     o->before_fork = PyOS_BeforeFork;
     o->after_fork_parent = PyOS_AfterFork_Parent;
     o->after_fork_child = PyOS_AfterFork_Child;
-    o->idle = NULL;
     o->close_fd = -1;
 }
 
@@ -316,34 +315,18 @@ static PyObject *run_isolated(PyObject *self, PyObject *args, PyObject *kw)
  * last of them has been asked for its successor, not yet taken.
  *
  * Two waiting children, not one: a child is asked for its successor one
- * run before it runs, so the cloning and warming up that follow have a
- * whole run's time on the other processor before anyone waits for them. */
+ * run before it runs, so the cloning that follows has a whole run's time
+ * on the other processor before anyone waits for it. */
 typedef struct {
     PyObject_HEAD
     PyObject *jobs;            /* callable; the child of job k calls it(k) */
-    PyObject *warmup;          /* called by a waiting child and before a
-                                * snapshot, or NULL */
+    PyObject *warmup;          /* called before a snapshot, or NULL */
     int close_fd;              /* closed in every child, or -1 */
     struct sup_child *ready;
     struct sup_child *after;
     int asked;
 } ChainObject;
 
-/* In a waiting child: the chain's warm-up callable (of this snapshot). */
-static PyObject *chain_warmup_func;
-
-static void chain_warmup(void *arg)
-{
-    PyObject *r;
-
-    (void)arg;
-    if (chain_warmup_func != NULL) {
-        r = PyObject_CallNoArgs(chain_warmup_func);
-        Py_XDECREF(r);
-        PyErr_Clear();
-        flush_all();    /* what the job's run ends with */
-    }
-}
 
 static void chain_drop(ChainObject *c)
 {
@@ -461,10 +444,6 @@ static int chain_run_one(ChainObject *self, Py_ssize_t job, Py_ssize_t left,
 
     set_opts(&o, timeout, grace, cap, 1);
     o.close_fd = self->close_fd;
-    if (self->warmup != NULL) {
-        o.idle = chain_warmup;
-        chain_warmup_func = self->warmup;
-    }
     if (self->ready == NULL) {
         freeze_gc(1);
         snapshot_code(self, left);
@@ -663,8 +642,8 @@ static PyTypeObject chain_type = {
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Chain(job, warmup=None, close_fd=-1): isolated runs of "
               "job(k) from one snapshot of this process; warmup() is called "
-              "here before each snapshot and once by each waiting child; "
-              "close_fd is closed in every child.",
+              "here before each snapshot; close_fd is closed in every "
+              "child.",
     .tp_methods = chain_methods,
     .tp_init = (initproc)chain_init,
     .tp_new = PyType_GenericNew,
