@@ -257,19 +257,27 @@ def _exit_handler_errors():
     return errors
 
 
-def _emit_teardown(emit, path, number, errors, unmatched=()):
-    """Test points number, number + 1, ... for the names selected on the
-    command line that match no test (`unmatched`), then for the errors of
-    the module's teardown."""
-    for n, name in enumerate(unmatched):
-        emit.point(number + n, "%s::%s" % (path, name),
+def _end_file(emit, path, index, timeout, session=None, unmatched=()):
+    """The file's end: its module teardown (the fixtures of `session`, if
+    any, then the exit handlers) as work numbered `index`, test points
+    from index + 1 on for the names selected on the command line that
+    match no test (`unmatched`) and for what went wrong in the teardown,
+    then "# idle"."""
+    teardown_id = path + "::<module teardown>"
+    emit.begin(index, timeout, "worker", teardown_id)
+    errors = (session.teardown_module() if session is not None else []) + \
+        _exit_handler_errors()
+    number = index + 1
+    for name in unmatched:
+        emit.point(number, "%s::%s" % (path, name),
                    {"outcome": "error", "type": "collection",
                     "message": "no test %s in %s (crossrun --collect-only "
                                "%s lists its tests)" % (name, path, path)})
-    number += len(unmatched)
-    for n, err in enumerate(errors):
-        emit.point(number + n, path + "::<module teardown>",
-                   dict(err, outcome="error"))
+        number += 1
+    for err in errors:
+        emit.point(number, teardown_id, dict(err, outcome="error"))
+        number += 1
+    emit.write(b"# idle\n")
 
 
 def _selected(items, path, select):
@@ -314,9 +322,7 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
                      duration=time.monotonic() - t0)
         emit.point(1, path, error)
         emit.write(b"1..1\n")
-        emit.begin(1, timeout, "worker", path + "::<module teardown>")
-        _emit_teardown(emit, path, 2, _exit_handler_errors())
-        emit.write(b"# idle\n")
+        _end_file(emit, path, 1, timeout)
         return
     unmatched = ()
     if select is not None:
@@ -330,11 +336,7 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
         for n, item in enumerate(items, 1):
             emit.point(n, item.id, {"outcome": "collected"}, item=item)
         emit.write(b"1..%d\n" % len(items))
-        emit.begin(len(items), timeout, "worker",
-                   path + "::<module teardown>")
-        _emit_teardown(emit, path, len(items) + 1, _exit_handler_errors(),
-                       unmatched)
-        emit.write(b"# idle\n")
+        _end_file(emit, path, len(items), timeout, unmatched=unmatched)
         return
     emit.write(b"1..%d\n" % len(items))
     session = _runtest.Session()
@@ -447,8 +449,4 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
             report_isolated(index, items[index], r)
             index += 1
     chain.reset()
-    emit.begin(len(items), timeout, "worker", path + "::<module teardown>")
-    _emit_teardown(emit, path, len(items) + 1,
-                   session.teardown_module() + _exit_handler_errors(),
-                   unmatched)
-    emit.write(b"# idle\n")
+    _end_file(emit, path, len(items), timeout, session, unmatched)
