@@ -171,33 +171,48 @@ static enum res_outcome outcome_of(const char *s, int ok)
     return ok ? RES_PASSED : RES_FAILED;
 }
 
-/* How many bytes at the start of b belong to results numbered up to
- * `upto` (see outmark.h): up to the end of the last mark numbered upto
- * or less. */
-static size_t marked_part(const struct buf *b, long upto)
+/* The next mark (see outmark.h) whose head starts in data[from, limit):
+ * 1 with *start at its first byte and *stop at its OUTMARK_END (before
+ * limit), -1 with only *start set when its end is not there (yet), 0 when
+ * there is none. */
+static int find_mark(const char *data, size_t from, size_t limit,
+                     size_t *start, size_t *stop)
 {
     static const char head[] = OUTMARK_HEAD;
-    const char *p = b->data, *q;
-    size_t end = 0, at = 0;
+    const char *q, *end;
 
-    while (p != NULL && at < b->len &&
-           (q = memmem(p + at, b->len - at, head, sizeof head - 1)) != NULL) {
-        const char *num = q + sizeof head - 1;
-        const char *stop = memchr(num, OUTMARK_END,
-                                  b->len - (size_t)(num - p));
+    if (data == NULL || from >= limit ||
+        (q = memmem(data + from, limit - from, head, sizeof head - 1)) ==
+            NULL) {
+        return 0;
+    }
+    *start = (size_t)(q - data);
+    end = memchr(q + sizeof head - 1, OUTMARK_END,
+                 limit - *start - (sizeof head - 1));
+    if (end == NULL) {
+        return -1;
+    }
+    *stop = (size_t)(end - data);
+    return 1;
+}
+
+/* How many bytes at the start of b belong to results numbered up to
+ * `upto`: up to the end of the last mark numbered upto or less. */
+static size_t marked_part(const struct buf *b, long upto)
+{
+    size_t end = 0, at = 0, start, stop;
+
+    while (find_mark(b->data, at, b->len, &start, &stop) == 1) {
         char *tail;
-        long k;
+        long k = strtol(b->data + start + sizeof OUTMARK_HEAD - 1, &tail,
+                        10);
 
-        if (stop == NULL) {
-            break;      /* the rest of the mark is still on its way */
-        }
-        k = strtol(num, &tail, 10);
-        if (tail == stop && k <= upto) {
-            end = (size_t)(stop - p) + 1;
-        } else if (tail == stop) {
+        if (tail == b->data + stop && k <= upto) {
+            end = stop + 1;
+        } else if (tail == b->data + stop) {
             break;      /* a later result's */
         }
-        at = (size_t)(stop - p) + 1;
+        at = stop + 1;
     }
     return end;
 }
@@ -206,24 +221,16 @@ static size_t marked_part(const struct buf *b, long upto)
  * drop them from b. */
 static void move_unmarked(struct buf *j, struct buf *b, size_t n)
 {
-    static const char head[] = OUTMARK_HEAD;
-    size_t at = 0;
+    size_t at = 0, start, stop;
 
     if (n == 0) {
         return;
     }
     while (at < n) {
-        const char *q = memmem(b->data + at, n - at, head, sizeof head - 1);
-        const char *num, *stop;
+        int found = find_mark(b->data, at, n, &start, &stop);
 
-        if (q == NULL) {
-            buf_append(j, b->data + at, n - at);
-            break;
-        }
-        buf_append(j, b->data + at, (size_t)(q - b->data) - at);
-        num = q + sizeof head - 1;
-        stop = memchr(num, OUTMARK_END, (size_t)(b->data + n - num));
-        at = stop != NULL ? (size_t)(stop - b->data) + 1 : n;
+        buf_append(j, b->data + at, (found ? start : n) - at);
+        at = found == 1 ? stop + 1 : n;
     }
     memmove(b->data, b->data + n, b->len - n);
     b->len -= n;
