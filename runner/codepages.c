@@ -130,9 +130,16 @@ int codepages_trim_range(void *lo, void *hi)
 
 void codepages_trim(void)
 {
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    int fd;
+
+    if (nsegments == 0 ||
+        (fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC)) < 0) {
+        return;
+    }
     for (int i = 0; i < nsegments; i++) {
         /* A failure only leaves more entries to copy. */
-        (void)codepages_trim_range((void *)segments[i].lo,
-                                   (void *)segments[i].hi);
+        (void)trim_range(fd, segments[i].lo, segments[i].hi, page);
     }
+    close(fd);
 }
