@@ -26,40 +26,52 @@ SAN_FLAGS := -fsanitize=address -fsanitize=undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=undefined
 SAN     := $(if $(SANITIZE),$(SAN_FLAGS))
 
-PKG_CFLAGS = $(shell pkg-config --cflags python3-embed libffi libxml-2.0)
+PY_CFLAGS  = $(shell pkg-config --cflags python3-embed)
+FFI_CFLAGS = $(shell pkg-config --cflags libffi)
+XML_CFLAGS = $(shell pkg-config --cflags libxml-2.0)
 PKG_LIBS   = $(shell pkg-config --libs python3-embed libffi libxml-2.0)
 EXT_SUFFIX = $(shell $(PY) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
 
 WARN     := -Wall -Wextra -Werror
 CFLAGS   ?= -O2 -g
 CXXFLAGS ?= -O2 -g
-ALL_CFLAGS   = -std=c11 -D_GNU_SOURCE -fPIC $(WARN) $(SAN) $(CFLAGS) \
-               -Irunner -Ipython/native $(PKG_CFLAGS)
-ALL_CXXFLAGS = -std=c++17 -D_GNU_SOURCE -fPIC $(WARN) $(SAN) $(CXXFLAGS) \
-               -Irunner -Ipython/native $(PKG_CFLAGS)
+BASE_CFLAGS   = -std=c11 -D_GNU_SOURCE -fPIC $(WARN) $(SAN) $(CFLAGS) -Irunner
+BASE_CXXFLAGS = -std=c++17 -D_GNU_SOURCE -fPIC $(WARN) $(SAN) $(CXXFLAGS) \
+                -Irunner
 LDLIBS   = $(PKG_LIBS) -ldl -lstdc++ -lm
 
-# The runner: every runner/*.c. The native module: every python/native/*.c
-# and *.cc; it is linked into the runner as a built-in module and built
-# as an extension module for $(PY). Runner sources that the extension
-# needs too (the supervisor and its helpers) are listed in SHARED_SRC.
-RUNNER_SRC := $(wildcard runner/*.c)
-NATIVE_SRC := $(wildcard python/native/*.c) $(wildcard python/native/*.cc)
-SHARED_SRC := $(wildcard runner/buf.c runner/sup.c runner/demangle.c \
-                          runner/afile.c runner/codepages.c)
-RUNNER_OBJ := $(RUNNER_SRC:%.c=$(BUILD)/%.o)
-NATIVE_OBJ := $(patsubst %,$(BUILD)/%.o,$(basename $(NATIVE_SRC)))
-SHARED_OBJ := $(SHARED_SRC:%.c=$(BUILD)/%.o)
-# Unit tests link against archives, so they pull in only what they use.
-RUNNER_LIB := $(BUILD)/librunner.a
-NATIVE_LIB := $(BUILD)/libnative.a
+# The harness is built in layers (DESIGN.md section 1), each into its own
+# archive; dependencies run one way: the program -> ffi -> cxx -> core.
+# Each layer is compiled with only the include paths it may use, so core/
+# and cxx/ cannot include Python.h (tests/layers.py checks the rest).
+CORE_SRC := $(wildcard runner/core/*.c)
+CXX_SRC  := $(wildcard runner/cxx/*.c) $(wildcard runner/cxx/*.cc)
+FFI_SRC  := $(wildcard runner/ffi/*.c)
+PROG_SRC := $(wildcard runner/*.c)
+objs = $(patsubst %,$(BUILD)/%.o,$(basename $(1)))
+CORE_OBJ := $(call objs,$(CORE_SRC))
+CXX_OBJ  := $(call objs,$(CXX_SRC))
+FFI_OBJ  := $(call objs,$(FFI_SRC))
+PROG_OBJ := $(call objs,$(PROG_SRC))
+CORE_LIB := $(BUILD)/libcore.a
+CXX_LIB  := $(BUILD)/libcxx.a
+FFI_LIB  := $(BUILD)/libffi_ext.a
+PROG_LIB := $(BUILD)/libprogram.a
+LAYER_CFLAGS_core :=
+LAYER_CFLAGS_cxx   = $(FFI_CFLAGS)
+LAYER_CFLAGS_ffi   = $(FFI_CFLAGS) $(PY_CFLAGS)
+LAYER_CFLAGS_prog  = $(FFI_CFLAGS) $(PY_CFLAGS) $(XML_CFLAGS)
+layer_of = $(if $(findstring /runner/core/,$(1)),core,$(if $(findstring \
+  /runner/cxx/,$(1)),cxx,$(if $(findstring /runner/ffi/,$(1)),ffi,prog)))
 
 EXT := python/crossrun/_native$(EXT_SUFFIX)
 
-UNIT_SRC := $(wildcard tests/unit/test_*.c)
-UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
+# C unit tests: tests/<layer>/test_*.c, one binary each.
+UNIT_SRC := $(wildcard tests/core/test_*.c tests/cxx/test_*.c \
+                       tests/runner/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/%.c=$(BUILD)/unit/%)
 
-.PHONY: all deps demo check bench install clean fixtures unit
+.PHONY: all deps demo check bench install clean fixtures unit layers
 all: deps runner/crossrun $(EXT) fixtures
 
 deps: build/.deps
@@ -83,29 +95,52 @@ FORCE:
 
 $(BUILD)/%.o: %.c | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(BASE_CFLAGS) $(LAYER_CFLAGS_$(call layer_of,/$<)) -MMD -MP -c $< -o $@
 
 $(BUILD)/%.o: %.cc | deps
 	@mkdir -p $(dir $@)
-	$(CXX) $(ALL_CXXFLAGS) -MMD -MP -c $< -o $@
+	$(CXX) $(BASE_CXXFLAGS) $(LAYER_CFLAGS_$(call layer_of,/$<)) -MMD -MP -c $< -o $@
 
-runner/crossrun: $(RUNNER_OBJ) $(NATIVE_OBJ) build/mode
-	$(CC) $(SAN) -rdynamic -Wl,-z,now -o $@ $(RUNNER_OBJ) $(NATIVE_OBJ) $(LDLIBS)
+$(CORE_LIB): $(CORE_OBJ)
+	rm -f $@; ar rcs $@ $^
+$(CXX_LIB): $(CXX_OBJ)
+	rm -f $@; ar rcs $@ $^
+$(FFI_LIB): $(FFI_OBJ)
+	rm -f $@; ar rcs $@ $^
+$(PROG_LIB): $(filter-out $(BUILD)/runner/main.o,$(PROG_OBJ))
+	rm -f $@; ar rcs $@ $^
 
-$(EXT): $(NATIVE_OBJ) $(SHARED_OBJ) build/mode
-	$(CC) $(SAN) -shared -Wl,-z,now -o $@ $(NATIVE_OBJ) $(SHARED_OBJ) \
-	  $(shell pkg-config --libs libffi) -ldl -lstdc++
+# The program links each layer once, top to bottom. The ffi layer is the
+# crossrun._native module: linked whole into the runner (a built-in
+# module) and into the extension module that $(PY) imports.
+runner/crossrun: $(BUILD)/runner/main.o $(PROG_LIB) $(FFI_LIB) $(CXX_LIB) \
+                 $(CORE_LIB) build/mode
+	$(CC) $(SAN) -rdynamic -Wl,-z,now -o $@ $(BUILD)/runner/main.o \
+	  $(PROG_LIB) -Wl,--whole-archive $(FFI_LIB) -Wl,--no-whole-archive \
+	  $(CXX_LIB) $(CORE_LIB) $(LDLIBS)
+
+$(EXT): $(FFI_LIB) $(CXX_LIB) $(CORE_LIB) build/mode
+	$(CC) $(SAN) -shared -Wl,-z,now -o $@ \
+	  -Wl,--whole-archive $(FFI_LIB) -Wl,--no-whole-archive \
+	  $(CXX_LIB) $(CORE_LIB) $(shell pkg-config --libs libffi) -ldl -lstdc++
 
 -include fixtures/fixtures.mk
 
-$(RUNNER_LIB): $(filter-out $(BUILD)/runner/main.o,$(RUNNER_OBJ))
-	rm -f $@; ar rcs $@ $^
-$(NATIVE_LIB): $(NATIVE_OBJ)
-	rm -f $@; ar rcs $@ $^
+# A unit test links against the archives of its own layer and those
+# below it, so it pulls in only what it uses.
+UNIT_LIBS_core = $(CORE_LIB)
+UNIT_LIBS_cxx  = $(CXX_LIB) $(CORE_LIB)
+UNIT_LIBS_runner = $(PROG_LIB) $(FFI_LIB) $(CXX_LIB) $(CORE_LIB)
+UNIT_LDLIBS_core = -ldl
+UNIT_LDLIBS_cxx  = $(shell pkg-config --libs libffi) -ldl -lstdc++
+UNIT_LDLIBS_runner = $(LDLIBS)
+unit_layer = $(firstword $(subst /, ,$(1)))
 
-$(BUILD)/unit/%: tests/unit/%.c $(RUNNER_LIB) $(NATIVE_LIB) build/mode
+.SECONDEXPANSION:
+$(BUILD)/unit/%: tests/%.c $$(UNIT_LIBS_$$(call unit_layer,$$*)) build/mode
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(RUNNER_LIB) $(NATIVE_LIB) $(RUNNER_LIB) $(LDLIBS)
+	$(CC) $(BASE_CFLAGS) -Itests $(LAYER_CFLAGS_$(subst runner,prog,$(call unit_layer,$*))) \
+	  -o $@ $< $(UNIT_LIBS_$(call unit_layer,$*)) $(UNIT_LDLIBS_$(call unit_layer,$*))
 
 unit: $(UNIT_BIN)
 
@@ -122,7 +157,7 @@ TEST_ENV = CROSSRUN_UNIT_DIR=$(BUILD)/unit PY=$(PY) \
            CROSSRUN_SCHEMA_DIR=$(SCHEMA_DIR) \
            $(if $(SANITIZE),ASAN_OPTIONS=detect_leaks=0:abort_on_error=0,)
 
-CHECK_DIRS := $(wildcard tests/unit tests/e2e tests/api tests/ffi tests/isolation)
+CHECK_DIRS := $(wildcard tests/kit tests/e2e tests/python tests/ffi tests/layers)
 
 check: all unit
 	@if [ -d tests/plugin ]; then \
@@ -133,6 +168,10 @@ check: all unit
 	    || exit 1; fi
 	@echo "== crossrun's own tests"
 	$(TEST_ENV) runner/crossrun -j 2 --junitxml reports/check.xml $(CHECK_DIRS)
+
+# The layers depend on each other one way, by includes and by symbols.
+layers: all
+	$(PY) tests/layers/layers.py --build $(BUILD) --graph
 
 demo: all
 	runner/crossrun --junitxml reports/junit.xml fixtures/suite
@@ -161,4 +200,4 @@ install: all
 clean:
 	rm -rf build runner/crossrun python/crossrun/_native*.so fixtures/build
 
--include $(RUNNER_OBJ:.o=.d) $(NATIVE_OBJ:.o=.d) $(SHARED_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(CXX_OBJ:.o=.d) $(FFI_OBJ:.o=.d) $(PROG_OBJ:.o=.d)

@@ -6,14 +6,14 @@
 #include <string.h>
 
 #include "cli.h"
-#include "ffi_symbols.h"
+#include "cxx/symbols.h"
 #include "discover.h"
 #include "pyworker.h"
 #include "report_console.h"
 #include "report_junit.h"
 #include "report_tap.h"
 #include "schedule.h"
-#include "sup.h"
+#include "core/sup.h"
 
 #define CROSSRUN_VERSION "0.1.0"
 

@@ -19,8 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "codepages.h"
-#include "module.h"
+#include "core/codepages.h"
+#include "ffi/module.h"
 
 static PyObject *run_file; /* crossrun._worker.run_file */
 

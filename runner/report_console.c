@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
+#include "core/buf.h"
 
 #define FILE_MARKS 60   /* outcome letters shown per file line */
 #define SHOW_OUTPUT (8u << 10) /* captured bytes shown per failure: the

@@ -26,8 +26,8 @@
 
 #include <libxml/xmlwriter.h>
 
-#include "afile.h"
-#include "buf.h"
+#include "core/afile.h"
+#include "core/buf.h"
 #include "xmlsan.h"
 
 struct junit_writer {

@@ -23,8 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "afile.h"
-#include "buf.h"
+#include "core/afile.h"
+#include "core/buf.h"
 #include "xmlsan.h"
 
 #define QUOTED_MAX 32768

@@ -35,11 +35,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "demangle.h"
-#include "outmark.h"
+#include "core/buf.h"
+#include "core/demangle.h"
+#include "core/outmark.h"
 #include "pyworker.h"
-#include "sup.h"
+#include "core/sup.h"
 #include "tap.h"
 
 #define OUT_CAP (1u << 20)

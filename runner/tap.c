@@ -21,7 +21,7 @@
  * than SHRINK_ABOVE. */
 #include "tap.h"
 
-#include "buf.h"
+#include "core/buf.h"
 
 #include <assert.h>
 #include <limits.h>

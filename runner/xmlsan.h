@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "core/buf.h"
 
 /* The code point xmlsan_utf8_next reports for an ill-formed sequence. */
 #define XMLSAN_INVALID UINT32_C(0xFFFFFFFF)
