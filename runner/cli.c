@@ -26,6 +26,16 @@ void cli_usage(FILE *out)
 "                        xunit1 adds file and line attributes\n"
 "  --tap[=PATH]          write a TAP 13 stream (stdout if no PATH)\n"
 "  --collect-only        list test ids, run nothing\n"
+"  --shard K/N           run the K-th of N shares of the tests (1-based);\n"
+"                        wins over TEST_TOTAL_SHARDS/TEST_SHARD_INDEX\n"
+"                        (Bazel), GTEST_TOTAL_SHARDS/GTEST_SHARD_INDEX\n"
+"                        and CI_NODE_TOTAL/CI_NODE_INDEX (GitLab)\n"
+"  --durations-path PATH per-test durations that balance the shares (e.g.\n"
+"                        a committed file; default .crossrun/durations,\n"
+"                        where every run records its tests' durations)\n"
+"  --lf, --last-failed   only the tests that failed last run (all if none;\n"
+"                        from .crossrun/lastfailed)\n"
+"  --ff, --failed-first  the tests that failed last run first\n"
 "  -q, -v                less or more output\n"
 "  --color=auto|always|never  (NO_COLOR is honoured)\n"
 "  -h, --help            this help\n"
@@ -122,6 +132,12 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err,
             o->verbosity--;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
             o->verbosity++;
+        } else if (strcmp(a, "--lf") == 0 ||
+                   strcmp(a, "--last-failed") == 0) {
+            o->last_failed = 1;
+        } else if (strcmp(a, "--ff") == 0 ||
+                   strcmp(a, "--failed-first") == 0) {
+            o->failed_first = 1;
         } else if (strcmp(a, "--collect-only") == 0) {
             o->collect_only = 1;
         } else if (strncmp(a, "-j", 2) == 0 && a[1] == 'j') {
@@ -151,6 +167,20 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err,
                 goto bad;
             }
             o->keyword = v;
+        } else if (is(a, "--shard")) {
+            if ((v = value(argc, argv, &i, a, 7, err, errlen)) == NULL) {
+                goto bad;
+            }
+            o->shard = v;
+        } else if (is(a, "--durations-path")) {
+            if ((v = value(argc, argv, &i, a, 16, err, errlen)) == NULL) {
+                goto bad;
+            }
+            if (v[0] == '\0') {
+                snprintf(err, errlen, "option --durations-path: empty path");
+                goto bad;
+            }
+            o->durations_path = v;
         } else if (is(a, "--isolate")) {
             if ((v = value(argc, argv, &i, a, 9, err, errlen)) == NULL) {
                 goto bad;

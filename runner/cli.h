@@ -23,6 +23,10 @@ struct cli_opts {
     enum cli_color color;
     const char **paths;       /* PATH ...; "." when none given */
     size_t npaths;
+    const char *shard;        /* --shard K/N (see shard.h), or NULL */
+    const char *durations_path; /* --durations-path PATH, or NULL */
+    int last_failed;          /* --lf */
+    int failed_first;         /* --ff */
     const char *symbols_lib;  /* `crossrun symbols LIB` */
     int help, version;
 };

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ci.h"
 #include "cli.h"
 #include "cxx/symbols.h"
 #include "discover.h"
@@ -31,6 +32,7 @@ struct reporters {
     struct console *console;
     struct junit_writer *junit;
     struct tapw_writer *tap;
+    struct ci_run ci;    /* shards, cache, Bazel's files */
     int failed;          /* a report could not be written */
     char err[512];
 };
@@ -41,6 +43,7 @@ static void on_test(void *ctx, const struct res_file *f,
     struct reporters *r = ctx;
 
     console_test(r->console, f, t);
+    ci_note(&r->ci, t);
 }
 
 static int on_file(void *ctx, const struct res_file *f)
@@ -111,6 +114,11 @@ int main(int argc, char **argv)
         free(o.paths);
         return status;
     }
+    if (ci_options(&rep.ci, &o, err, sizeof err) != 0) {
+        fprintf(stderr, "crossrun: error: %s\n", err);
+        status = EXIT_USAGE;
+        goto out;
+    }
     for (size_t i = 0; i < o.npaths; i++) {
         if (disc_add(&files, o.paths[i], err, sizeof err) != 0) {
             fprintf(stderr, "crossrun: error: %s\n", err);
@@ -160,6 +168,13 @@ int main(int argc, char **argv)
         pyw_check_keyword(o.keyword, err, sizeof err) != 0) {
         fprintf(stderr, "crossrun: error: %s\n", err);
         status = EXIT_USAGE;
+        goto out;
+    }
+    status = ci_begin(&rep.ci, &o, &files, console_out, err, sizeof err);
+    if (status >= 0) {
+        if (status == EXIT_INTERNAL) {
+            fprintf(stderr, "crossrun: internal error: %s\n", err);
+        }
         goto out;
     }
     if (pyw_precompile(files.files, files.n, err, sizeof err) != 0) {
@@ -224,6 +239,7 @@ int main(int argc, char **argv)
         }
     }
 out:
+    ci_end(&rep.ci, status, err);
     if (rep.junit != NULL) {
         junit_abort(rep.junit);
     }
