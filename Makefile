@@ -167,6 +167,9 @@ check: all unit
 	    $(PY) -m pytest -q -p no:cacheprovider tests/plugin \
 	    || exit 1; fi
 	@echo "== crossrun's own tests"
+	@command -v bazel >/dev/null || echo "(bazel is not installed: the one" \
+	  "test that runs crossrun under Bazel, tests/e2e/test_bazel.py, is" \
+	  "skipped; .ci/run installs bazel-bootstrap)"
 	$(TEST_ENV) runner/crossrun -j 2 --junitxml reports/check.xml $(CHECK_DIRS)
 
 # The layers depend on each other one way, by includes and by symbols.
