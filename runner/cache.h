@@ -1,8 +1,10 @@
 /* cache: what one run leaves for the next, in the cache directory
  * (.crossrun/ in the current directory; under Bazel, in the test's
  * undeclared outputs, never in the runfiles): per-test durations
- * ("durations": one "SECONDS ID" line per test; --durations-path names
- * another such file to read, e.g. a committed one) and the tests that failed
+ * ("durations": one "SECONDS ID" line per test; a share K of N of a
+ * sharded run records its own in "durations-K-of-N", so that the shares
+ * of one split read the same file; such files concatenated make one;
+ * --durations-path names another to read, e.g. a committed one) and the tests that failed
  * ("lastfailed": one "1 ID" line per test), as pytest's cache keeps
  * them. A table is read whole, looked up by id, and written whole
  * (atomically, core/afile.h). */

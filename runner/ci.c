@@ -129,7 +129,17 @@ int ci_begin(struct ci_run *c, const struct cli_opts *o,
     c->write_cache = !o->collect_only;
     dur_in = o->durations_path ? strdup(o->durations_path)
                                : cache_file("durations");
-    c->durations_out = cache_file("durations");
+    /* The shares of one split read the same durations, even when they
+     * run one after another here: a share records its own. */
+    if (c->sharded) {
+        char name[64];
+
+        snprintf(name, sizeof name, "durations-%d-of-%d",
+                 c->shard.index + 1, c->shard.total);
+        c->durations_out = cache_file(name);
+    } else {
+        c->durations_out = cache_file("durations");
+    }
     c->lastfailed_path = cache_file("lastfailed");
     if (dur_in == NULL || c->durations_out == NULL ||
         c->lastfailed_path == NULL) {
@@ -139,7 +149,7 @@ int ci_begin(struct ci_run *c, const struct cli_opts *o,
     load(&c->durations, dur_in);
     load(&c->lastfailed, c->lastfailed_path);
     free(dur_in);
-    c->separate = o->durations_path != NULL;
+    c->separate = o->durations_path != NULL || c->sharded;
     if (!plan_needed(o, &c->shard)) {
         return -1;
     }
@@ -221,8 +231,8 @@ static void write_text(const char *path, const char *text, size_t len)
 
 static void write_cache(struct ci_run *c)
 {
-    /* Balanced by a committed file (read only): this run's durations go
-     * with the others recorded in the cache directory. */
+    /* Balanced by a committed file (read only), or a share: this run's
+     * durations go with those recorded in its own file before. */
     if (c->separate) {
         cache_free(&c->durations);
         load(&c->durations, c->durations_out);

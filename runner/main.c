@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "cxx/symbols.h"
 #include "discover.h"
+#include "merge.h"
 #include "pyworker.h"
 #include "report_console.h"
 #include "report_junit.h"
@@ -95,6 +96,9 @@ int main(int argc, char **argv)
     /* A console nobody reads any more (crossrun | head) does not end the
      * run: the reports are still written, the temporary files removed. */
     signal(SIGPIPE, SIG_IGN);
+    if (argc >= 2 && strcmp(argv[1], "merge") == 0) {
+        return merge_main(argc - 1, argv + 1);
+    }
     if (cli_parse(argc, argv, &o, err, sizeof err) != 0) {
         fprintf(stderr, "crossrun: error: %s\n", err);
         free(o.paths);

@@ -90,7 +90,7 @@ def test_sharded_sh_test_under_real_bazel():
                 logs, "shard_1_of_4", "test.outputs", "outputs.zip")) as z:
             names = z.namelist()
             tap = z.read("crossrun.tap").decode()
-        assert ".crossrun/durations" in names
+        assert ".crossrun/durations-1-of-4" in names
         assert tap.startswith("TAP version 13\n")
         runfiles = os.path.join(tmp, "ws", "bazel-bin", "sharded.runfiles")
         written = [os.path.join(d, n) for d, dirs, files in

@@ -102,7 +102,23 @@ def test_shares_are_balanced_by_recorded_time():
     h.run("--durations-path", path, "--shard", "2/2", "suite")
     with open(path) as f:
         assert "100.000000 suite/test_basic.py::test_pass" in f.read()
-    assert len(h.read("durations").splitlines()) == 9
+    assert len(h.read("durations-2-of-2").splitlines()) == 9
+    assert not os.path.exists(os.path.join(h.dir, ".crossrun", "durations"))
+
+
+def test_shares_run_one_after_another_here_split_alike():
+    h = Here()
+    h.run("suite")
+    ran = []
+    for k in (1, 2, 3):
+        rc, out, err = h.run("-v", "--shard", "%d/3" % k, "suite")
+        ran += [line.split()[1] for line in out.splitlines()
+                if line.endswith("s)")]
+    # Each share records in its own file: the next share's split reads
+    # the same durations as the first one's.
+    assert sorted(ran) == sorted(IDS)
+    assert sum(len(h.read("durations-%d-of-3" % k).splitlines())
+               for k in (1, 2, 3)) == 10
 
 
 def test_tests_with_no_record_weigh_the_median():
