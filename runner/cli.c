@@ -22,6 +22,9 @@ void cli_usage(FILE *out)
 "  -j, --jobs N          workers (default: number of CPUs)\n"
 "  -k EXPR               select tests whose id contains EXPR; as in\n"
 "                        pytest: case-insensitive, and/or/not/()\n"
+"  -m EXPR               select tests by mark, as pytest's -m: mark names\n"
+"                        (crossrun.mark.NAME, custom ones too) with\n"
+"                        and/or/not/(), e.g. -m \"slow and not network\"\n"
 "  -x, --exitfirst       stop after the first failure\n"
 "  --isolate=test|file   process per test (default) or per file\n"
 "  --timeout SECONDS     per-test timeout, default 60, 0 = none\n"
@@ -172,6 +175,11 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err,
                 goto bad;
             }
             o->keyword = v;
+        } else if (strncmp(a, "-m", 2) == 0 && a[1] == 'm') {
+            if ((v = value(argc, argv, &i, a, 2, err, errlen)) == NULL) {
+                goto bad;
+            }
+            o->markexpr = v;
         } else if (is(a, "--shard")) {
             if ((v = value(argc, argv, &i, a, 7, err, errlen)) == NULL) {
                 goto bad;

@@ -11,6 +11,7 @@ enum cli_color { CLI_COLOR_AUTO, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER };
 struct cli_opts {
     int jobs;                 /* -j; 0 = number of CPUs */
     const char *keyword;      /* -k, or NULL */
+    const char *markexpr;     /* -m, or NULL */
     int exitfirst;            /* -x */
     enum cli_isolate isolate;
     double timeout;           /* seconds, 0 = none */

@@ -174,6 +174,13 @@ int main(int argc, char **argv)
         status = EXIT_USAGE;
         goto out;
     }
+    if (o.markexpr != NULL &&
+        pyw_check_expr("crossrun._markexpr", o.markexpr, err,
+                       sizeof err) != 0) {
+        fprintf(stderr, "crossrun: error: %s\n", err);
+        status = EXIT_USAGE;
+        goto out;
+    }
     status = ci_begin(&rep.ci, &o, &files, console_out, err, sizeof err);
     if (status >= 0) {
         if (status == EXIT_INTERNAL) {

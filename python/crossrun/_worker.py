@@ -303,11 +303,11 @@ def _selected(items, path, select):
 
 def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
              timeout=60.0, keyword=None, collect_only=False, number=None,
-             select=None):
+             select=None, marks=None):
     """Run (or list) the tests of path, reporting on proto_fd. number: the
     file's place in the run (the precompiler's numbering, see _load);
     select: the names of the tests to run, one per line (see _selected),
-    or None for all."""
+    or None for all; keyword, marks: -k and -m."""
     emit = _Emitter(proto_fd)
     worker_pid = os.getpid()
     atexit._clear()     # the runner's, if any: not this file's to run
@@ -330,6 +330,9 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
     if keyword:
         from . import _keyword      # checked by the runner: it reads
         items = _keyword.select(items, keyword)
+    if marks:
+        from . import _markexpr     # checked by the runner too
+        items = _markexpr.select(items, marks)
     # What the import printed goes with the first result.
     _native.output_mark(start + 1)
     if collect_only:
