@@ -204,6 +204,41 @@ void ci_note(struct ci_run *c, const struct res_test *t)
     }
 }
 
+static int slowest_first(const void *a, const void *b)
+{
+    const struct cache_entry *x = a, *y = b;
+
+    if (x->value != y->value) {
+        return x->value > y->value ? -1 : 1;
+    }
+    return strcmp(x->id, y->id);
+}
+
+void ci_print_durations(struct ci_run *c, int n, FILE *out)
+{
+    struct cache_entry *e = c->timed.e;
+    size_t count;
+
+    if (n < 0) {
+        return;
+    }
+    /* timed keeps this run's order until the cache is written: a copy
+     * is sorted, the table is left as it is. */
+    e = malloc((c->timed.n ? c->timed.n : 1) * sizeof *e);
+    if (e == NULL) {
+        return;
+    }
+    memcpy(e, c->timed.e, c->timed.n * sizeof *e);
+    qsort(e, c->timed.n, sizeof *e, slowest_first);
+    count = n == 0 || (size_t)n > c->timed.n ? c->timed.n : (size_t)n;
+    fprintf(out, "=== slowest %s%zu duration%s ===\n", n == 0 ? "(all) " : "",
+            count, count == 1 ? "" : "s");
+    for (size_t i = 0; i < count; i++) {
+        fprintf(out, "%.3fs %s\n", e[i].value, e[i].id);
+    }
+    free(e);
+}
+
 static void save(struct cache_table *t, const char *path, const char *what)
 {
     char err[512];

@@ -51,6 +51,10 @@ int ci_begin(struct ci_run *c, const struct cli_opts *o,
 /* A result of the run (its duration and outcome go to the cache). */
 void ci_note(struct ci_run *c, const struct res_test *t);
 
+/* --durations N: the N slowest tests of the run (0: all) on out, the
+ * slowest first, as pytest prints them. */
+void ci_print_durations(struct ci_run *c, int n, FILE *out);
+
 /* After the run, whose exit status is status: write the cache and
  * Bazel's files (crash evidence; the infrastructure failure file with
  * why, when status is 3), remove TEST_PREMATURE_EXIT_FILE unless the

@@ -37,6 +37,7 @@ void cli_usage(FILE *out)
 "                        wins over TEST_TOTAL_SHARDS/TEST_SHARD_INDEX\n"
 "                        (Bazel), GTEST_TOTAL_SHARDS/GTEST_SHARD_INDEX\n"
 "                        and CI_NODE_TOTAL/CI_NODE_INDEX (GitLab)\n"
+"  --durations N         print the N slowest tests (0: all)\n"
 "  --durations-path PATH per-test durations that balance the shares (e.g.\n"
 "                        a committed file; default .crossrun/durations,\n"
 "                        where every run records its tests' durations;\n"
@@ -108,6 +109,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err,
 
     memset(o, 0, sizeof o[0]);
     o->timeout = 60;
+    o->durations = -1;
     o->paths = calloc((size_t)argc + 1, sizeof *o->paths);
     if (o->paths == NULL) {
         snprintf(err, errlen, "out of memory");
@@ -185,6 +187,17 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err,
                 goto bad;
             }
             o->shard = v;
+        } else if (is(a, "--durations")) {
+            if ((v = value(argc, argv, &i, a, 11, err, errlen)) == NULL ||
+                number("--durations", v, 0, 1e9, &d, err, errlen) != 0) {
+                goto bad;
+            }
+            if (d != (int)d) {
+                snprintf(err, errlen, "option --durations: '%s' is not a "
+                         "whole number", v);
+                goto bad;
+            }
+            o->durations = (int)d;
         } else if (is(a, "--durations-path")) {
             if ((v = value(argc, argv, &i, a, 16, err, errlen)) == NULL) {
                 goto bad;

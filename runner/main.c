@@ -235,6 +235,7 @@ int main(int argc, char **argv)
             status = EXIT_TESTS_FAILED;
         }
     } else {
+        ci_print_durations(&rep.ci, o.durations, console_out);
         console_finish(rep.console, end == SCHED_INTERRUPTED,
                        sup_now() - start);
         if (end == SCHED_INTERRUPTED) {
