@@ -42,6 +42,9 @@ void cli_usage(FILE *out)
 "                        a committed file; default .crossrun/durations,\n"
 "                        where every run records its tests' durations;\n"
 "                        share K of N records in durations-K-of-N)\n"
+"  --reruns N            rerun a failed test (crash and timeout too) in a\n"
+"                        fresh process up to N times; one that passes is\n"
+"                        flaky: it counts as passed and is listed\n"
 "  --lf, --last-failed   only the tests that failed last run (all if none;\n"
 "                        from .crossrun/lastfailed)\n"
 "  --ff, --failed-first  the tests that failed last run first\n"
@@ -187,6 +190,17 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err,
                 goto bad;
             }
             o->shard = v;
+        } else if (is(a, "--reruns")) {
+            if ((v = value(argc, argv, &i, a, 8, err, errlen)) == NULL ||
+                number("--reruns", v, 0, 1000, &d, err, errlen) != 0) {
+                goto bad;
+            }
+            if (d != (int)d) {
+                snprintf(err, errlen, "option --reruns: '%s' is not a whole "
+                         "number", v);
+                goto bad;
+            }
+            o->reruns = (int)d;
         } else if (is(a, "--durations")) {
             if ((v = value(argc, argv, &i, a, 11, err, errlen)) == NULL ||
                 number("--durations", v, 0, 1e9, &d, err, errlen) != 0) {

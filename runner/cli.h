@@ -27,6 +27,7 @@ struct cli_opts {
     const char *shard;        /* --shard K/N (see shard.h), or NULL */
     const char *durations_path; /* --durations-path PATH, or NULL */
     int durations;            /* --durations N; -1: not given, 0: all */
+    int reruns;               /* --reruns N */
     int last_failed;          /* --lf */
     int failed_first;         /* --ff */
     const char *symbols_lib;  /* `crossrun symbols LIB` */

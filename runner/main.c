@@ -14,6 +14,7 @@
 #include "report_console.h"
 #include "report_junit.h"
 #include "report_tap.h"
+#include "rerun.h"
 #include "schedule.h"
 #include "core/sup.h"
 
@@ -34,6 +35,7 @@ struct reporters {
     struct junit_writer *junit;
     struct tapw_writer *tap;
     struct ci_run ci;    /* shards, cache, Bazel's files */
+    struct rerun rerun;  /* --reruns: results held back */
     int failed;          /* a report could not be written */
     char err[512];
 };
@@ -43,6 +45,9 @@ static void on_test(void *ctx, const struct res_file *f,
 {
     struct reporters *r = ctx;
 
+    if (rerun_holds_test(&r->rerun, t)) {
+        return;
+    }
     console_test(r->console, f, t);
     ci_note(&r->ci, t);
 }
@@ -51,6 +56,9 @@ static int on_file(void *ctx, const struct res_file *f)
 {
     struct reporters *r = ctx;
 
+    if (rerun_hold_file(&r->rerun, f)) {
+        return 0;
+    }
     console_file(r->console, f);
     if (r->junit && junit_add_file(r->junit, f, r->err, sizeof r->err)) {
         r->failed = 1;
@@ -192,12 +200,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "crossrun: warning: %s (each worker compiles its "
                 "own file)\n", err);
     }
+    rep.rerun.reruns = o.collect_only ? 0 : o.reruns;
     hooks.ctx = &rep;
     hooks.on_test = on_test;
     hooks.on_file = on_file;
     hooks.on_collected = on_collected;
     end = sched_run(&o, files.files, files.select, files.n, &hooks,
                     &internal, err, sizeof err);
+    if (end == SCHED_DONE && rep.rerun.n > 0) {
+        end = rerun_run(&rep.rerun, &o, &internal, err, sizeof err);
+    }
+    rerun_release(&rep.rerun, &hooks, console_out);
     pyw_precompile_end();
     if (end == SCHED_FAILED) {
         fprintf(stderr, "crossrun: internal error: %s\n", err);
