@@ -78,6 +78,7 @@ struct worker {
     int timed_out;
     int bailed;
     int idle;           /* said "# idle": its file is done, it only ends */
+    double started;     /* monotonic, when it took its file */
     struct buf out, err, crash;
     size_t out_cut, err_cut;
 };
@@ -662,6 +663,7 @@ static int worker_ended(struct sched *s, struct worker *w, int status)
         }
     }
     f->running = 0;
+    f->res.duration += sup_now() - w->started;
     if (!s->stopping && f->plan >= 0 && f->next < f->plan && w->cur >= 0 &&
         !w->bailed) {
         enqueue_front(s, fi);
@@ -705,6 +707,7 @@ static int start_worker(struct sched *s, struct worker *w, size_t fi,
     w->pidfd = sup_pidfd_open(w->pid);
     w->file = f;
     w->cur = -2;
+    w->started = sup_now();
     f->running = 1;
     if (f->res.started == 0) {
         f->res.started = time(NULL);
