@@ -18,7 +18,8 @@ SANITIZE ?=
 # missing ones (through sudo when not root).
 DEB_PKGS := gcc g++ make pkg-config libffi-dev libxml2-dev libxml2-utils \
             python3-dev python3-pytest python3-pytest-forked \
-            python3-pytest-xdist python3-cffi libtinyxml2-dev perl
+            python3-pytest-xdist python3-cffi libtinyxml2-dev perl \
+            libdw-dev
 
 MODE    := $(if $(SANITIZE),san,std)
 BUILD   := build/$(MODE)
@@ -29,7 +30,7 @@ SAN     := $(if $(SANITIZE),$(SAN_FLAGS))
 PY_CFLAGS  = $(shell pkg-config --cflags python3-embed)
 FFI_CFLAGS = $(shell pkg-config --cflags libffi)
 XML_CFLAGS = $(shell pkg-config --cflags libxml-2.0)
-PKG_LIBS   = $(shell pkg-config --libs python3-embed libffi libxml-2.0)
+PKG_LIBS   = $(shell pkg-config --libs python3-embed libffi libxml-2.0 libdw)
 EXT_SUFFIX = $(shell $(PY) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
 
 WARN     := -Wall -Wextra -Werror
@@ -122,7 +123,7 @@ runner/crossrun: $(BUILD)/runner/main.o $(PROG_LIB) $(FFI_LIB) $(CXX_LIB) \
 $(EXT): $(FFI_LIB) $(CXX_LIB) $(CORE_LIB) build/mode
 	$(CC) $(SAN) -shared -Wl,-z,now -o $@ \
 	  -Wl,--whole-archive $(FFI_LIB) -Wl,--no-whole-archive \
-	  $(CXX_LIB) $(CORE_LIB) $(shell pkg-config --libs libffi) -ldl -lstdc++
+	  $(CXX_LIB) $(CORE_LIB) $(shell pkg-config --libs libffi libdw) -ldl -lstdc++
 
 -include fixtures/fixtures.mk
 
@@ -131,8 +132,8 @@ $(EXT): $(FFI_LIB) $(CXX_LIB) $(CORE_LIB) build/mode
 UNIT_LIBS_core = $(CORE_LIB)
 UNIT_LIBS_cxx  = $(CXX_LIB) $(CORE_LIB)
 UNIT_LIBS_runner = $(PROG_LIB) $(FFI_LIB) $(CXX_LIB) $(CORE_LIB)
-UNIT_LDLIBS_core = -ldl
-UNIT_LDLIBS_cxx  = $(shell pkg-config --libs libffi) -ldl -lstdc++
+UNIT_LDLIBS_core = $(shell pkg-config --libs libdw) -ldl -lstdc++
+UNIT_LDLIBS_cxx  = $(shell pkg-config --libs libffi libdw) -ldl -lstdc++
 UNIT_LDLIBS_runner = $(LDLIBS)
 unit_layer = $(firstword $(subst /, ,$(1)))
 

@@ -36,7 +36,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
-#include "core/demangle.h"
+#include "core/btrace.h"
 #include "core/outmark.h"
 #include "pyworker.h"
 #include "core/sup.h"
@@ -274,7 +274,7 @@ static void timed_out_result(struct worker *w, struct res_test *t)
     if (w->crash.len) {
         buf_puts(&detail, "Traceback where the test was when it was "
                           "stopped:\n");
-        dem_backtrace(w->crash.data, w->crash.len, &detail);
+        bt_rewrite(w->crash.data, w->crash.len, &detail);
     }
     if (t->message || t->detail) {
         buf_printf(&detail, "\nWhat the test reported after it was "
@@ -542,7 +542,7 @@ static void died_in_test(struct sched *s, struct worker *w, int status)
                        import ? "the import" : "the test");
         }
         if (w->crash.len) {
-            dem_backtrace(w->crash.data, w->crash.len, &detail);
+            bt_rewrite(w->crash.data, w->crash.len, &detail);
         }
         t.message = msg.len ? buf_steal(&msg) : NULL;
         t.detail = detail.len ? buf_steal(&detail) : NULL;
