@@ -174,8 +174,16 @@ check: all unit
 layers: all
 	$(PY) tests/layers/layers.py --build $(BUILD) --graph
 
+# The sample suite, then what crossrun is for: a suite whose library
+# crashes, aborts, hangs and exits (it must fail, and exit 1).
 demo: all
 	runner/crossrun --junitxml reports/junit.xml fixtures/suite
+	@echo; echo "== when a library misbehaves (these fail on purpose):"; echo
+	@runner/crossrun --junitxml reports/junit-failures.xml \
+	  fixtures/demo-failures; rc=$$?; [ $$rc = 1 ] || { \
+	  echo "make demo: the failure demo should exit 1, not $$rc" >&2; \
+	  exit 1; }
+	@echo; echo "reports: reports/junit.xml, reports/junit-failures.xml"
 
 bench: all
 	$(PY) bench/bench.py
