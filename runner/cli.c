@@ -48,6 +48,8 @@ void cli_usage(FILE *out)
 "  --lf, --last-failed   only the tests that failed last run (all if none;\n"
 "                        from .crossrun/lastfailed)\n"
 "  --ff, --failed-first  the tests that failed last run first\n"
+"  --gdb TESTID          run that test in the foreground under gdb, with\n"
+"                        no fork, stopping where the library crashes\n"
 "  -q, -v                less or more output\n"
 "  --color=auto|always|never  (NO_COLOR is honoured)\n"
 "  -h, --help            this help\n"
@@ -221,6 +223,11 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err,
                 goto bad;
             }
             o->durations_path = v;
+        } else if (is(a, "--gdb")) {
+            if ((v = value(argc, argv, &i, a, 5, err, errlen)) == NULL) {
+                goto bad;
+            }
+            o->gdb_id = v;
         } else if (is(a, "--isolate")) {
             if ((v = value(argc, argv, &i, a, 9, err, errlen)) == NULL) {
                 goto bad;

@@ -31,6 +31,7 @@ struct cli_opts {
     int last_failed;          /* --lf */
     int failed_first;         /* --ff */
     const char *symbols_lib;  /* `crossrun symbols LIB` */
+    const char *gdb_id;       /* --gdb TESTID, or NULL */
     int help, version;
 };
 

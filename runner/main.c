@@ -8,6 +8,7 @@
 #include "ci.h"
 #include "cli.h"
 #include "cxx/symbols.h"
+#include "debug.h"
 #include "discover.h"
 #include "merge.h"
 #include "pyworker.h"
@@ -125,6 +126,10 @@ int main(int argc, char **argv)
         status = symbols(o.symbols_lib);
         free(o.paths);
         return status;
+    }
+    if (o.gdb_id != NULL) {
+        free(o.paths);
+        return debug_exec(o.gdb_id);
     }
     if (ci_options(&rep.ci, &o, err, sizeof err) != 0) {
         fprintf(stderr, "crossrun: error: %s\n", err);

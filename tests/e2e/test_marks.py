@@ -47,8 +47,9 @@ def test_an_expression_that_selects_nothing_exits_5():
 def test_an_expression_that_cannot_be_read_is_a_usage_error():
     r = e2e.run("-m", "slow and", SUITE, junit=False)
     assert r.rc == 4
-    assert r.err == ("crossrun: error: -m 'slow and': expected a word, not "
-                     "or '(', got the end at column 9\n")
+    assert r.err == ("crossrun: error: -m 'slow and': expected a name, "
+                     "'not' or '(' at column 9, but the expression ends "
+                     "there\n")
     r = e2e.run(SUITE, "-m", junit=False)
     assert r.rc == 4
     assert r.err == "crossrun: error: option -m needs a value\n"

@@ -39,6 +39,8 @@ def test_operators():
 def test_errors_name_the_option_and_column():
     assert _markexpr.error("slow") is None
     assert _markexpr.error("slow or") == \
-        "-m 'slow or': expected a word, not or '(', got the end at column 8"
+        ("-m 'slow or': expected a name, 'not' or '(' at column 8, but the "
+         "expression ends there")
     assert _markexpr.error("(slow") == \
-        "-m '(slow': expected ')', got the end at column 6"
+        ("-m '(slow': expected ')' at column 6, but the expression ends "
+         "there")
