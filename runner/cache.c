@@ -64,6 +64,9 @@ void cache_finish(struct cache_table *t)
 {
     size_t k = 0;
 
+    if (t->n == 0) {
+        return;     /* t->e may be NULL: not qsort's to see */
+    }
     qsort(t->e, t->n, sizeof *t->e, by_id);
     for (size_t i = 0; i < t->n; i++) {
         if (k > 0 && strcmp(t->e[k - 1].id, t->e[i].id) == 0) {

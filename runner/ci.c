@@ -222,6 +222,10 @@ void ci_print_durations(struct ci_run *c, int n, FILE *out)
     if (n < 0) {
         return;
     }
+    if (c->timed.n == 0) {
+        fprintf(out, "=== slowest 0 durations ===\n");
+        return;
+    }
     /* timed keeps this run's order until the cache is written: a copy
      * is sorted, the table is left as it is. */
     e = malloc((c->timed.n ? c->timed.n : 1) * sizeof *e);

@@ -131,6 +131,9 @@ static int by_key(const void *a, const void *b)
 /* A test in two inputs: said on stderr (the first one, by name), -1. */
 static int check_duplicates(struct merge *m, char *const *inputs)
 {
+    if (m->nseen == 0) {
+        return 0;
+    }
     qsort(m->seen, m->nseen, sizeof *m->seen, by_key);
     for (size_t i = 1; i < m->nseen; i++) {
         if (strcmp(m->seen[i - 1].key, m->seen[i].key) == 0 &&

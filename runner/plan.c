@@ -102,7 +102,9 @@ static enum plan_end collect(const struct cli_opts *o,
         errmsg(err, errlen, 0, "out of memory");
         return PLAN_FAILED;
     }
-    qsort(f->ids, f->n, sizeof *f->ids, by_string);
+    if (f->n > 0) {
+        qsort(f->ids, f->n, sizeof *f->ids, by_string);
+    }
     return PLAN_OK;
 }
 

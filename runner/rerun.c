@@ -164,7 +164,9 @@ static int passed(struct rerun_file *rf, struct held *h,
         free(tries);
         return -1;
     }
-    memcpy(tries + 1, h->fails, h->nfails * sizeof *tries);
+    if (h->nfails > 0) {
+        memcpy(tries + 1, h->fails, h->nfails * sizeof *tries);
+    }
     free(h->fails);
     h->fails = NULL;
     now.tries = tries;
