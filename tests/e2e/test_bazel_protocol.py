@@ -121,3 +121,17 @@ def test_a_failure_of_crossrun_itself_is_written_for_bazel():
     b2 = Bazel()
     b2.run(SUITE)
     assert not b2.exists("infra")
+
+
+def test_bazel_files_that_cannot_be_created_are_usage_errors():
+    b = Bazel()
+    bad = os.path.join(b.tmp.name, "no", "such", "dir", "file")
+    r = b.run(SUITE, TEST_PREMATURE_EXIT_FILE=bad)
+    assert r.rc == 4
+    assert r.err == ("crossrun: error: TEST_PREMATURE_EXIT_FILE=%s: cannot "
+                     "create it: No such file or directory\n" % bad)
+    r = b.run(SUITE, TEST_TOTAL_SHARDS="2", TEST_SHARD_INDEX="0",
+              TEST_SHARD_STATUS_FILE=bad)
+    assert r.rc == 4
+    assert r.err == ("crossrun: error: TEST_SHARD_STATUS_FILE=%s: cannot "
+                     "create it: No such file or directory\n" % bad)
