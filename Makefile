@@ -175,7 +175,7 @@ ASAN_RT = $(shell $(CC) -print-file-name=libasan.so)
 UBSAN_RT = $(shell $(CC) -print-file-name=libubsan.so)
 SCHEMA_DIR ?= $(abspath $(if $(wildcard ../shared/schemas/junit-10.xsd),\
                  ../shared/schemas,tests/schemas))
-TEST_ENV = CROSSRUN_UNIT_DIR=$(BUILD)/unit PY=$(PY) \
+TEST_ENV = CROSSRUN_UNIT_DIR=$(BUILD)/unit PY=$(PY) CROSSRUN_SANITIZE=$(SANITIZE) \
            CROSSRUN_SCHEMA_DIR=$(SCHEMA_DIR) \
            $(if $(SANITIZE),ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 \
              CROSSRUN_PY_PRELOAD="$(ASAN_RT) $(UBSAN_RT)",)

@@ -16,6 +16,7 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "core/afile.h"
@@ -59,20 +60,41 @@ static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE,
 static struct sigaction crash_prev[NCRASH];
 static int crash_fd = -1;
 
+/* The index of the frame where the signal struck: the one at the
+ * interrupted instruction (so the backtrace starts there however many
+ * frames lie above it: this handler, a sanitizer's wrapper, the kernel's
+ * signal return), else 2 (this handler and the signal return). */
+static int first_frame(void *const *frames, int n, const void *uctx)
+{
+#ifdef REG_RIP
+    const ucontext_t *uc = uctx;
+    void *pc = (void *)uc->uc_mcontext.gregs[REG_RIP];
+
+    for (int i = 0; i < n; i++) {
+        if (frames[i] == pc) {
+            return i;
+        }
+    }
+#else
+    (void)frames, (void)n, (void)uctx;
+#endif
+    return 2;
+}
+
 /* Async-signal-safe: backtrace() was warmed up at install time, so it does
  * not load libgcc here; backtrace_symbols_fd does not allocate. */
 static void on_crash(int sig, siginfo_t *info, void *uctx)
 {
     static const char head[] = "Native backtrace (most recent call first):\n";
     void *frames[64];
-    int n;
+    int n, first;
     size_t i;
 
     (void)afile_write_all(crash_fd, head, sizeof head - 1);
     n = backtrace(frames, 64);
-    /* Frames 0 and 1 are this handler and the kernel's signal return. */
-    if (n > 2) {
-        backtrace_symbols_fd(frames + 2, n - 2, crash_fd);
+    first = first_frame(frames, n, uctx);
+    if (n > first) {
+        backtrace_symbols_fd(frames + first, n - first, crash_fd);
     }
     (void)afile_write_all(crash_fd, "\n", 1);
     for (i = 0; i < NCRASH && crash_signals[i] != sig; i++) {
