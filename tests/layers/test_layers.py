@@ -5,11 +5,13 @@ import importlib.util
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+# The Python that runs layers.py: sys.executable is crossrun itself when
+# crossrun runs this file.
+PY = os.environ.get("PY", "/usr/bin/python3")
 
 
 def _load_layers():
@@ -52,7 +54,7 @@ def tree_violations(files):
 def test_real_tree_and_build_are_one_way_without_a_circle():
     build = build_dir()
     assert layers.objects(build), "no objects under %s: run make" % build
-    r = subprocess.run([sys.executable, os.path.join(HERE, "layers.py"),
+    r = subprocess.run([PY, os.path.join(HERE, "layers.py"),
                         "--build", build, "--graph"], cwd=ROOT,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        text=True)
