@@ -19,7 +19,7 @@ SANITIZE ?=
 DEB_PKGS := gcc g++ make pkg-config libffi-dev libxml2-dev libxml2-utils \
             python3-dev python3-pytest python3-pytest-forked \
             python3-pytest-xdist python3-cffi libtinyxml2-dev perl \
-            libdw-dev help2man
+            libdw-dev help2man gdb
 
 # Quiet by default: a line per file made; V=1 shows every command.
 V       ?=
@@ -66,7 +66,8 @@ PROG_LIB := $(BUILD)/libprogram.a
 LAYER_CFLAGS_core :=
 LAYER_CFLAGS_cxx   = $(FFI_CFLAGS)
 LAYER_CFLAGS_ffi   = $(FFI_CFLAGS) $(PY_CFLAGS)
-LAYER_CFLAGS_prog  = $(FFI_CFLAGS) $(PY_CFLAGS) $(XML_CFLAGS)
+LAYER_CFLAGS_prog  = $(FFI_CFLAGS) $(PY_CFLAGS) $(XML_CFLAGS) \
+                     -DCROSSRUN_PY='"$(PY)"'
 layer_of = $(if $(findstring /runner/core/,$(1)),core,$(if $(findstring \
   /runner/cxx/,$(1)),cxx,$(if $(findstring /runner/ffi/,$(1)),ffi,prog)))
 
@@ -176,7 +177,8 @@ SCHEMA_DIR ?= $(abspath $(if $(wildcard ../shared/schemas/junit-10.xsd),\
                  ../shared/schemas,tests/schemas))
 TEST_ENV = CROSSRUN_UNIT_DIR=$(BUILD)/unit PY=$(PY) \
            CROSSRUN_SCHEMA_DIR=$(SCHEMA_DIR) \
-           $(if $(SANITIZE),ASAN_OPTIONS=detect_leaks=0:abort_on_error=0,)
+           $(if $(SANITIZE),ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 \
+             CROSSRUN_PY_PRELOAD="$(ASAN_RT) $(UBSAN_RT)",)
 
 CHECK_DIRS := $(wildcard tests/kit tests/e2e tests/python tests/ffi tests/layers)
 

@@ -15,7 +15,7 @@ def _pytest_junit():
     that crossrun's marks and fixtures work)."""
     fd, path = tempfile.mkstemp(suffix=".xml", prefix="crossrun-e2e-pt-")
     os.close(fd)
-    env = dict(os.environ, PYTHONPATH=os.path.join(e2e.ROOT, "python"))
+    env = e2e.python_env()
     try:
         subprocess.run([os.environ.get("PY", "/usr/bin/python3"), "-m",
                         "pytest", "-q", "-p", "no:cacheprovider", "-p",
