@@ -55,6 +55,7 @@ static void test_defaults(void)
     CHECK(o.npaths == 1);
     CHECK_STR(o.paths[0], ".");
     CHECK(o.symbols_lib == NULL && o.help == 0 && o.version == 0);
+    CHECK(o.gdb_id == NULL);
 }
 
 static void test_paths(void)
@@ -110,6 +111,18 @@ static void test_keyword(void)
     CHECK(parse("-kadd", NULL) == 0);
     CHECK_STR(o.keyword, "add");
     BAD("option -k needs a value", "-k");
+}
+
+static void test_gdb(void)
+{
+    CHECK(parse("--gdb", "t.py::test_x", NULL) == 0);
+    CHECK_STR(o.gdb_id, "t.py::test_x");
+    CHECK(o.npaths == 1);
+    CHECK_STR(o.paths[0], ".");
+    CHECK(parse("--gdb=t.py::test_y", NULL) == 0);
+    CHECK_STR(o.gdb_id, "t.py::test_y");
+    BAD("option --gdb needs a value", "--gdb");
+    BAD("unknown option '--gdbx' (see crossrun --help)", "--gdbx");
 }
 
 static void test_isolate(void)
@@ -221,8 +234,8 @@ static void test_usage(void)
     static const char *const names[] = {
         "usage: crossrun", "crossrun symbols LIB", "--jobs", "-k EXPR",
         "--exitfirst", "--isolate=test|file", "--timeout", "--junitxml",
-        "--junit-family", "--tap", "--collect-only", "-q, -v", "--color",
-        "--help", "--version", "4 usage error",
+        "--junit-family", "--tap", "--collect-only", "--gdb TESTID",
+        "-q, -v", "--color", "--help", "--version", "4 usage error",
     };
 
     if (!CHECK(f != NULL)) {
@@ -245,6 +258,7 @@ int main(void)
     test_flags();
     test_jobs();
     test_keyword();
+    test_gdb();
     test_isolate();
     test_timeout();
     test_junit();
