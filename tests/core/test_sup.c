@@ -153,33 +153,31 @@ static void leave_grandchild(void *arg, long job, int report_fd,
     }
 }
 
-static void ignore_term(void *arg, long job, int report_fd, int crash_fd)
+/* Waits forever (SIGTERM is ignored: see test_timeout_escalates). */
+static void hang(void *arg, long job, int report_fd, int crash_fd)
 {
     (void)arg, (void)job, (void)report_fd, (void)crash_fd;
-    signal(SIGTERM, SIG_IGN);
     for (;;) {
         pause();
     }
 }
 
-static int dump_fd = -1;
+/* The child's crash pipe, for on_dump; -1 until the child sets it. */
+static volatile sig_atomic_t dump_fd = -1;
 
+/* Installed before the fork, so that the child has it from its start. */
 static void on_dump(int sig)
 {
     (void)sig;
-    if (write(dump_fd, "where I was\n", 12) != 12) {
+    if (dump_fd >= 0 && write(dump_fd, "where I was\n", 12) != 12) {
         _exit(1);
     }
 }
 
 static void hang_with_dump(void *arg, long job, int report_fd, int crash_fd)
 {
-    (void)arg, (void)job, (void)report_fd;
     dump_fd = crash_fd;
-    signal(SIGUSR2, on_dump);
-    for (;;) {
-        pause();
-    }
+    hang(arg, job, report_fd, crash_fd);
 }
 
 static void stop_self(void *arg, long job, int report_fd, int crash_fd)
@@ -309,7 +307,7 @@ static void test_no_capture(void)
 
 static void test_timeout_kills_group(void)
 {
-    struct sup_opts o = opts(0.3, 1024);
+    struct sup_opts o = opts(1, 1024);
     struct sup_result r;
     pid_t grandchild = 0;
     int st;
@@ -317,7 +315,7 @@ static void test_timeout_kills_group(void)
     run(leave_grandchild, NULL, &o, &r);
     CHECK(r.timed_out == 1);
     CHECK(WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGTERM);
-    CHECK(r.duration >= 0.3);
+    CHECK(r.duration >= 1);
     if (CHECK(r.report.len == sizeof grandchild)) {
         memcpy(&grandchild, r.report.data, sizeof grandchild);
         st = grandchild_status(grandchild);
@@ -348,7 +346,11 @@ static void test_timeout_escalates(void)
     struct sup_opts o = opts(0.2, 1024);
     struct sup_result r;
 
-    run(ignore_term, NULL, &o, &r);
+    /* Ignored here before the fork: the child ignores it from its start,
+     * however late it is scheduled. */
+    signal(SIGTERM, SIG_IGN);
+    run(hang, NULL, &o, &r);
+    signal(SIGTERM, SIG_DFL);
     CHECK(r.timed_out == 1);
     CHECK(WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGKILL);
     sup_result_free(&r);
@@ -359,9 +361,13 @@ static void test_timeout_escalates(void)
     CHECK(WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGTERM);
     sup_result_free(&r);
 
-    /* The dump signal comes first; what the child writes then is kept. */
+    /* The dump signal comes first; what the child writes then is kept.
+     * (The child is given a second to say where it writes.) */
     o.dump_signal = SIGUSR2;
+    o.timeout = 1;
+    signal(SIGUSR2, on_dump);
     run(hang_with_dump, NULL, &o, &r);
+    signal(SIGUSR2, SIG_DFL);
     CHECK(r.timed_out == 1);
     CHECK(WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGTERM);
     CHECK_STR(r.crash.data, "where I was\n");
