@@ -40,6 +40,7 @@
 #include "core/outmark.h"
 #include "pyworker.h"
 #include "core/sup.h"
+#include "core/verdict.h"
 #include "tap.h"
 
 #define OUT_CAP (1u << 20)
@@ -250,9 +251,7 @@ static char *join_output(const char *a, size_t alen, struct buf *b,
 
     buf_append(&j, a, alen);
     move_unmarked(&j, b, mine);
-    if (cut) {
-        buf_printf(&j, "\n[crossrun: %zu more bytes of output cut]\n", cut);
-    }
+    verdict_cut_note(&j, cut);
     *len = j.len;
     if (j.len == 0) {
         buf_free(&j);
@@ -268,12 +267,13 @@ static void drain_fd(struct worker *w, int i, struct sched *s);
  * signal produced, and what the test itself reported after that. */
 static void timed_out_result(struct worker *w, struct res_test *t)
 {
-    struct buf detail = BUF_INIT, msg = BUF_INIT;
+    struct buf detail = BUF_INIT;
+    struct verdict_end e = {.timed_out = 1, .timeout = w->cur_timeout};
+    struct verdict v;
 
-    buf_printf(&msg, "timed out after %g s", w->cur_timeout);
+    verdict_judge(&e, &v);
     if (w->crash.len) {
-        buf_puts(&detail, "Traceback where the test was when it was "
-                          "stopped:\n");
+        buf_puts(&detail, v.detail_head);
         bt_rewrite(w->crash.data, w->crash.len, &detail);
     }
     if (t->message || t->detail) {
@@ -286,8 +286,8 @@ static void timed_out_result(struct worker *w, struct res_test *t)
     free(t->message);
     free(t->detail);
     t->outcome = RES_FAILED;
-    t->type = strdup("timeout");
-    t->message = buf_steal(&msg);
+    t->type = strdup(v.type);
+    t->message = strdup(v.message);
     t->detail = detail.len ? buf_steal(&detail) : NULL;
     buf_free(&detail);
 }
@@ -496,25 +496,15 @@ static void drain_fd(struct worker *w, int i, struct sched *s)
     }
 }
 
-static const char *signame(int sig, char *tmp, size_t n)
-{
-    const char *abbrev = sigabbrev_np(sig);
-
-    if (abbrev != NULL) {
-        snprintf(tmp, n, "SIG%s", abbrev);
-    } else {
-        snprintf(tmp, n, "signal %d", sig);
-    }
-    return tmp;
-}
-
 /* The worker died while w->cur was running: that is the test's result. */
 static void died_in_test(struct sched *s, struct worker *w, int status)
 {
     struct res_test t;
-    struct buf detail = BUF_INIT, msg = BUF_INIT;
-    char tmp[32];
+    struct buf detail = BUF_INIT;
     int import = w->cur == -1;
+    struct verdict_end e = {.status = status, .crashes = w->cur_crashes,
+                            .importing = import};
+    struct verdict v;
 
     memset(&t, 0, sizeof t);
     t.id = strdup(w->cur_id ? w->cur_id : w->file->res.path);
@@ -523,30 +513,14 @@ static void died_in_test(struct sched *s, struct worker *w, int status)
     if (w->timed_out) {
         timed_out_result(w, &t);
     } else {
-        if (WIFSIGNALED(status) && WTERMSIG(status) == w->cur_crashes &&
-            !import) {
-            t.outcome = RES_PASSED;
-        } else if (WIFSIGNALED(status)) {
-            t.outcome = RES_FAILED;
-            t.type = strdup("crash");
-            buf_printf(&msg, "%s died by %s (signal %d)",
-                       import ? "worker importing the file" : "test process",
-                       signame(WTERMSIG(status), tmp, sizeof tmp),
-                       WTERMSIG(status));
-        } else {
-            t.outcome = RES_FAILED;
-            t.type = strdup("exit");
-            buf_printf(&msg, "%s exited with status %d before %s finished",
-                       import ? "worker importing the file" : "test process",
-                       WEXITSTATUS(status),
-                       import ? "the import" : "the test");
-        }
+        verdict_judge(&e, &v);
+        t.outcome = v.kind == VERDICT_PASSED ? RES_PASSED : RES_FAILED;
+        t.type = v.type ? strdup(v.type) : NULL;
+        t.message = v.message[0] ? strdup(v.message) : NULL;
         if (w->crash.len) {
             bt_rewrite(w->crash.data, w->crash.len, &detail);
         }
-        t.message = msg.len ? buf_steal(&msg) : NULL;
         t.detail = detail.len ? buf_steal(&detail) : NULL;
-        buf_free(&msg);
         buf_free(&detail);
     }
     if (import && t.outcome == RES_FAILED) {

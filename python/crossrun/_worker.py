@@ -25,7 +25,7 @@ import os
 import sys
 import time
 
-from . import _api, _assert, _collect, _load, _native, _runtest, _tb
+from . import _assert, _collect, _load, _native, _runtest, _tb
 
 # Everything this module (and so the worker) imports is in every test's
 # process: no json, re, signal or traceback here (see _tb.py).
@@ -44,9 +44,7 @@ def _desc(test_id):
 
 
 def _cut_note(data, cut):
-    if cut:
-        data += b"\n[crossrun: %d more bytes of output cut]\n" % cut
-    return data
+    return data + _native.cut_note(cut) if cut else data
 
 
 class _Emitter:
@@ -109,52 +107,26 @@ def _point_text(number, test_id, res, out, err, item, duration):
     return b"\n".join(lines)
 
 
-def _signal_name(num):
-    return _api.signal_name(num) or "signal %d" % num
-
-
-def _judge(item, r, timeout):
-    """The result of one isolated run, from what the supervisor saw."""
-    crash = r.crash.strip()
-    if r.timed_out:
-        if item.xfail is not None:
-            return {"outcome": "xfailed",
-                    "message": "timed out after %g s" % timeout}
-        return {"outcome": "failed", "type": "timeout",
-                "message": "timed out after %g s" % timeout,
-                "detail": ("Traceback where the test was when it was "
-                           "stopped:\n" + crash) if crash else None}
-    if r.signal is not None:
-        name = _signal_name(r.signal)
-        if item.crashes == r.signal:
-            return {"outcome": "passed"}
-        res = {"outcome": "failed", "type": "crash",
-               "message": "test process died by %s (signal %d)"
-               % (name, r.signal),
-               "detail": crash or None}
-        if item.xfail is not None:
-            res = {"outcome": "xfailed", "message": res["message"]}
+def _judge(item, r, timeout, res=None):
+    """The result of a run of item: in a child, from what the supervisor
+    saw (r, an IsolatedResult), or in this process (r None), which
+    finished with res. The wording is the runner's (_native.verdict)."""
+    kind, type_, message, head = _native.verdict(r, timeout, item.crashes)
+    if kind == "finished":
+        if r is not None:
+            res = ({"outcome": "passed"} if r.report == _PASSED
+                   else _decode(r.report))
+        if message and res["outcome"] in ("passed", "xpassed"):
+            # It was to die by a signal (mark.crashes), and finished.
+            return {"outcome": "failed", "type": type_, "message": message}
         return res
-    if not r.report:
-        return {"outcome": "failed", "type": "exit",
-                "message": "test process exited with status %s before the "
-                           "test finished" % r.exitcode,
-                "detail": crash or None}
-    if r.report == _PASSED:
-        res = {"outcome": "passed"}
-    else:
-        res = _decode(r.report)
-    return _unless_crash_expected(item, res)
-
-
-def _unless_crash_expected(item, res):
-    """res, or a failure when the test was to die by a signal (mark.crashes)
-    and finished instead."""
-    if item.crashes is not None and res["outcome"] in ("passed", "xpassed"):
-        return {"outcome": "failed", "type": "crash",
-                "message": "expected the test to die by %s, but it finished"
-                % _signal_name(item.crashes)}
-    return res
+    if kind == "passed":
+        return {"outcome": "passed"}
+    if item.xfail is not None and kind != "exit":
+        return {"outcome": "xfailed", "message": message}
+    crash = r.crash.strip()
+    return {"outcome": "failed", "type": type_, "message": message,
+            "detail": head + crash if crash else None}
 
 
 # A plain pass is most results: the child sends it without building and
@@ -410,7 +382,7 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
                 sys.stdout.flush()
                 sys.stderr.flush()
                 os._exit(0)
-            res = _unless_crash_expected(item, res)
+            res = _judge(item, None, limit, res)
             res["duration"] = time.monotonic() - t0
             sys.stdout.flush()
             sys.stderr.flush()
