@@ -496,6 +496,11 @@ int pyw_precompile(char *const *files, size_t n, char *err, size_t errlen)
     return 0;
 }
 
+pid_t pyw_precompile_pid(void)
+{
+    return precompiler;
+}
+
 void pyw_precompile_end(void)
 {
     DIR *d;

@@ -38,6 +38,7 @@
 #include "core/buf.h"
 #include "core/demangle.h"
 #include "core/outmark.h"
+#include "core/reap.h"
 #include "pyworker.h"
 #include "core/sup.h"
 #include "tap.h"
@@ -47,6 +48,7 @@
 #define CHILD_SLACK 10.0   /* seconds a worker may take beyond a child's
                               timeout before the runner steps in */
 #define GRACE 1.0
+#define STRAY_EVERY 0.1    /* seconds between looks for orphans */
 
 /* One file's progress. Invariant: done once no worker runs it and nothing
  * of it is left to start; its results are then handed on and freed. */
@@ -772,6 +774,27 @@ static int reap(struct sched *s, struct worker *w, int block)
     return r < 0 ? -1 : 0;
 }
 
+/* Children of the runner that are none of its own (workers, the spare,
+ * the precompiler) were orphaned by a test or a worker that died: kill
+ * them (see core/reap.h). At the end of the run (`all`), every
+ * descendant goes, as deep as it is. */
+static void end_strays(struct sched *s, int all)
+{
+    pid_t keep[64];
+    size_t n = 0;
+
+    keep[n++] = pyw_precompile_pid();
+    keep[n++] = s->spare.pid;
+    for (int i = 0; s->w != NULL && i < s->nslots && n < 64; i++) {
+        keep[n++] = s->w[i].pid;
+    }
+    if (all) {
+        (void)reap_descendants(keep, n, 5.0);
+    } else {
+        (void)reap_children(keep, n);
+    }
+}
+
 static int install_signals(char *err, size_t errlen)
 {
     struct sigaction sa;
@@ -800,6 +823,7 @@ enum sched_end sched_run(const struct cli_opts *o, char **files,
     struct pollfd *pfd = NULL;
     enum sched_end end = SCHED_FAILED;
     size_t active = 0;
+    double last_strays = 0;
 
     memset(&s, 0, sizeof s);
     s.o = o;
@@ -838,6 +862,12 @@ enum sched_end sched_run(const struct cli_opts *o, char **files,
     }
     s.qlen = n;
     if (install_signals(err, errlen) != 0) {
+        goto out;
+    }
+    /* What tests start and orphan comes to the runner (core/reap.h). */
+    if (reap_subreaper() != 0) {
+        snprintf(err, errlen, "prctl(PR_SET_CHILD_SUBREAPER): %s",
+                 strerror(errno));
         goto out;
     }
     for (;;) {
@@ -942,6 +972,10 @@ enum sched_end sched_run(const struct cli_opts *o, char **files,
                 active--;
             }
         }
+        if (now - last_strays >= STRAY_EVERY) {
+            end_strays(&s, 0);
+            last_strays = now;
+        }
     }
     end = s.interrupted ? SCHED_INTERRUPTED : SCHED_DONE;
     /* Files that never started (-x, a signal) are still handed on, so
@@ -961,6 +995,7 @@ out:
                 reap(&s, &s.w[i], 1);
             }
         }
+        end_strays(&s, 1);
     }
     for (size_t i = 0; s.files != NULL && i < n; i++) {
         res_file_free(&s.files[i].res);
