@@ -257,6 +257,8 @@ static void worker_setup(int fds[PYW_NFDS][2], pid_t runner, int also_keep)
     /* The runner's handlers write to its own signal pipe: not ours. */
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+    signal(SIGQUIT, SIG_DFL);
     signal(SIGPIPE, SIG_DFL);
     if (dup2(fds[PYW_OUT][1], 1) < 0 || dup2(fds[PYW_ERR][1], 2) < 0) {
         _exit(3);
@@ -424,6 +426,8 @@ static void precompiler_main(char *const *files, size_t n, pid_t runner)
     }
     (void)prctl(PR_SET_NAME, "crossrun-parse");
     signal(SIGINT, SIG_IGN);    /* the runner stops it at Ctrl-C */
+    signal(SIGHUP, SIG_IGN);    /* and when its terminal goes */
+    signal(SIGQUIT, SIG_IGN);
     signal(SIGTERM, SIG_DFL);
     /* Background work: the tests come first. */
     if (setpriority(PRIO_PROCESS, 0, 10) != 0) {

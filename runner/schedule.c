@@ -6,7 +6,8 @@
  *     that said "# idle" has finished its file and only ends: the next
  *     file's worker starts meanwhile.
  *  2. poll() watches every worker's four pipes (protocol, stdout, stderr,
- *     crash log), its pidfd, and a self-pipe that SIGINT/SIGTERM write to.
+ *     crash log), its pidfd, and a self-pipe that SIGINT, SIGTERM,
+ *     SIGHUP and SIGQUIT write to.
  *  3. Protocol bytes go to the TAP parser; its events become results
  *     (proto_* below). stdout/stderr that the worker process itself wrote
  *     (isolate=file, or module-level code) is attached to the next result.
@@ -806,8 +807,11 @@ static int install_signals(char *err, size_t errlen)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
+    /* Each ends the run as Ctrl-C does: what finished is reported. */
     if (sigaction(SIGINT, &sa, NULL) != 0 ||
-        sigaction(SIGTERM, &sa, NULL) != 0) {
+        sigaction(SIGTERM, &sa, NULL) != 0 ||
+        sigaction(SIGHUP, &sa, NULL) != 0 ||
+        sigaction(SIGQUIT, &sa, NULL) != 0) {
         snprintf(err, errlen, "sigaction: %s", strerror(errno));
         return -1;
     }

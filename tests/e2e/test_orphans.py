@@ -72,7 +72,7 @@ def test_a_test_that_ends_takes_its_processes(tmp_path, how):
 
 
 @mark.timeout(60)
-@mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+@mark.parametrize("sig", ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"])
 def test_a_stopped_run_takes_the_processes_of_its_tests(tmp_path, sig):
     p, arg = start(tmp_path, "-k", "spawn_and_wait", SUITE)
     wait_started(tmp_path, p)
