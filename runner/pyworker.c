@@ -363,8 +363,10 @@ static void worker_run(const struct pyw_job *job, int fds[PYW_NFDS][2])
     PyObject *kw, *args, *r;
     int status = 0;
 
-    args = Py_BuildValue("(sii)", job->path, fds[PYW_PROTO][1],
-                         fds[PYW_CRASH][1]);
+    /* A file name is bytes: those that are not UTF-8 come to Python as
+     * os.fsdecode gives them (surrogateescape), not as an error. */
+    args = Py_BuildValue("(Nii)", PyUnicode_DecodeFSDefault(job->path),
+                         fds[PYW_PROTO][1], fds[PYW_CRASH][1]);
     kw = Py_BuildValue("{s:l,s:s,s:d,s:z,s:z,s:O,s:N}", "start", job->start,
                        "isolate", job->isolate_file ? "file" : "test",
                        "timeout", job->timeout, "keyword", job->keyword,

@@ -595,6 +595,32 @@ static void attach_leftover(struct worker *w)
     t->err_len = err_len;
 }
 
+/* A worker failed (crossrun's own error, not a test's): say which file's
+ * and how, with what it wrote, so the run's internal error has a cause. */
+static void show_failed_worker(const struct worker *w, int status)
+{
+    fprintf(stderr, "crossrun: internal error: the worker of %s ",
+            w->file->res.path);
+    if (WIFSIGNALED(status)) {
+        fprintf(stderr, "died by signal %d", WTERMSIG(status));
+    } else {
+        fprintf(stderr, "exited with status %d", WEXITSTATUS(status));
+    }
+    fprintf(stderr, "%s\n", w->err.len || w->out.len ? "; it wrote:" :
+            " and wrote nothing");
+    if (w->out.len > 0) {
+        fwrite(w->out.data, 1, w->out.len, stderr);
+    }
+    if (w->err.len > 0) {
+        fwrite(w->err.data, 1, w->err.len, stderr);
+    }
+    if (w->out.len + w->err.len > 0 &&
+        (w->err.len ? w->err.data[w->err.len - 1]
+                    : w->out.data[w->out.len - 1]) != '\n') {
+        fputc('\n', stderr);
+    }
+}
+
 static void enqueue_front(struct sched *s, size_t fi)
 {
     s->qhead = (s->qhead + s->qcap - 1) % s->qcap;
@@ -652,6 +678,7 @@ static int worker_ended(struct sched *s, struct worker *w, int status)
     tap_finish(w->tap);
     if (w->bailed) {
         s->internal++;
+        show_failed_worker(w, status);
     }
     /* A worker the runner stopped (-x, a signal) reports nothing more. */
     if (!s->stopping) {
@@ -660,6 +687,7 @@ static int worker_ended(struct sched *s, struct worker *w, int status)
         } else if (!w->bailed && !(WIFEXITED(status) &&
                                    WEXITSTATUS(status) == 0)) {
             s->internal++;
+            show_failed_worker(w, status);
         } else {
             attach_leftover(w);
         }

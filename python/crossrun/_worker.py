@@ -21,6 +21,7 @@ dies.
 """
 
 import atexit
+import codecs
 import os
 import sys
 import time
@@ -37,6 +38,24 @@ def _quote(value):
     if isinstance(value, str):
         value = value.encode("utf-8", "surrogateescape")
     return _native.quote(value)
+
+
+def _escape_bytes(e):
+    """Codec error handler: a byte of a file name that is not UTF-8 (a
+    surrogate of os.fsdecode) is shown as \\xNN, as pytest shows such
+    bytes; anything else that cannot be encoded as \\uNNNN."""
+    shown = []
+    for c in e.object[e.start:e.end]:
+        code = ord(c)
+        if 0xDC80 <= code <= 0xDCFF:
+            shown.append("\\x%02x" % (code - 0xDC00))
+        else:
+            shown.append("\\u%04x" % code)
+    return "".join(shown), e.end
+
+
+_ESCAPE = "crossrun.escape"
+codecs.register_error(_ESCAPE, _escape_bytes)
 
 
 def _desc(test_id):
@@ -84,14 +103,14 @@ def _begin_line(index, timeout, who, test_id, item=None):
     xfail = item is not None and item.xfail is not None
     return ("# begin %d %g %s %d %d %s\n"
             % (index, timeout or 0, who, crashes or 0, xfail,
-               test_id)).encode()
+               test_id)).encode("utf-8", _ESCAPE)
 
 
 def _point_text(number, test_id, res, out, err, item, duration):
     """A test point and its YAML block; duration: its text (bytes)."""
     ok = res["outcome"] not in ("failed", "error")
     lines = [b"%sok %d - %s" % (b"" if ok else b"not ", number,
-                                _desc(test_id).encode()),
+                                _desc(test_id).encode("utf-8", _ESCAPE)),
              b"  ---",
              b"  outcome: " + res["outcome"].encode(),
              b"  duration: " + duration]
