@@ -64,6 +64,23 @@ static void on_collected(void *ctx, const char *id)
     console_collected(r->console, id);
 }
 
+/* The directories that could not be searched, each reported as a
+ * collection error before the tests run. Returns 0, or -1 (no memory). */
+static int walk_errors(struct reporters *rep, const struct disc_list *l)
+{
+    for (size_t i = 0; i < l->nerrors; i++) {
+        struct res_file f;
+
+        if (disc_error_result(l, i, &f) != 0) {
+            return -1;
+        }
+        on_test(rep, &f, &f.tests[0]);
+        on_file(rep, &f);
+        res_file_free(&f);
+    }
+    return 0;
+}
+
 static int symbols(const char *lib)
 {
     char err[512];
@@ -78,7 +95,7 @@ static int symbols(const char *lib)
 int main(int argc, char **argv)
 {
     struct cli_opts o;
-    struct disc_list files = {NULL, NULL, 0, 0};
+    struct disc_list files;
     struct reporters rep;
     struct sched_hooks hooks;
     const struct res_summary *sum;
@@ -89,6 +106,7 @@ int main(int argc, char **argv)
     FILE *console_out = stdout;
 
     memset(&rep, 0, sizeof rep);
+    memset(&files, 0, sizeof files);
     /* A console nobody reads any more (crossrun | head) does not end the
      * run: the reports are still written, the temporary files removed. */
     signal(SIGPIPE, SIG_IGN);
@@ -128,7 +146,7 @@ int main(int argc, char **argv)
         status = EXIT_INTERNAL;
         goto out;
     }
-    if (files.n == 0) {
+    if (files.n == 0 && files.nerrors == 0) {
         fprintf(console_out, "no test files found under the given paths\n");
         status = EXIT_NO_TESTS;
         goto out;
@@ -165,6 +183,11 @@ int main(int argc, char **argv)
     if (pyw_precompile(files.files, files.n, err, sizeof err) != 0) {
         fprintf(stderr, "crossrun: warning: %s (each worker compiles its "
                 "own file)\n", err);
+    }
+    if (walk_errors(&rep, &files) != 0) {
+        fprintf(stderr, "crossrun: error: out of memory\n");
+        status = EXIT_INTERNAL;
+        goto out;
     }
     hooks.ctx = &rep;
     hooks.on_test = on_test;
