@@ -116,14 +116,31 @@ static void on_signal(int sig)
     errno = saved;
 }
 
-static char *dup_or_null(const char *s, size_t n)
+/* A copy of the n bytes at s as a C string, each NUL byte in them written
+ * \x00 (as Python's repr does), so that no text is cut there; NULL when
+ * memory runs out. */
+static char *dup_text(const char *s, size_t n)
 {
-    char *p = malloc(n + 1);
+    size_t nul = 0;
+    char *p, *q;
 
-    if (p != NULL) {
-        memcpy(p, s, n);
-        p[n] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        nul += s[i] == '\0';
     }
+    p = malloc(n + 3 * nul + 1);
+    if (p == NULL) {
+        return NULL;
+    }
+    q = p;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\0') {
+            memcpy(q, "\\x00", 4);
+            q += 4;
+        } else {
+            *q++ = s[i];
+        }
+    }
+    *q = '\0';
     return p;
 }
 
@@ -341,16 +358,16 @@ static void on_test_point(struct sched *s, struct worker *w,
     names_from_id(ev->description, &t);
     t.outcome = outcome_of(v, ev->ok);
     if ((v = tap_get(ev, "type", &n)) != NULL) {
-        t.type = dup_or_null(v, n);
+        t.type = dup_text(v, n);
     }
     if ((v = tap_get(ev, "message", &n)) != NULL) {
-        t.message = dup_or_null(v, n);
+        t.message = dup_text(v, n);
     }
     if ((v = tap_get(ev, "detail", &n)) != NULL) {
-        t.detail = dup_or_null(v, n);
+        t.detail = dup_text(v, n);
     }
     if ((v = tap_get(ev, "file", &n)) != NULL) {
-        t.file = dup_or_null(v, n);
+        t.file = dup_text(v, n);
     }
     if ((v = tap_get(ev, "line", &n)) != NULL) {
         t.line = atoi(v);

@@ -130,12 +130,19 @@ def _ascii_escaped(text):
     return text.encode("unicode_escape").decode("ascii")
 
 
+# The control characters of ASCII as pytest escapes them in an id made
+# from bytes (the bytes beyond ASCII are \\xNN already).
+_UNPRINTABLE = {c: "\\x%02x" % c for c in list(range(32)) + [127]}
+_UNPRINTABLE.update({9: "\\t", 10: "\\n", 13: "\\r"})
+
+
 def _value_id(value, argname, index):
     """The id of one parameter value, the way pytest makes it."""
     if isinstance(value, str):
         return _ascii_escaped(value)
     if isinstance(value, bytes):
-        return value.decode("ascii", "backslashreplace")
+        return value.decode("ascii", "backslashreplace").translate(
+            _UNPRINTABLE)
     if value is None or isinstance(value, (bool, int, float, complex)):
         return str(value)
     if isinstance(value, (type, _FunctionType)):
