@@ -56,8 +56,10 @@ def start(tmp_path, *args):
     return p, arg
 
 
-def wait_started(tmp_path, p):
-    while not (tmp_path / "started").exists():
+def wait_started(tmp_path, p, arg):
+    """Until the test has started its three sleepers (the setsid one
+    execs sleep in its own time)."""
+    while not (tmp_path / "started").exists() or len(sleepers(arg)) < 3:
         assert p.poll() is None, p.communicate()
         time.sleep(0.01)
 
@@ -75,8 +77,7 @@ def test_a_test_that_ends_takes_its_processes(tmp_path, how):
 @mark.parametrize("sig", ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"])
 def test_a_stopped_run_takes_the_processes_of_its_tests(tmp_path, sig):
     p, arg = start(tmp_path, "-k", "spawn_and_wait", SUITE)
-    wait_started(tmp_path, p)
-    assert len(sleepers(arg)) == 3
+    wait_started(tmp_path, p, arg)
     p.send_signal(getattr(signal, sig))
     out, err = p.communicate(timeout=50)
     assert p.returncode == 2, out + err
