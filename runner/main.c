@@ -1,5 +1,6 @@
 /* main: crossrun's entry point: parse the command line, find the test
  * files, run them, report, and exit with the status of DESIGN.md s3. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,21 @@ static int walk_errors(struct reporters *rep, const struct disc_list *l)
     return 0;
 }
 
+/* The workers read --memory-limit and --max-output from the environment
+ * they inherit (python/crossrun/_worker.py). Returns 0 or -1. */
+static int export_limits(const struct cli_opts *o)
+{
+    char v[32];
+
+    snprintf(v, sizeof v, "%llu", o->max_output);
+    if (setenv("CROSSRUN_MAX_OUTPUT", v, 1) != 0) {
+        return -1;
+    }
+    snprintf(v, sizeof v, "%llu", o->memory_limit);
+    return o->memory_limit ? setenv("CROSSRUN_MEMORY_LIMIT", v, 1)
+                           : unsetenv("CROSSRUN_MEMORY_LIMIT");
+}
+
 static int symbols(const char *lib)
 {
     char err[512];
@@ -128,6 +144,11 @@ int main(int argc, char **argv)
         status = symbols(o.symbols_lib);
         free(o.paths);
         return status;
+    }
+    if (export_limits(&o) != 0) {
+        fprintf(stderr, "crossrun: error: setenv: %s\n", strerror(errno));
+        free(o.paths);
+        return EXIT_INTERNAL;
     }
     for (size_t i = 0; i < o.npaths; i++) {
         if (disc_add(&files, o.paths[i], err, sizeof err) != 0) {

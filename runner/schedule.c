@@ -44,7 +44,6 @@
 #include "core/sup.h"
 #include "tap.h"
 
-#define OUT_CAP (1u << 20)
 #define CRASH_CAP (1u << 20)
 #define CHILD_SLACK 10.0   /* seconds a worker may take beyond a child's
                               timeout before the runner steps in */
@@ -503,10 +502,12 @@ static void drain_fd(struct worker *w, int i, struct sched *s)
             }
             break;
         case PYW_OUT:
-            keep(&w->out, &w->out_cut, chunk, (size_t)n, OUT_CAP);
+            keep(&w->out, &w->out_cut, chunk, (size_t)n,
+                 (size_t)s->o->max_output);
             break;
         case PYW_ERR:
-            keep(&w->err, &w->err_cut, chunk, (size_t)n, OUT_CAP);
+            keep(&w->err, &w->err_cut, chunk, (size_t)n,
+                 (size_t)s->o->max_output);
             break;
         default:
             keep(&w->crash, NULL, chunk, (size_t)n, CRASH_CAP);

@@ -369,10 +369,20 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
     plain_calls = [item.func if fast[i] and not item.argnames else None
                    for i, item in enumerate(items)]
     call_test = _runtest.call_test
+    # --memory-limit and --max-output come from the runner's environment.
+    cap = int(os.environ.get("CROSSRUN_MAX_OUTPUT") or 1 << 20)
+    memory = [item.memory_limit if item.memory_limit is not None
+              else int(os.environ.get("CROSSRUN_MEMORY_LIMIT") or 0)
+              for item in items]
+    if any(memory):
+        from . import _memory
 
     def run_job(index):
         """Test `index` (-1: the warm-up), in its child: bytes of its
         outcome (see _encode)."""
+        if index >= 0 and memory[index]:
+            return _encode(_memory.run_limited(memory[index], session.run,
+                                               items[index]))
         func = plain_calls[index] if index >= 0 else warm.func
         if func is not None:
             res = call_test(func)
@@ -390,6 +400,8 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
 
     def report_isolated(index, item, r):
         res = _judge(item, r, limit_of(item))
+        if memory[index]:
+            res = _memory.crash_note(res, memory[index])
         res["duration"] = r.duration
         if r.report not in (b"", _PASSED) and not _tb.loaded() and \
                 res["outcome"] in ("failed", "error"):
@@ -422,7 +434,8 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
             emit.point(index + 1, item.id, res, item=item)
             return
         if isolate == "file":
-            res = session.run(item)
+            res = _memory.run_limited(memory[index], session.run, item) \
+                if memory[index] else session.run(item)
             if os.getpid() != worker_pid:
                 # A process the test forked returned here: it must not
                 # report or run the rest of the file.
@@ -437,7 +450,7 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
             return
         emit.begin(index, limit, "child", item.id, item)
         report_isolated(index, item, chain.run(index, timeout=limit or 0.0,
-                                               left=end - index - 1))
+                                               cap=cap, left=end - index - 1))
 
     # Fast-path tests need no judging here when they pass plainly (most
     # tests): Chain.run_plain runs a stretch of them and reports those
@@ -446,7 +459,7 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
     # snapshot and are not copied into them.
     plain = [None] * len(items)
     eligible = [isolate == "test" and fast[i] and item.crashes is None
-                for i, item in enumerate(items)]
+                and not memory[i] for i, item in enumerate(items)]
     # The chain's runs end after the last test that is not skipped: no
     # child is made for a run that will not come.
     end = max((i + 1 for i, item in enumerate(items)
@@ -463,7 +476,7 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
                 if eligible[i] and plain[i] is None:
                     plain[i] = _plain_spec(i, items[i], limit_of(items[i]))
         index, emit.held, r = chain.run_plain(plain, index, emit.held,
-                                              proto_fd, end=end)
+                                              proto_fd, cap=cap, end=end)
         if r is not None:
             report_isolated(index, items[index], r)
             index += 1
