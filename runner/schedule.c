@@ -444,6 +444,8 @@ static void on_event(void *ctx, const struct tap_event *ev)
     case TAP_COMMENT:
         if (strncmp(ev->text, "begin ", 6) == 0) {
             on_begin(s, w, ev->text);
+        } else if (strncmp(ev->text, "note ", 5) == 0) {
+            fprintf(stderr, "crossrun: note: %s\n", ev->text + 5);
         } else if (strcmp(ev->text, "idle") == 0) {
             w->cur = -2; /* nothing runs: the worker may end now */
             w->deadline = 0;

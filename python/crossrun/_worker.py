@@ -26,7 +26,8 @@ import os
 import sys
 import time
 
-from . import _api, _assert, _collect, _load, _native, _runtest, _tb
+from . import _api, _assert, _collect, _load, _native, _runtest, _spawned, \
+    _tb
 
 # Everything this module (and so the worker) imports is in every test's
 # process: no json, re, signal or traceback here (see _tb.py).
@@ -329,6 +330,7 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
     or None for all."""
     emit = _Emitter(proto_fd)
     worker_pid = os.getpid()
+    threads = _spawned.thread_count()   # the worker's own, before the file
     atexit._clear()     # the runner's, if any: not this file's to run
     emit.write(b"TAP version 14\n")
     _native.enable_crash_reports(crash_fd)
@@ -449,8 +451,29 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
             emit.point(index + 1, item.id, res, item=item)
             return
         emit.begin(index, limit, "child", item.id, item)
+        if spawned(index):
+            res, out, err = _spawned.run(item, limit, memory[index], cap)
+            res["duration"] = time.monotonic() - t0
+            emit.point(index + 1, item.id, res, out, err, item)
+            return
         report_isolated(index, item, chain.run(index, timeout=limit or 0.0,
                                                cap=cap, left=end - index - 1))
+
+    threaded = []
+
+    def spawned(index):
+        """Must test `index` run in a fresh process? Yes once the file or
+        its module fixtures have started threads (see _spawned)."""
+        if not threaded:
+            now = _spawned.thread_count()
+            if now <= threads:
+                return False
+            threaded.append(now)
+            emit.write(b"# note " + _spawned.note(path, now).encode(
+                "utf-8", _ESCAPE) + b"\n")
+            for i in range(index, len(items)):
+                eligible[i] = False
+        return True
 
     # Fast-path tests need no judging here when they pass plainly (most
     # tests): Chain.run_plain runs a stretch of them and reports those
@@ -467,7 +490,7 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
 
     index = start
     while index < len(items):
-        if not eligible[index]:
+        if not eligible[index] or spawned(index):
             run_one(index, items[index])
             index += 1
             continue
