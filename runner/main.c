@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "cxx/symbols.h"
+#include "debug.h"
 #include "discover.h"
 #include "pyworker.h"
 #include "report_console.h"
@@ -149,6 +150,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "crossrun: error: setenv: %s\n", strerror(errno));
         free(o.paths);
         return EXIT_INTERNAL;
+    }
+    if (o.gdb_id != NULL) {
+        free(o.paths);
+        return debug_exec(o.gdb_id);
     }
     for (size_t i = 0; i < o.npaths; i++) {
         if (disc_add(&files, o.paths[i], err, sizeof err) != 0) {
