@@ -212,6 +212,25 @@ static size_t mark_descendants(const struct proc *all, size_t n, char *in,
     return count;
 }
 
+int reap_kill_tree(pid_t root)
+{
+    size_t n, found = 0;
+    struct proc *all = scan(&n);
+    char *in = all != NULL ? malloc(n) : NULL;
+
+    if (in != NULL) {
+        found = mark_descendants(all, n, in, root, NULL, 0);
+        for (size_t i = 0; i < n; i++) {
+            if (in[i]) {
+                (void)kill(all[i].pid, SIGKILL);
+            }
+        }
+    }
+    free(in);
+    free(all);
+    return (int)found;
+}
+
 static double now(void)
 {
     struct timespec ts;

@@ -35,4 +35,10 @@ int reap_children(const pid_t *keep, size_t nkeep);
  * `wait` seconds have passed. Returns how many were killed. */
 int reap_descendants(const pid_t *keep, size_t nkeep, double wait);
 
+/* SIGKILL every descendant of root (a live process, which is spared),
+ * found through /proc, including those that left its group: for a child
+ * that is being stopped at its deadline, before its death hands them to
+ * whoever is the next subreaper above. Returns how many. */
+int reap_kill_tree(pid_t root);
+
 #endif

@@ -806,6 +806,9 @@ int sup_supervise(struct sup_child *c, const struct sup_opts *o,
             }
         }
         if (done == 0) {
+            /* What it started goes first, while it still leads to them
+             * (they may have left its group). */
+            (void)reap_kill_tree(pid);
             sup_kill_group(pid, SIGTERM);
             done = pump_until(pid, pidfd, fds, sup_now() + o->grace, r,
                               o->cap, err, errlen);

@@ -36,3 +36,24 @@ def test_a_setsid_grandchild_ends_with_the_test(pytester, run):
     for pid in left:
         os.kill(pid, 9)
     assert left == []
+
+
+TIMEOUT_SUITE = """
+import subprocess, time, pytest
+
+@pytest.mark.isolated(timeout=1)
+def test_times_out_with_a_session_leader_running():
+    subprocess.Popen(["setsid", "sleep", "%s"])
+    time.sleep(60)
+"""
+
+
+def test_a_setsid_child_ends_with_a_test_that_times_out(pytester, run):
+    arg = "%d.%06d" % (2001, random.randrange(10**6))
+    pytester.makepyfile(test_orphan=TIMEOUT_SUITE % arg)
+    result = run()
+    result.assert_outcomes(failed=1)
+    left = sleepers(arg)
+    for pid in left:
+        os.kill(pid, 9)
+    assert left == []
