@@ -5,6 +5,7 @@
 #   make demo       run the sample suite, write reports/junit.xml
 #   make check      run every test of the project (SANITIZE=1: ASan+UBSan)
 #   make bench      measure the targets of DESIGN.md section 8
+#   make fuzz       run the parsers' fuzz targets (FUZZ_SECONDS each)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PY       ?= /usr/bin/python3
@@ -158,6 +159,7 @@ UNIT_LDLIBS_runner = $(LDLIBS)
 unit_layer = $(firstword $(subst /, ,$(1)))
 
 .SECONDEXPANSION:
+include tests/fuzz/fuzz.mk
 $(BUILD)/unit/%: tests/%.c $$(UNIT_LIBS_$$(call unit_layer,$$*)) build/mode
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/afile.h"
+#include "core/reap.h"
 
 #define CRASH_CAP (1u << 20)
 #define REPORT_CAP (256u << 20)
@@ -306,6 +307,8 @@ int sup_child_done(int report_fd, const void *report, size_t len)
     ssize_t n;
 
     said_done = 1;
+    /* What the test started ends with it, before the parent hears. */
+    (void)reap_children(NULL, 0);
     do {
         n = writev(report_fd, iov, 2);
     } while (n < 0 && errno == EINTR);
@@ -374,6 +377,9 @@ static void child(int pipes[NPIPES][2], int ctl, pid_t parent,
     }
     close(f.ctl);
     self = getpid();
+    /* Orphans of what the test starts come to it (even those that left
+     * its group), so that reap_children finds them at the end. */
+    (void)reap_subreaper();
     fn(arg, cmd.job, f.report, f.crash);
     fflush(NULL);
     if (getpid() != self) {
@@ -383,6 +389,7 @@ static void child(int pipes[NPIPES][2], int ctl, pid_t parent,
      * the kernel tears this process down (and closes its pipes: no
      * syscall each). */
     if (!said_done) {
+        (void)reap_children(NULL, 0);
         (void)afile_write_all(f.report, DONE_MARK, sizeof DONE_MARK - 1);
     }
     _exit(0);
@@ -821,6 +828,9 @@ int sup_supervise(struct sup_child *c, const struct sup_opts *o,
             }
         }
         if (done == 0) {
+            /* What it started goes first, while it still leads to them
+             * (they may have left its group). */
+            (void)reap_kill_tree(pid);
             sup_kill_group(pid, SIGTERM);
             done = pump_until(pid, pidfd, fds, sup_now() + o->grace, r,
                               o->cap, err, errlen);

@@ -26,8 +26,13 @@ static PyObject *raise_decl(PyObject *msg, size_t column, const char *text,
     Py_DECREF(msg);
     if (exc != NULL) {
         PyObject *col = PyLong_FromSize_t(column);
-        PyObject *decl = PyUnicode_FromString(text);
-        PyObject *why = PyUnicode_FromString(reason);
+        /* Bytes that are not UTF-8 (none are meant to be) are shown
+         * replaced, never raised instead of the DeclarationError. */
+        PyObject *decl = PyUnicode_DecodeUTF8(text, (Py_ssize_t)strlen(text),
+                                              "replace");
+        PyObject *why = PyUnicode_DecodeUTF8(reason,
+                                             (Py_ssize_t)strlen(reason),
+                                             "replace");
 
         if (col != NULL && decl != NULL && why != NULL &&
             PyObject_SetAttrString(exc, "column", col) == 0 &&
