@@ -244,6 +244,33 @@ static int choose(const struct cli_opts *o, const struct shard_spec *sp,
     return 0;
 }
 
+/* The files of l become those of b (b is emptied). The directories that
+ * could not be searched stay with l, reported by the first share only:
+ * each share's report has each error once, and so has their merge. */
+static void replace_files(struct disc_list *l, struct disc_list *b,
+                          const struct shard_spec *sp)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->files[i]);
+        free(l->select[i]);
+    }
+    free(l->files);
+    free(l->select);
+    l->files = b->files;
+    l->select = b->select;
+    l->n = b->n;
+    l->cap = b->cap;
+    b->files = b->select = NULL;
+    b->n = b->cap = 0;
+    if (sp->total > 1 && sp->index > 0) {
+        for (size_t i = 0; i < l->nerrors; i++) {
+            free(l->errors[i].path);
+            free(l->errors[i].message);
+        }
+        l->nerrors = 0;
+    }
+}
+
 enum plan_end plan_make(const struct cli_opts *o, const struct shard_spec *sp,
                         const struct cache_table *durations,
                         const struct cache_table *lastfailed,
@@ -287,9 +314,7 @@ enum plan_end plan_make(const struct cli_opts *o, const struct shard_spec *sp,
         errmsg(err, errlen, 0, "out of memory");
         goto out;
     }
-    disc_free(files);
-    *files = b.l;
-    memset(&b, 0, sizeof b);
+    replace_files(files, &b.l, sp);
     end = PLAN_OK;
 out:
     disc_free(&b.l);
