@@ -32,6 +32,7 @@ struct parser {
     struct ct_arena *a;
     struct decl_error *err;
     int failed;
+    size_t tags_from, tags_to; /* ABI tags of the last name component */
 };
 
 /* Record the first error only; returns NULL so callers can
@@ -432,8 +433,10 @@ static int parse_qualified_name(struct parser *p, struct buf *out,
         if (is(p, "<") && parse_template_args(p, out) != 0) {
             return -1;
         }
-        /* An ABI tag ("greet[abi:cxx11]") is not part of the name. */
-        if (is(p, "[") && strncmp(p->s + p->tok.start, "[abi:", 5) == 0) {
+        /* An ABI tag ("greet[abi:cxx11]") is not part of the name; the
+         * last component's tags are kept aside for the mangler. */
+        p->tags_from = p->tags_to = p->tok.start;
+        while (is(p, "[") && strncmp(p->s + p->tok.start, "[abi:", 5) == 0) {
             const char *end = strchr(p->s + p->tok.start, ']');
 
             if (end == NULL) {
@@ -441,6 +444,7 @@ static int parse_qualified_name(struct parser *p, struct buf *out,
                 return -1;
             }
             p->pos = (size_t)(end - p->s) + 1;
+            p->tags_to = p->pos;
             scan(p);
         }
         if (!is(p, "::")) {
@@ -944,6 +948,20 @@ static int set_name(struct parser *p, struct ct_decl *d, const char *name,
     return 0;
 }
 
+/* Keep the ABI tags that followed the function's name, if any. */
+static int set_tags(struct parser *p, struct ct_decl *d)
+{
+    if (p->tags_to > p->tags_from) {
+        d->abi_tags = ct_strndup(p->a, p->s + p->tags_from,
+                                 p->tags_to - p->tags_from);
+        if (d->abi_tags == NULL) {
+            oom(p);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int parse_decl(struct parser *p, struct ct_decl *d, unsigned flags)
 {
     struct specs sp;
@@ -967,7 +985,7 @@ static int parse_decl(struct parser *p, struct ct_decl *d, unsigned flags)
         if (!is(p, "*") && !is(p, "&") && !is(p, "&&")) {
             *p = save;
             if (set_name(p, d, sp.last_name, strlen(sp.last_name),
-                         sp.last_base) != 0) {
+                         sp.last_base) != 0 || set_tags(p, d) != 0) {
                 goto out;
             }
             sp.type = NULL;
@@ -1000,6 +1018,9 @@ static int parse_decl(struct parser *p, struct ct_decl *d, unsigned flags)
         goto out;
     }
     if (set_name(p, d, name.data, name.len, base) != 0) {
+        goto out;
+    }
+    if (set_tags(p, d) != 0) {
         goto out;
     }
 params:
