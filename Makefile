@@ -18,7 +18,9 @@ SANITIZE ?=
 # missing ones (through sudo when not root).
 DEB_PKGS := gcc g++ make pkg-config libffi-dev libxml2-dev libxml2-utils \
             python3-dev python3-pytest python3-pytest-forked \
-            python3-pytest-xdist python3-cffi libtinyxml2-dev perl
+            python3-pytest-xdist python3-cffi libtinyxml2-dev perl \
+            libicu72 libprotobuf32 libboost-regex1.74.0 \
+            libboost-program-options1.74.0 libboost-filesystem1.74.0
 
 MODE    := $(if $(SANITIZE),san,std)
 BUILD   := build/$(MODE)

@@ -905,8 +905,13 @@ static int parse_trailer(struct parser *p, struct ct_decl *d)
     for (;;) {
         if (accept(p, "const")) {
             d->is_const = 1;
-        } else if (accept(p, "volatile") || accept(p, "&") ||
-                   accept(p, "&&") || accept(p, "override") ||
+        } else if (accept(p, "&")) {
+            d->ref_qual = 1;
+        } else if (accept(p, "&&")) {
+            d->ref_qual = 2;
+        } else if (accept(p, "volatile")) {
+            d->is_volatile = 1;
+        } else if (accept(p, "override") ||
                    accept(p, "final")) {
         } else if (accept(p, "noexcept") || accept(p, "throw")) {
             if (accept(p, "(")) {

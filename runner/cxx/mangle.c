@@ -712,12 +712,19 @@ static void mname(struct mg *m, const char *s, int is_type,
         }
     }
     own = n - (spells(s, c[0].end, "std") ? 1 : 0);
-    nested = own > 1 || (fn != NULL && fn->is_const);
+    nested = own > 1 || (fn != NULL && (fn->is_const || fn->is_volatile ||
+                                        fn->ref_qual));
     upto = is_type ? n : n - 1;
     if (nested) {
         put(m, "N");
+        if (fn != NULL && fn->is_volatile) {
+            put(m, "V");
+        }
         if (fn != NULL && fn->is_const) {
             put(m, "K");
+        }
+        if (fn != NULL && fn->ref_qual) {
+            put(m, fn->ref_qual == 1 ? "R" : "O");
         }
     }
     if (is_type) {
@@ -736,6 +743,7 @@ int mangle_decl(const struct ct_decl *d, enum mangle_variant v,
                 struct buf *out)
 {
     struct mg m = {0};
+    struct buf name = BUF_INIT;
     size_t i;
 
     m.out = out;
@@ -743,7 +751,17 @@ int mangle_decl(const struct ct_decl *d, enum mangle_variant v,
         return 1;
     }
     put(&m, "_Z");
-    mname(&m, d->name, 0, d, v);
+    /* "std::string::size()": a member of the std::string a declaration
+     * means, libstdc++'s cxx11 one. */
+    if (strncmp(d->name, "std::string::", 13) == 0) {
+        if (buf_puts(&name, STRING_NAME) != 0 ||
+            buf_puts(&name, d->name + 11) != 0) {
+            buf_free(&name);
+            return -1;
+        }
+    }
+    mname(&m, name.data != NULL ? name.data : d->name, 0, d, v);
+    buf_free(&name);
     mparams(&m, NULL, d->params, d->nparams, d->variadic);
     for (i = 0; i < m.nsubs; i++) {
         free(m.subs[i]);
