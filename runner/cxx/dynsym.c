@@ -1,0 +1,183 @@
+/* dynsym: GNU hash lookups in a loaded object's dynamic symbol table.
+ *
+ * The GNU hash section (DT_GNU_HASH) layout and hash function are those
+ * of the GNU toolchain (binutils bfd/elf.c bfd_elf_gnu_hash, glibc
+ * elf/dl-lookup.c do_lookup_x): nbuckets, symoffset, bloom_size,
+ * bloom_shift, the bloom words, the buckets, then one chain word per
+ * hashed symbol whose low bit ends a chain. */
+#include "cxx/dynsym.h"
+
+#include <dlfcn.h>
+#include <link.h>
+#include <stdint.h>
+#include <string.h>
+
+struct dynobj {
+    uintptr_t base;
+    const ElfW(Sym) *symtab;
+    const char *strtab;
+    const uint32_t *gnu;      /* DT_GNU_HASH */
+    const ElfW(Half) *versym; /* DT_VERSYM, or NULL */
+};
+
+/* A d_ptr of the dynamic section: glibc relocates them in place where
+ * the section is writable (x86-64); an unrelocated one is an offset,
+ * smaller than the load bias. */
+static uintptr_t dyn_ptr(uintptr_t base, ElfW(Addr) v)
+{
+    return (uintptr_t)v >= base ? (uintptr_t)v : base + (uintptr_t)v;
+}
+
+static int dynobj_of(void *handle, struct dynobj *o)
+{
+    struct link_map *lm = NULL;
+    const ElfW(Dyn) *d;
+
+    memset(o, 0, sizeof(*o));
+    if (handle == NULL || dlinfo(handle, RTLD_DI_LINKMAP, &lm) != 0 ||
+        lm == NULL || lm->l_ld == NULL) {
+        return -1;
+    }
+    o->base = (uintptr_t)lm->l_addr;
+    for (d = lm->l_ld; d->d_tag != DT_NULL; d++) {
+        switch (d->d_tag) {
+        case DT_SYMTAB:
+            o->symtab = (const ElfW(Sym) *)dyn_ptr(o->base, d->d_un.d_ptr);
+            break;
+        case DT_STRTAB:
+            o->strtab = (const char *)dyn_ptr(o->base, d->d_un.d_ptr);
+            break;
+        case DT_GNU_HASH:
+            o->gnu = (const uint32_t *)dyn_ptr(o->base, d->d_un.d_ptr);
+            break;
+        case DT_VERSYM:
+            o->versym = (const ElfW(Half) *)dyn_ptr(o->base, d->d_un.d_ptr);
+            break;
+        default:
+            break;
+        }
+    }
+    return o->symtab != NULL && o->strtab != NULL && o->gnu != NULL ? 0
+                                                                    : -1;
+}
+
+/* A symbol the object defines and exports under its default version. */
+static int defined(const struct dynobj *o, uint32_t i)
+{
+    const ElfW(Sym) *s = &o->symtab[i];
+
+    return s->st_shndx != SHN_UNDEF &&
+           (s->st_value != 0 || ELF64_ST_TYPE(s->st_info) == STT_TLS) &&
+           (o->versym == NULL || (o->versym[i] & 0x8000) == 0);
+}
+
+static uint32_t gnu_hash(const char *s)
+{
+    uint32_t h = 5381;
+
+    for (; *s != '\0'; s++) {
+        h = h * 33 + (unsigned char)*s;
+    }
+    return h;
+}
+
+int dynsym_find(void *handle, const char *name, void **addr, size_t *size)
+{
+    struct dynobj o;
+    uint32_t nbuckets, symoffset, bloom_size, bloom_shift, h, i;
+    const ElfW(Addr) *bloom;
+    const uint32_t *buckets, *chain;
+    ElfW(Addr) word, mask;
+    const unsigned bits = sizeof(ElfW(Addr)) * 8;
+
+    if (dynobj_of(handle, &o) != 0) {
+        return -1;
+    }
+    nbuckets = o.gnu[0];
+    symoffset = o.gnu[1];
+    bloom_size = o.gnu[2];
+    bloom_shift = o.gnu[3];
+    if (nbuckets == 0 || bloom_size == 0) {
+        return 0;
+    }
+    bloom = (const ElfW(Addr) *)(o.gnu + 4);
+    buckets = (const uint32_t *)(bloom + bloom_size);
+    chain = buckets + nbuckets;
+    h = gnu_hash(name);
+    word = bloom[(h / bits) % bloom_size];
+    mask = ((ElfW(Addr))1 << (h % bits)) |
+           ((ElfW(Addr))1 << ((h >> bloom_shift) % bits));
+    if ((word & mask) != mask) {
+        return 0;
+    }
+    i = buckets[h % nbuckets];
+    if (i < symoffset) {
+        return 0;
+    }
+    for (;; i++) {
+        uint32_t h2 = chain[i - symoffset];
+
+        if ((h | 1) == (h2 | 1) && defined(&o, i) &&
+            strcmp(name, o.strtab + o.symtab[i].st_name) == 0) {
+            const ElfW(Sym) *s = &o.symtab[i];
+
+            if (ELF64_ST_TYPE(s->st_info) == STT_GNU_IFUNC) {
+                *addr = dlsym(handle, name); /* runs the resolver */
+            } else {
+                *addr = (void *)(o.base + (uintptr_t)s->st_value);
+            }
+            if (size != NULL) {
+                *size = (size_t)s->st_size;
+            }
+            return *addr != NULL;
+        }
+        if (h2 & 1) {
+            return 0;
+        }
+    }
+}
+
+int dynsym_any_prefix(void *handle, const char *const *prefixes, size_t n)
+{
+    struct dynobj o;
+    uint32_t nbuckets, symoffset, bloom_size, i, last = 0, k;
+    const uint32_t *buckets, *chain;
+    size_t len[8], j;
+
+    if (dynobj_of(handle, &o) != 0 || n > 8) {
+        return -1;
+    }
+    nbuckets = o.gnu[0];
+    symoffset = o.gnu[1];
+    bloom_size = o.gnu[2];
+    buckets = (const uint32_t *)((const ElfW(Addr) *)(o.gnu + 4) +
+                                 bloom_size);
+    chain = buckets + nbuckets;
+    /* The hashed symbols run from symoffset to the end of the chain of
+     * the highest bucket. */
+    for (k = 0; k < nbuckets; k++) {
+        last = buckets[k] > last ? buckets[k] : last;
+    }
+    if (last < symoffset) {
+        return 0;
+    }
+    while ((chain[last - symoffset] & 1) == 0) {
+        last++;
+    }
+    for (j = 0; j < n; j++) {
+        len[j] = strlen(prefixes[j]);
+    }
+    for (i = symoffset; i <= last; i++) {
+        const char *s = o.strtab + o.symtab[i].st_name;
+
+        if (s[0] != prefixes[0][0]) {
+            continue;
+        }
+        for (j = 0; j < n; j++) {
+            if (strncmp(s, prefixes[j], len[j]) == 0 && defined(&o, i)) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}

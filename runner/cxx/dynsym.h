@@ -1,0 +1,21 @@
+/* dynsym: symbols of a loaded ELF object looked up in its own dynamic
+ * symbol table through its GNU hash table, as the dynamic linker does:
+ * one hash probe per name, whichever link namespace holds the object. */
+#ifndef CROSSRUN_CXX_DYNSYM_H
+#define CROSSRUN_CXX_DYNSYM_H
+
+#include <stddef.h>
+
+/* The definition of name in the loaded object of handle (a dlopen or
+ * dlmopen handle): only the object's own exports, not its dependencies'.
+ * Returns 1 with its address in *addr and its st_size in *size (size may
+ * be NULL), 0 when the object does not define name, -1 when the object's
+ * dynamic section cannot be read. */
+int dynsym_find(void *handle, const char *name, void **addr, size_t *size);
+
+/* 1 when a symbol the object of handle defines starts with one of the n
+ * prefixes, 0 when none does, -1 when the dynamic section cannot be read.
+ * A scan of every exported name: for questions no exact name answers. */
+int dynsym_any_prefix(void *handle, const char *const *prefixes, size_t n);
+
+#endif
