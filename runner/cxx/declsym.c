@@ -50,49 +50,103 @@ int declsym_find(void *handle, const struct ct_decl *d, void **addr,
     return rc;
 }
 
-/* Remembered answers of declsym_is_class: the object is told apart by its
- * link map, load bias and symbol table, so a library loaded later at the
- * same place with other symbols is not taken for it. */
-struct class_answer {
-    struct class_answer *next;
+/* The constructors an object exports, as the hashes of their names'
+ * nested prefixes ("_ZN4calc6Circle" of "_ZN4calc6CircleC1Ed"), sorted:
+ * built by one walk over the exports the first time a class question
+ * needs it, then answered by a binary search. The object is told apart
+ * by its link map, load bias and dynamic section, so a library loaded
+ * later at the same place is not taken for it. */
+struct ctor_index {
+    struct ctor_index *next;
     const void *lm;
     uintptr_t base;
     const void *ld;
-    int is_class;
-    char name[];
+    uint64_t *h;
+    size_t n, cap;
 };
 
-static struct class_answer *answers;
+static struct ctor_index *indexes;
 
-static struct class_answer *remembered(const struct link_map *lm,
-                                       const char *cls)
+/* FNV-1a, 64 bits. */
+static uint64_t hash_of(const char *s, size_t n)
 {
-    struct class_answer *a;
+    uint64_t h = 14695981039346656037ull;
+    size_t i;
 
-    for (a = answers; a != NULL; a = a->next) {
-        if (a->lm == lm && a->base == (uintptr_t)lm->l_addr &&
-            a->ld == lm->l_ld && strcmp(a->name, cls) == 0) {
-            return a;
-        }
+    for (i = 0; i < n; i++) {
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
     }
-    return NULL;
+    return h;
 }
 
-static void remember(const struct link_map *lm, const char *cls, int r)
+/* dynsym_each callback: every "C1"/"C2" followed by E, I or B in a
+ * nested name may end a constructor's prefix (an identifier may contain
+ * "C1E" too: that adds a prefix no class has, which no query meets). */
+static int add_ctor(const char *name, void *arg)
 {
-    size_t n = strlen(cls);
-    struct class_answer *a = malloc(sizeof(*a) + n + 1);
+    struct ctor_index *x = arg;
+    const char *p;
 
-    if (a == NULL) {
-        return; /* only a cache */
+    if (strncmp(name, "_ZN", 3) != 0) {
+        return 0;
     }
-    a->lm = lm;
-    a->base = (uintptr_t)lm->l_addr;
-    a->ld = lm->l_ld;
-    a->is_class = r;
-    memcpy(a->name, cls, n + 1);
-    a->next = answers;
-    answers = a;
+    for (p = name + 3; (p = strchr(p, 'C')) != NULL; p++) {
+        if ((p[1] != '1' && p[1] != '2') ||
+            (p[2] != 'E' && p[2] != 'I' && p[2] != 'B')) {
+            continue;
+        }
+        if (x->n == x->cap) {
+            size_t cap = x->cap ? x->cap * 2 : 256;
+            uint64_t *v = realloc(x->h, cap * sizeof(*v));
+
+            if (v == NULL) {
+                return -1;
+            }
+            x->h = v;
+            x->cap = cap;
+        }
+        x->h[x->n++] = hash_of(name, (size_t)(p - name));
+    }
+    return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static struct ctor_index *ctor_index_of(void *handle)
+{
+    struct link_map *lm = NULL;
+    struct ctor_index *x;
+
+    if (dlinfo(handle, RTLD_DI_LINKMAP, &lm) != 0 || lm == NULL) {
+        return NULL;
+    }
+    for (x = indexes; x != NULL; x = x->next) {
+        if (x->lm == lm && x->base == (uintptr_t)lm->l_addr &&
+            x->ld == lm->l_ld) {
+            return x;
+        }
+    }
+    x = calloc(1, sizeof(*x));
+    if (x == NULL) {
+        return NULL;
+    }
+    if (dynsym_each(handle, add_ctor, x) != 0) {
+        free(x->h);
+        free(x);
+        return NULL;
+    }
+    qsort(x->h, x->n, sizeof(*x->h), cmp_u64);
+    x->lm = lm;
+    x->base = (uintptr_t)lm->l_addr;
+    x->ld = lm->l_ld;
+    x->next = indexes;
+    indexes = x;
+    return x;
 }
 
 /* Is there a symbol "<head><cls><tail>"? m is the mangled class name
@@ -119,67 +173,51 @@ static int exact(void *handle, const char *head, const char *m,
     return r;
 }
 
-static int class_symbols(void *handle, const char *m)
+/* Does the object export a constructor of the class mangled m? */
+static int has_ctor(void *handle, const char *m)
 {
-    static const char *const dtors[] = {"D1Ev", "D2Ev", "D0Ev"};
-    char *pre[2] = {NULL, NULL};
-    struct buf b = BUF_INIT;
-    int r;
-    size_t i, n = strlen(m);
+    struct ctor_index *x = ctor_index_of(handle);
+    size_t n = strlen(m);
+    uint64_t h = 14695981039346656037ull;
+    size_t i;
 
-    r = exact(handle, "_ZTV", m, "");
-    r = r == 0 ? exact(handle, "_ZTI", m, "") : r;
-    for (i = 0; i < 3 && r == 0; i++) {
-        r = exact(handle, "_ZN", m, dtors[i]);
+    if (x == NULL) {
+        return -1;
     }
-    if (r != 0) {
-        return r;
-    }
-    /* Constructors: any "_ZN<cls>C1..." or "C2...". */
     if (m[0] == 'N' && m[n - 1] == 'E') {
         m++;
         n -= 2;
     }
-    for (i = 0; i < 2; i++) {
-        buf_clear(&b);
-        if (buf_puts(&b, "_ZN") != 0 || buf_append(&b, m, n) != 0 ||
-            buf_puts(&b, i == 0 ? "C1" : "C2") != 0 ||
-            (pre[i] = buf_steal(&b)) == NULL) {
-            free(pre[0]);
-            buf_free(&b);
-            return -1;
-        }
+    for (i = 0; i < 3; i++) {
+        h = (h ^ (unsigned char)"_ZN"[i]) * 1099511628211ull;
     }
-    r = dynsym_any_prefix(handle, (const char *const *)pre, 2);
-    free(pre[0]);
-    free(pre[1]);
-    return r;
+    for (i = 0; i < n; i++) {
+        h = (h ^ (unsigned char)m[i]) * 1099511628211ull;
+    }
+    return bsearch(&h, x->h, x->n, sizeof(h), cmp_u64) != NULL;
 }
 
 int declsym_is_class(void *handle, const char *cls)
 {
-    struct link_map *lm = NULL;
-    struct class_answer *a;
+    static const char *const dtors[] = {"D1Ev", "D2Ev", "D0Ev"};
     struct buf m = BUF_INIT;
     int r;
+    size_t i;
 
-    if (dlinfo(handle, RTLD_DI_LINKMAP, &lm) != 0 || lm == NULL) {
-        return -1;
-    }
-    a = remembered(lm, cls);
-    if (a != NULL) {
-        return a->is_class;
-    }
     r = mangle_class(cls, &m);
     if (r != 0) {
         buf_free(&m);
         return -1;
     }
-    r = class_symbols(handle, m.data);
-    buf_free(&m);
-    if (r >= 0) {
-        remember(lm, cls, r);
+    r = exact(handle, "_ZTV", m.data, "");
+    r = r == 0 ? exact(handle, "_ZTI", m.data, "") : r;
+    for (i = 0; i < 3 && r == 0; i++) {
+        r = exact(handle, "_ZN", m.data, dtors[i]);
     }
+    if (r == 0) {
+        r = has_ctor(handle, m.data);
+    }
+    buf_free(&m);
     return r;
 }
 

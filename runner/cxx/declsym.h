@@ -22,8 +22,9 @@ int declsym_find(void *handle, const struct ct_decl *d, void **addr,
  * constructor of the class with canonical name cls ("tinyxml2::XMLNode"),
  * so cls::f is a member function rather than a namespace's: 1 yes, 0 no,
  * -1 when the object's symbol table cannot be read this way (the caller
- * falls back on the demangled names). Answers are remembered per object
- * and name. */
+ * falls back on the demangled names). The object's constructors are
+ * indexed by one walk over its exports, the first time one is asked
+ * about. */
 int declsym_is_class(void *handle, const char *cls);
 
 /* The vtable of class cls in the object of handle: 1 with its address and

@@ -137,14 +137,15 @@ int dynsym_find(void *handle, const char *name, void **addr, size_t *size)
     }
 }
 
-int dynsym_any_prefix(void *handle, const char *const *prefixes, size_t n)
+int dynsym_each(void *handle, int (*fn)(const char *name, void *arg),
+                void *arg)
 {
     struct dynobj o;
     uint32_t nbuckets, symoffset, bloom_size, i, last = 0, k;
     const uint32_t *buckets, *chain;
-    size_t len[8], j;
+    int r = 0;
 
-    if (dynobj_of(handle, &o) != 0 || n > 8) {
+    if (dynobj_of(handle, &o) != 0) {
         return -1;
     }
     nbuckets = o.gnu[0];
@@ -164,20 +165,10 @@ int dynsym_any_prefix(void *handle, const char *const *prefixes, size_t n)
     while ((chain[last - symoffset] & 1) == 0) {
         last++;
     }
-    for (j = 0; j < n; j++) {
-        len[j] = strlen(prefixes[j]);
-    }
-    for (i = symoffset; i <= last; i++) {
-        const char *s = o.strtab + o.symtab[i].st_name;
-
-        if (s[0] != prefixes[0][0]) {
-            continue;
-        }
-        for (j = 0; j < n; j++) {
-            if (strncmp(s, prefixes[j], len[j]) == 0 && defined(&o, i)) {
-                return 1;
-            }
+    for (i = symoffset; i <= last && r == 0; i++) {
+        if (defined(&o, i)) {
+            r = fn(o.strtab + o.symtab[i].st_name, arg);
         }
     }
-    return 0;
+    return r;
 }

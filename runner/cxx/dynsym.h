@@ -13,9 +13,11 @@
  * dynamic section cannot be read. */
 int dynsym_find(void *handle, const char *name, void **addr, size_t *size);
 
-/* 1 when a symbol the object of handle defines starts with one of the n
- * prefixes, 0 when none does, -1 when the dynamic section cannot be read.
- * A scan of every exported name: for questions no exact name answers. */
-int dynsym_any_prefix(void *handle, const char *const *prefixes, size_t n);
+/* Call fn(name, arg) for every symbol the object of handle defines, until
+ * fn returns non-zero. Returns what fn last returned (0 when it never
+ * stopped the walk), or -1 when the dynamic section cannot be read. A
+ * walk over every export: for questions no exact name answers. */
+int dynsym_each(void *handle, int (*fn)(const char *name, void *arg),
+                void *arg);
 
 #endif

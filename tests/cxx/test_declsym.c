@@ -1,0 +1,90 @@
+/* test_declsym: declarations found in a loaded library by their mangled
+ * names through its GNU hash table (fixtures/build/libcalc.so, from
+ * fixtures/src/calc.cc). */
+#include <dlfcn.h>
+#include <stdlib.h>
+
+#include "cxx/declsym.h"
+#include "cxx/dynsym.h"
+#include "kit/unit.h"
+
+/* declsym_find on text: the symbol's name, "not found" or "error". */
+static char *found(void *h, const char *text)
+{
+    struct decl_error err;
+    struct ct_decl *d = decl_parse(text, DECL_NO_RETURN, &err);
+    struct buf sym = BUF_INIT;
+    void *addr = NULL;
+    int r;
+
+    if (d == NULL) {
+        return NULL;
+    }
+    r = declsym_find(h, d, &addr, &sym);
+    decl_free(d);
+    if (r == 1 && addr != dlsym(h, sym.data)) {
+        buf_clear(&sym);
+        buf_puts(&sym, "address differs from dlsym's");
+    } else if (r != 1) {
+        buf_clear(&sym);
+        buf_puts(&sym, r == 0 ? "not found" : "error");
+    }
+    return buf_steal(&sym);
+}
+
+static void check_found(void *h, const char *text, const char *want)
+{
+    char *got = found(h, text);
+
+    if (!CHECK_STR(got, want)) {
+        printf("#   declaration: %s\n", text);
+    }
+    free(got);
+}
+
+static int count(const char *name, void *arg)
+{
+    (void)name;
+    ++*(size_t *)arg;
+    return 0;
+}
+
+int main(void)
+{
+    void *h = dlopen("fixtures/build/libcalc.so", RTLD_NOW | RTLD_LOCAL);
+    void *addr = NULL;
+    size_t size = 0, n = 0;
+
+    if (!CHECK(h != NULL)) {
+        printf("# %s\n", dlerror());
+        return unit_done();
+    }
+    check_found(h, "int calc::add(int, int)", "_ZN4calc3addEii");
+    check_found(h, "long long calc::add(long long, long long, long long)",
+                "_ZN4calc3addExxx");
+    check_found(h, "int calc_add_c(int, int)", "calc_add_c");
+    check_found(h, "calc::Circle::Circle(double)", "_ZN4calc6CircleC1Ed");
+    check_found(h, "virtual calc::Shape::~Shape()", "_ZN4calc5ShapeD1Ev");
+    check_found(h, "double calc::Circle::area() const",
+                "_ZNK4calc6Circle4areaEv");
+    check_found(h, "const std::string& calc::Shape::name() const",
+                "_ZNK4calc5Shape4nameB5cxx11Ev");
+    check_found(h, "int calc::add(char)", "not found");
+    /* Only the library's own exports: strlen is libc's, which dlsym on
+     * this handle would find. */
+    check_found(h, "size_t strlen(const char*)", "not found");
+    CHECK(dlsym(h, "strlen") != NULL);
+    CHECK(dynsym_find(h, "strlen", &addr, NULL) == 0);
+
+    CHECK(declsym_is_class(h, "calc::Circle") == 1);
+    CHECK(declsym_is_class(h, "calc::Shape") == 1);
+    CHECK(declsym_is_class(h, "calc") == 0);
+    CHECK(declsym_is_class(h, "calc::Nothing") == 0);
+    CHECK(declsym_vtable(h, "calc::Circle", &addr, &size) == 1);
+    CHECK(addr == dlsym(h, "_ZTVN4calc6CircleE") && size >= 3 * 8);
+    CHECK(declsym_vtable(h, "calc", &addr, &size) == 0);
+    CHECK(dynsym_each(h, count, &n) == 0 && n > 20);
+    CHECK(dynsym_find(NULL, "x", &addr, NULL) == -1);
+    dlclose(h);
+    return unit_done();
+}
