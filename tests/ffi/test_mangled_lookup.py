@@ -65,14 +65,30 @@ def test_a_namespace_is_not_a_class():
     assert lib.fn("bool calc::is_even(int)")(4) is True
 
 
+def _candidates(lib, decl):
+    try:
+        lib.fn(decl)
+    except crossrun.SymbolNotFound as e:
+        return e.candidates
+    raise AssertionError("no SymbolNotFound for %s" % decl)
+
+
 def test_not_found_still_names_the_closest():
     lib = crossrun.load(SRC)
-    try:
-        lib.fn("int calc::add(int, int, int)")
-    except crossrun.SymbolNotFound as e:
-        assert "calc::add(int, int)" in str(e)
-    else:
-        raise AssertionError("no SymbolNotFound")
+    assert _candidates(lib, "int calc::add(int, int, int)")[0] in (
+        "calc::add(int, int)", "calc::add(double, double)")
+
+
+def test_closest_ranks_the_functions_own_name_first():
+    icu = crossrun.load("/usr/lib/x86_64-linux-gnu/libicuuc.so.72")
+    # ICU exports its C functions with a version suffix.
+    assert _candidates(icu, "int32_t u_strToUpper(char16_t*, int32_t, "
+                       "const char16_t*, int32_t, const char*, int*)"
+                       )[0] == "u_strToUpper_72"
+    # then the scope: UnicodeString's own toUpper before CaseMap's
+    close = _candidates(icu, "void icu_72::UnicodeString::toUpperr()")
+    assert close[0] == "icu_72::UnicodeString::toUpper()"
+    assert close[1].startswith("icu_72::UnicodeString::toUpper(")
 
 
 def test_isolated_library_lookup_reads_no_file():
