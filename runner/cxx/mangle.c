@@ -685,15 +685,165 @@ static void mtags(struct mg *m, const struct ct_decl *fn)
     }
 }
 
+/* The default template arguments of the standard library's templates
+ * (libstdc++), which a mangled name spells out and a declaration leaves
+ * out: "std::vector<int>" is "std::vector<int, std::allocator<int>>".
+ * "%1" and "%2" stand for the first two arguments. */
+static const struct {
+    const char *tmpl;
+    const char *as;   /* the name libstdc++ gives it, or NULL */
+    size_t given;     /* the arguments that have no default */
+    const char *defaults[3];
+} std_defaults[] = {
+    {"std::vector", NULL, 1, {"std::allocator<%1>"}},
+    {"std::deque", NULL, 1, {"std::allocator<%1>"}},
+    {"std::forward_list", NULL, 1, {"std::allocator<%1>"}},
+    {"std::list", "std::__cxx11::list", 1, {"std::allocator<%1>"}},
+    {"std::__cxx11::list", NULL, 1, {"std::allocator<%1>"}},
+    {"std::set", NULL, 1, {"std::less<%1>", "std::allocator<%1>"}},
+    {"std::multiset", NULL, 1, {"std::less<%1>", "std::allocator<%1>"}},
+    {"std::map", NULL, 2,
+     {"std::less<%1>", "std::allocator<std::pair<%1 const, %2>>"}},
+    {"std::multimap", NULL, 2,
+     {"std::less<%1>", "std::allocator<std::pair<%1 const, %2>>"}},
+    {"std::unordered_set", NULL, 1,
+     {"std::hash<%1>", "std::equal_to<%1>", "std::allocator<%1>"}},
+    {"std::unordered_map", NULL, 2,
+     {"std::hash<%1>", "std::equal_to<%1>",
+      "std::allocator<std::pair<%1 const, %2>>"}},
+    {"std::unique_ptr", NULL, 1, {"std::default_delete<%1>"}},
+    {"std::basic_string_view", NULL, 1, {"std::char_traits<%1>"}},
+};
+
+/* The [start, end) of the template arguments of c in s, at most max. */
+static size_t split_args(const char *s, const struct comp *c, size_t *start,
+                         size_t *end, size_t max)
+{
+    size_t i = c->id_end + 1, n = 0, to = c->end - 1;
+    int depth = 0;
+
+    while (i < to && n < max) {
+        while (i < to && s[i] == ' ') {
+            i++;
+        }
+        start[n] = i;
+        while (i < to && !(depth == 0 && s[i] == ',')) {
+            depth += s[i] == '<' || s[i] == '(';
+            depth -= s[i] == '>' || s[i] == ')';
+            i++;
+        }
+        end[n] = i;
+        while (end[n] > start[n] && s[end[n] - 1] == ' ') {
+            end[n]--;
+        }
+        n++;
+        i++;
+    }
+    return n;
+}
+
+/* Append a default argument: text with %1 and %2 replaced. */
+static int put_default(struct buf *out, const char *text, const char *s,
+                       const size_t *start, const size_t *end, size_t nargs)
+{
+    for (; *text != '\0'; text++) {
+        if (text[0] == '%' && (text[1] == '1' || text[1] == '2') &&
+            (size_t)(text[1] - '1') < nargs) {
+            size_t a = (size_t)(text[1] - '1');
+
+            if (buf_append(out, s + start[a], end[a] - start[a]) != 0) {
+                return -1;
+            }
+            text++;
+        } else if (buf_append(out, text, 1) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* s with the standard templates' default arguments written out, into
+ * out (the arguments' own defaults are completed when they are mangled).
+ * Returns 0, or -1 when memory runs out. */
+static int complete_defaults(const char *s, struct buf *out)
+{
+    struct comp c[MAX_COMPS];
+    size_t n, k, i, from = 0;
+
+    if (strcmp(s, "std::string_view") == 0) {
+        s = "std::basic_string_view<char>";
+    } else if (strcmp(s, "std::wstring_view") == 0) {
+        s = "std::basic_string_view<wchar_t>";
+    }
+    n = split_name(s, c, MAX_COMPS);
+    for (k = 0; k < n; k++) {
+        size_t start[MAX_ARGS], end[MAX_ARGS], nargs, total, d;
+
+        for (i = 0; i < sizeof(std_defaults) / sizeof(std_defaults[0]); i++) {
+            if (c[k].has_args && spells(s, c[k].id_end, std_defaults[i].tmpl)) {
+                break;
+            }
+        }
+        if (i == sizeof(std_defaults) / sizeof(std_defaults[0])) {
+            continue;
+        }
+        nargs = split_args(s, &c[k], start, end, MAX_ARGS);
+        for (total = 0; total < 3 && std_defaults[i].defaults[total];) {
+            total++;
+        }
+        total += std_defaults[i].given;
+        if (std_defaults[i].as != NULL) {
+            if (buf_append(out, s + from, c[0].start - from) != 0 ||
+                buf_puts(out, std_defaults[i].as) != 0) {
+                return -1;
+            }
+            from = c[k].id_end;
+        }
+        if (nargs < std_defaults[i].given || nargs >= total) {
+            continue;
+        }
+        if (buf_append(out, s + from, c[k].end - 1 - from) != 0) {
+            return -1;
+        }
+        for (d = nargs - std_defaults[i].given; d + std_defaults[i].given <
+                                                total; d++) {
+            if (buf_puts(out, ", ") != 0 ||
+                put_default(out, std_defaults[i].defaults[d], s, start, end,
+                            nargs) != 0) {
+                return -1;
+            }
+        }
+        from = c[k].end - 1;
+    }
+    return buf_puts(out, s + from);
+}
+
 /* <name>: of a type (is_type; the whole becomes a candidate) or of the
  * function fn (its last component is not a candidate). */
-static void mname(struct mg *m, const char *s, int is_type,
+static void mname(struct mg *m, const char *name, int is_type,
                   const struct ct_decl *fn, enum mangle_variant v)
 {
     struct comp c[MAX_COMPS];
-    size_t n = split_name(s, c, MAX_COMPS), upto, own;
+    struct buf full = BUF_INIT;
+    const char *s;
+    size_t n, upto, own;
     int nested;
 
+    if (m->status != 0) {
+        return;
+    }
+    if (complete_defaults(name, &full) != 0) {
+        buf_free(&full);
+        m->status = -1;
+        return;
+    }
+    s = ct_strndup(&m->scratch, full.data, full.len);
+    buf_free(&full);
+    if (s == NULL) {
+        m->status = -1;
+        return;
+    }
+    n = split_name(s, c, MAX_COMPS);
     if (n == 0) {
         cannot(m);
         return;

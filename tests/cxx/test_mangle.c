@@ -87,6 +87,22 @@ static void types(void)
           "_Z3vecRKSt6vectorIiSaIiEEPS_INSt7__cxx1112basic_stringIcSt11char_"
           "traitsIcESaIcEEESaIS9_EERSt3mapIS9_iSt4lessIS9_ESaISt4pairIKS9_iE"
           "EERA4_i");
+    /* The standard templates' default arguments, as a header leaves
+     * them out. */
+    check("int vec(const std::vector<int>&, std::vector<std::string>*, "
+          "std::map<std::string, int>&, int (&)[4])",
+          "_Z3vecRKSt6vectorIiSaIiEEPS_INSt7__cxx1112basic_stringIcSt11char_"
+          "traitsIcESaIcEEESaIS9_EERSt3mapIS9_iSt4lessIS9_ESaISt4pairIKS9_iE"
+          "EERA4_i");
+    check("int l(std::list<int>&, const std::unordered_map<std::string, "
+          "double>&, std::unique_ptr<int>, std::string_view, "
+          "std::set<const char*>*)",
+          "_Z1lRNSt7__cxx114listIiSaIiEEERKSt13unordered_mapINS_12basic_"
+          "stringIcSt11char_traitsIcESaIcEEEdSt4hashIS9_ESt8equal_toIS9_ESa"
+          "ISt4pairIKS9_dEEESt10unique_ptrIiSt14default_deleteIiEESt17basic"
+          "_string_viewIcS7_EPSt3setIPKcSt4lessIST_ESaIST_EE");
+    check("int vv(std::vector<std::vector<int>>&, std::vector<int>&)",
+          "_Z2vvRSt6vectorIS_IiSaIiEESaIS1_EERS1_");
     check("void stream(std::ostream&, std::istream&, std::iostream&)",
           "_Z6streamRSoRSiRSd");
     check("stream(std::basic_ostream<char, std::char_traits<char> >&, "
@@ -174,6 +190,6 @@ int main(void)
     structors_and_operators();
     check_class("tinyxml2::XMLNode", "N8tinyxml27XMLNodeE");
     check_class("Foo", "3Foo");
-    check_class("std::vector<int>", "St6vectorIiE");
+    check_class("std::vector<int>", "St6vectorIiSaIiEE");
     return unit_done();
 }
