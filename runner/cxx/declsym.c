@@ -20,7 +20,8 @@ static int try_variant(void *handle, const struct ct_decl *d,
     if (rc < 0) {
         return -1;
     }
-    if (rc == 0 && dynsym_find(handle, sym->data + mark, addr, NULL) == 1) {
+    if (rc == 0 && dynsym_find(handle, sym->data + mark, DYNSYM_FUNC, addr,
+                                 NULL) == 1) {
         return 1;
     }
     sym->len = mark;
@@ -44,7 +45,7 @@ int declsym_find(void *handle, const struct ct_decl *d, void **addr,
                          sym);
     }
     if (rc == 0 && mangle_c_name(d) &&
-        dynsym_find(handle, d->name, addr, NULL) == 1) {
+        dynsym_find(handle, d->name, DYNSYM_FUNC, addr, NULL) == 1) {
         rc = buf_puts(sym, d->name) == 0 ? 1 : -1;
     }
     return rc;
@@ -168,7 +169,7 @@ static int exact(void *handle, const char *head, const char *m,
         buf_free(&b);
         return -1;
     }
-    r = dynsym_find(handle, b.data, &addr, NULL);
+    r = dynsym_find(handle, b.data, DYNSYM_ANY, &addr, NULL);
     buf_free(&b);
     return r;
 }
@@ -232,7 +233,7 @@ int declsym_vtable(void *handle, const char *cls, void **addr,
     }
     r = mangle_class(cls, &b);
     if (r == 0) {
-        r = dynsym_find(handle, b.data, addr, size);
+        r = dynsym_find(handle, b.data, DYNSYM_ANY, addr, size);
     } else {
         r = -1;
     }

@@ -81,7 +81,8 @@ static uint32_t gnu_hash(const char *s)
     return h;
 }
 
-int dynsym_find(void *handle, const char *name, void **addr, size_t *size)
+int dynsym_find(void *handle, const char *name, enum dynsym_kind kind,
+                void **addr, size_t *size)
 {
     struct dynobj o;
     uint32_t nbuckets, symoffset, bloom_size, bloom_shift, h, i;
@@ -120,8 +121,13 @@ int dynsym_find(void *handle, const char *name, void **addr, size_t *size)
         if ((h | 1) == (h2 | 1) && defined(&o, i) &&
             strcmp(name, o.strtab + o.symtab[i].st_name) == 0) {
             const ElfW(Sym) *s = &o.symtab[i];
+            int type = ELF64_ST_TYPE(s->st_info);
 
-            if (ELF64_ST_TYPE(s->st_info) == STT_GNU_IFUNC) {
+            if (kind == DYNSYM_FUNC && type != STT_FUNC &&
+                type != STT_GNU_IFUNC) {
+                return 0;
+            }
+            if (type == STT_GNU_IFUNC) {
                 *addr = dlsym(handle, name); /* runs the resolver */
             } else {
                 *addr = (void *)(o.base + (uintptr_t)s->st_value);

@@ -6,12 +6,20 @@
 
 #include <stddef.h>
 
+/* What dynsym_find accepts. */
+enum dynsym_kind {
+    DYNSYM_ANY,
+    DYNSYM_FUNC, /* STT_FUNC or STT_GNU_IFUNC: code */
+};
+
 /* The definition of name in the loaded object of handle (a dlopen or
- * dlmopen handle): only the object's own exports, not its dependencies'.
- * Returns 1 with its address in *addr and its st_size in *size (size may
- * be NULL), 0 when the object does not define name, -1 when the object's
- * dynamic section cannot be read. */
-int dynsym_find(void *handle, const char *name, void **addr, size_t *size);
+ * dlmopen handle): only the object's own exports, not its dependencies',
+ * and only code when kind is DYNSYM_FUNC. Returns 1 with its address in
+ * *addr and its st_size in *size (size may be NULL), 0 when the object
+ * does not define name so, -1 when the object's dynamic section cannot
+ * be read. */
+int dynsym_find(void *handle, const char *name, enum dynsym_kind kind,
+                void **addr, size_t *size);
 
 /* Call fn(name, arg) for every symbol the object of handle defines, until
  * fn returns non-zero. Returns what fn last returned (0 when it never

@@ -74,7 +74,11 @@ int main(void)
      * this handle would find. */
     check_found(h, "size_t strlen(const char*)", "not found");
     CHECK(dlsym(h, "strlen") != NULL);
-    CHECK(dynsym_find(h, "strlen", &addr, NULL) == 0);
+    CHECK(dynsym_find(h, "strlen", DYNSYM_ANY, &addr, NULL) == 0);
+    /* Data is not a function: a vtable named as a C function. */
+    check_found(h, "int _ZTVN4calc6CircleE()", "not found");
+    CHECK(dynsym_find(h, "_ZTVN4calc6CircleE", DYNSYM_ANY, &addr, NULL) ==
+          1);
 
     CHECK(declsym_is_class(h, "calc::Circle") == 1);
     CHECK(declsym_is_class(h, "calc::Shape") == 1);
@@ -84,7 +88,7 @@ int main(void)
     CHECK(addr == dlsym(h, "_ZTVN4calc6CircleE") && size >= 3 * 8);
     CHECK(declsym_vtable(h, "calc", &addr, &size) == 0);
     CHECK(dynsym_each(h, count, &n) == 0 && n > 20);
-    CHECK(dynsym_find(NULL, "x", &addr, NULL) == -1);
+    CHECK(dynsym_find(NULL, "x", DYNSYM_ANY, &addr, NULL) == -1);
     dlclose(h);
     return unit_done();
 }
