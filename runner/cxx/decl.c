@@ -338,6 +338,44 @@ static int parse_template_args(struct parser *p, struct buf *out)
     return 0;
 }
 
+/* The decl-specifier-seq of a declaration or parameter. */
+struct specs {
+    struct ct_type *type;   /* NULL when no type was named */
+    size_t type_col;        /* where the named type started */
+    unsigned char is_static, is_virtual;
+    char *last_name;        /* the named type's text, for constructors */
+    size_t last_base;       /* its last component's offset */
+};
+
+static int parse_specs(struct parser *p, struct specs *sp, int stop_at_name);
+static struct ct_type *parse_ptr_ops(struct parser *p, struct ct_type *t);
+
+/* After "operator": the type of a conversion operator ("operator bool",
+ * "operator const char*"), appended canonically: "operator bool",
+ * "operator char const*". */
+static int parse_conversion(struct parser *p, struct buf *out)
+{
+    struct specs sp;
+    struct ct_type *t;
+
+    if (parse_specs(p, &sp, 0) != 0) {
+        return -1;
+    }
+    if (sp.type == NULL) {
+        expected(p, "the type of a conversion operator");
+        return -1;
+    }
+    t = parse_ptr_ops(p, sp.type);
+    if (t == NULL) {
+        return -1;
+    }
+    if (buf_puts(out, " ") != 0 || ct_print(t, out) != 0) {
+        oom(p);
+        return -1;
+    }
+    return 0;
+}
+
 /* The punctuation of an operator name, read from the raw text:
  * "operator<<", "operator()", "operator[]", "operator new". */
 static int parse_operator(struct parser *p, struct buf *out)
@@ -364,6 +402,9 @@ static int parse_operator(struct parser *p, struct buf *out)
             }
         }
         return 0;
+    }
+    if (p->tok.kind == T_IDENT || is(p, "::")) {
+        return parse_conversion(p, out);
     }
     while (isspace((unsigned char)s[i])) {
         i++;
@@ -454,14 +495,6 @@ static int parse_qualified_name(struct parser *p, struct buf *out,
     }
 }
 
-/* The decl-specifier-seq of a declaration or parameter. */
-struct specs {
-    struct ct_type *type;   /* NULL when no type was named */
-    size_t type_col;        /* where the named type started */
-    unsigned char is_static, is_virtual;
-    char *last_name;        /* the named type's text, for constructors */
-    size_t last_base;       /* its last component's offset */
-};
 
 static int parse_specs(struct parser *p, struct specs *sp, int stop_at_name)
 {

@@ -581,6 +581,23 @@ static const char *operator_code(const char *op, int arity)
     return NULL;
 }
 
+/* A conversion operator: "cv" and its type ("operator bool" -> cvb). */
+static void mconversion(struct mg *m, const char *type)
+{
+    struct decl_error err;
+    struct ct_type *t = decl_parse_type(type, &m->scratch, &err);
+
+    if (t == NULL) {
+        if (err.column == 0) {
+            m->status = -1;
+        }
+        cannot(m);
+        return;
+    }
+    put(m, "cv");
+    mtype(m, t);
+}
+
 /* The last component of a function's name: an operator, a constructor,
  * a destructor or a plain identifier. prev is the component before. */
 static void munqualified(struct mg *m, const char *s, const struct comp *c,
@@ -608,8 +625,12 @@ static void munqualified(struct mg *m, const char *s, const struct comp *c,
             arity = 1;
         }
         code = operator_code(op, arity > 2 ? 2 : arity);
+        if (code == NULL && op > id + 8) {
+            mconversion(m, op);
+            return;
+        }
         if (code == NULL) {
-            cannot(m); /* a conversion or literal operator */
+            cannot(m); /* a literal operator */
             return;
         }
         put(m, code);
@@ -668,7 +689,8 @@ static void mtags(struct mg *m, const struct ct_decl *fn)
         return;
     }
     if (fn->ret == NULL || !mentions_cxx11(fn->ret, &oom) ||
-        strstr(fn->name, "__cxx11::") != NULL) {
+        strstr(fn->name, "__cxx11::") != NULL ||
+        strstr(fn->name, "std::string") != NULL) {
         if (oom) {
             m->status = -1;
         }

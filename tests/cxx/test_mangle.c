@@ -180,6 +180,11 @@ static void structors_and_operators(void)
     check("S S::operator-(const S&)", "_ZN1SmiERKS_");
     check_v("S operator-(const S&)", MANGLE_DELETING, "_ZngRK1S");
     check("void* operator new[](unsigned long)", "_Znam");
+    check("S::operator bool() const", "_ZNK1ScvbEv");
+    check("S::operator char const*() const", "_ZNK1ScvPKcEv");
+    check("std::string S::operator std::string() const",
+          "_ZNK1ScvNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEEEv");
+    check("S::operator S::T*()", "_ZN1ScvPNS_1TEEv");
 }
 
 int main(void)
