@@ -141,7 +141,9 @@ static struct ctor_index *ctor_index_of(void *handle)
         free(x);
         return NULL;
     }
-    qsort(x->h, x->n, sizeof(*x->h), cmp_u64);
+    if (x->n > 0) {
+        qsort(x->h, x->n, sizeof(*x->h), cmp_u64);
+    }
     x->lm = lm;
     x->base = (uintptr_t)lm->l_addr;
     x->ld = lm->l_ld;
@@ -195,7 +197,7 @@ static int has_ctor(void *handle, const char *m)
     for (i = 0; i < n; i++) {
         h = (h ^ (unsigned char)m[i]) * 1099511628211ull;
     }
-    return bsearch(&h, x->h, x->n, sizeof(h), cmp_u64) != NULL;
+    return x->n > 0 && bsearch(&h, x->h, x->n, sizeof(h), cmp_u64) != NULL;
 }
 
 int declsym_is_class(void *handle, const char *cls)
