@@ -1622,17 +1622,56 @@ static int isolated_strings(const LibraryObject *lib,
     return 0;
 }
 
+/* The address of d found through the demangled index (read on first
+ * use), for what the mangled lookup did not find; the symbol's name is
+ * appended to found. NULL with an exception set: SymbolNotFound naming
+ * the closest exports. */
+static void *index_lookup(LibraryObject *lib, struct ct_decl *d,
+                          const char *text, struct buf *found)
+{
+    struct sym_table *syms = ffi_lib_symbols(lib);
+    const struct sym_entry *e;
+    void *addr;
+    int oom;
+
+    if (syms == NULL) {
+        return NULL;
+    }
+    e = sym_find(syms, d, &oom);
+    if (e == NULL) {
+        if (oom) {
+            PyErr_NoMemory();
+        } else {
+            not_found(lib, d, text);
+        }
+        return NULL;
+    }
+    dlerror();
+    addr = dlsym(lib->handle, e->mangled);
+    if (addr == NULL) {
+        const char *why = dlerror();
+
+        PyErr_Format(ffi_SymbolNotFound, "%s is in the symbol table of %s "
+                     "but the loader does not resolve it: %s", e->demangled,
+                     lib->file, why ? why : "NULL address");
+        return NULL;
+    }
+    if (buf_puts(found, e->mangled) != 0) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    return addr;
+}
+
 PyObject *ffi_function_new(LibraryObject *lib, PyObject *textobj,
                            const char *cls)
 {
     FunctionObject *f;
     struct decl_error err;
     const char *text = PyUnicode_AsUTF8(textobj);
-    const struct sym_entry *e;
-    struct sym_table *syms;
     struct buf found = BUF_INIT;
     size_t i, first, off;
-    int oom, member;
+    int member;
     ffi_type *rtype;
     void *addr;
 
@@ -1721,37 +1760,18 @@ PyObject *ffi_function_new(LibraryObject *lib, PyObject *textobj,
     /* By the mangled name first, as the dynamic linker finds it; the
      * demangled index only for what the mangler cannot say. */
     addr = NULL;
-    oom = declsym_find(lib->handle, f->decl, &addr, &found) < 0;
-    if (!oom && addr == NULL) {
-        syms = ffi_lib_symbols(lib);
-        if (syms == NULL) {
-            goto error;
-        }
-        e = sym_find(syms, f->decl, &oom);
-        if (e == NULL) {
-            if (oom) {
-                PyErr_NoMemory();
-            } else {
-                not_found(lib, f->decl, text);
-            }
-            goto error;
-        }
-        dlerror();
-        addr = dlsym(lib->handle, e->mangled);
-        if (addr == NULL) {
-            const char *why = dlerror();
-
-            PyErr_Format(ffi_SymbolNotFound, "%s is in the symbol table of "
-                         "%s but the loader does not resolve it: %s",
-                         e->demangled, lib->file, why ? why : "NULL address");
-            goto error;
-        }
-        oom = buf_puts(&found, e->mangled) != 0;
+    if (declsym_find(lib->handle, f->decl, &addr, &found) < 0) {
+        PyErr_NoMemory();
+        goto error;
+    }
+    if (addr == NULL &&
+        (addr = index_lookup(lib, f->decl, text, &found)) == NULL) {
+        goto error;
     }
     f->fn = (void (*)(void))addr;
     f->vindex = f->decl->is_virtual && f->is_method && !f->decl->is_dtor
                 ? vtable_slot(lib, f->decl, addr) : -1;
-    f->symbol = oom ? NULL : PyMem_Malloc(found.len + 1);
+    f->symbol = PyMem_Malloc(found.len + 1);
     if (f->symbol == NULL) {
         PyErr_NoMemory();
         goto error;
