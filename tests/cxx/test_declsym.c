@@ -2,7 +2,9 @@
  * names through its GNU hash table (fixtures/build/libcalc.so, from
  * fixtures/src/calc.cc). */
 #include <dlfcn.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "cxx/declsym.h"
 #include "cxx/dynsym.h"
@@ -49,6 +51,50 @@ static int count(const char *name, void *arg)
     return 0;
 }
 
+/* A class whose only exported trace is its constructor (a trivial
+ * destructor, no vtable, no typeinfo): it is a class all the same. Built
+ * here with the C++ compiler the build uses. */
+static void constructor_only(void)
+{
+    static const char src[] =
+        "namespace ns { struct P { P(int); int get(); int v; }; }\n"
+        "ns::P::P(int x) : v(x) {}\n"
+        "int ns::P::get() { return v; }\n"
+        "namespace ns { int free_fn(int); }\n";
+    char dir[] = "/tmp/crossrun-declsym-XXXXXX", cmd[512], path[256];
+    FILE *f;
+    void *h;
+
+    if (!CHECK(mkdtemp(dir) != NULL)) {
+        return;
+    }
+    snprintf(path, sizeof(path), "%s/p.cc", dir);
+    f = fopen(path, "w");
+    if (!CHECK(f != NULL)) {
+        return;
+    }
+    fputs(src, f);
+    fputs("int ns::free_fn(int x) { return x; }\n", f);
+    fclose(f);
+    snprintf(cmd, sizeof(cmd), "${CXX:-g++} -shared -fPIC -o %s/libp.so %s",
+             dir, path);
+    CHECK(system(cmd) == 0);
+    snprintf(path, sizeof(path), "%s/libp.so", dir);
+    h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (CHECK(h != NULL)) {
+        CHECK(dlsym(h, "_ZTVN2ns1PE") == NULL &&
+              dlsym(h, "_ZN2ns1PD1Ev") == NULL);
+        CHECK(declsym_is_class(h, "ns::P") == 1);
+        CHECK(declsym_is_class(h, "ns") == 0);
+        check_found(h, "ns::P::P(int)", "_ZN2ns1PC1Ei");
+        dlclose(h);
+    }
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/p.cc", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     void *h = dlopen("fixtures/build/libcalc.so", RTLD_NOW | RTLD_LOCAL);
@@ -90,5 +136,6 @@ int main(void)
     CHECK(dynsym_each(h, count, &n) == 0 && n > 20);
     CHECK(dynsym_find(NULL, "x", DYNSYM_ANY, &addr, NULL) == -1);
     dlclose(h);
+    constructor_only();
     return unit_done();
 }
