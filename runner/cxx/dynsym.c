@@ -1,10 +1,13 @@
-/* dynsym: GNU hash lookups in a loaded object's dynamic symbol table.
+/* dynsym: hash lookups in a loaded object's dynamic symbol table.
  *
  * The GNU hash section (DT_GNU_HASH) layout and hash function are those
  * of the GNU toolchain (binutils bfd/elf.c bfd_elf_gnu_hash, glibc
  * elf/dl-lookup.c do_lookup_x): nbuckets, symoffset, bloom_size,
  * bloom_shift, the bloom words, the buckets, then one chain word per
- * hashed symbol whose low bit ends a chain. */
+ * hashed symbol whose low bit ends a chain. An object linked with only
+ * the older System V table (DT_HASH, --hash-style=sysv) is read through
+ * that one: nbucket, nchain, the buckets, the chains, and the hash of the
+ * System V ABI (gABI, "Hash Table"). */
 #include "cxx/dynsym.h"
 
 #include <dlfcn.h>
@@ -16,7 +19,8 @@ struct dynobj {
     uintptr_t base;
     const ElfW(Sym) *symtab;
     const char *strtab;
-    const uint32_t *gnu;      /* DT_GNU_HASH */
+    const uint32_t *gnu;      /* DT_GNU_HASH, or NULL */
+    const uint32_t *sysv;     /* DT_HASH, or NULL */
     const ElfW(Half) *versym; /* DT_VERSYM, or NULL */
 };
 
@@ -50,6 +54,9 @@ static int dynobj_of(void *handle, struct dynobj *o)
         case DT_GNU_HASH:
             o->gnu = (const uint32_t *)dyn_ptr(o->base, d->d_un.d_ptr);
             break;
+        case DT_HASH:
+            o->sysv = (const uint32_t *)dyn_ptr(o->base, d->d_un.d_ptr);
+            break;
         case DT_VERSYM:
             o->versym = (const ElfW(Half) *)dyn_ptr(o->base, d->d_un.d_ptr);
             break;
@@ -57,8 +64,8 @@ static int dynobj_of(void *handle, struct dynobj *o)
             break;
         }
     }
-    return o->symtab != NULL && o->strtab != NULL && o->gnu != NULL ? 0
-                                                                    : -1;
+    return o->symtab != NULL && o->strtab != NULL &&
+                   (o->gnu != NULL || o->sysv != NULL) ? 0 : -1;
 }
 
 /* A symbol the object defines and exports under its default version. */
@@ -81,6 +88,63 @@ static uint32_t gnu_hash(const char *s)
     return h;
 }
 
+static uint32_t sysv_hash(const char *s)
+{
+    uint32_t h = 0, g;
+
+    for (; *s != '\0'; s++) {
+        h = (h << 4) + (unsigned char)*s;
+        g = h & 0xf0000000u;
+        if (g != 0) {
+            h ^= g >> 24;
+        }
+        h &= ~g;
+    }
+    return h;
+}
+
+/* Symbol i, named name, found: its address when it is of kind. */
+static int hit(void *handle, const struct dynobj *o, uint32_t i,
+               const char *name, enum dynsym_kind kind, void **addr,
+               size_t *size)
+{
+    const ElfW(Sym) *s = &o->symtab[i];
+    int type = ELF64_ST_TYPE(s->st_info);
+
+    if (kind == DYNSYM_FUNC && type != STT_FUNC && type != STT_GNU_IFUNC) {
+        return 0;
+    }
+    if (type == STT_GNU_IFUNC) {
+        *addr = dlsym(handle, name); /* runs the resolver */
+    } else {
+        *addr = (void *)(o->base + (uintptr_t)s->st_value);
+    }
+    if (size != NULL) {
+        *size = (size_t)s->st_size;
+    }
+    return *addr != NULL;
+}
+
+static int sysv_find(void *handle, const struct dynobj *o, const char *name,
+                     enum dynsym_kind kind, void **addr, size_t *size)
+{
+    uint32_t nbucket = o->sysv[0], nchain = o->sysv[1], i, steps = 0;
+    const uint32_t *bucket = o->sysv + 2, *chain = bucket + nbucket;
+
+    if (nbucket == 0) {
+        return 0;
+    }
+    for (i = bucket[sysv_hash(name) % nbucket]; i != STN_UNDEF && i < nchain &&
+                                                steps < nchain;
+         i = chain[i], steps++) {
+        if (defined(o, i) && strcmp(name, o->strtab + o->symtab[i].st_name)
+                                 == 0) {
+            return hit(handle, o, i, name, kind, addr, size);
+        }
+    }
+    return 0;
+}
+
 int dynsym_find(void *handle, const char *name, enum dynsym_kind kind,
                 void **addr, size_t *size)
 {
@@ -93,6 +157,9 @@ int dynsym_find(void *handle, const char *name, enum dynsym_kind kind,
 
     if (dynobj_of(handle, &o) != 0) {
         return -1;
+    }
+    if (o.gnu == NULL) {
+        return sysv_find(handle, &o, name, kind, addr, size);
     }
     nbuckets = o.gnu[0];
     symoffset = o.gnu[1];
@@ -120,22 +187,7 @@ int dynsym_find(void *handle, const char *name, enum dynsym_kind kind,
 
         if ((h | 1) == (h2 | 1) && defined(&o, i) &&
             strcmp(name, o.strtab + o.symtab[i].st_name) == 0) {
-            const ElfW(Sym) *s = &o.symtab[i];
-            int type = ELF64_ST_TYPE(s->st_info);
-
-            if (kind == DYNSYM_FUNC && type != STT_FUNC &&
-                type != STT_GNU_IFUNC) {
-                return 0;
-            }
-            if (type == STT_GNU_IFUNC) {
-                *addr = dlsym(handle, name); /* runs the resolver */
-            } else {
-                *addr = (void *)(o.base + (uintptr_t)s->st_value);
-            }
-            if (size != NULL) {
-                *size = (size_t)s->st_size;
-            }
-            return *addr != NULL;
+            return hit(handle, &o, i, name, kind, addr, size);
         }
         if (h2 & 1) {
             return 0;
@@ -153,6 +205,15 @@ int dynsym_each(void *handle, int (*fn)(const char *name, void *arg),
 
     if (dynobj_of(handle, &o) != 0) {
         return -1;
+    }
+    if (o.gnu == NULL) {
+        /* DT_HASH: nchain is the number of symbols. */
+        for (i = 1; i < o.sysv[1] && r == 0; i++) {
+            if (defined(&o, i)) {
+                r = fn(o.strtab + o.symtab[i].st_name, arg);
+            }
+        }
+        return r;
     }
     nbuckets = o.gnu[0];
     symoffset = o.gnu[1];

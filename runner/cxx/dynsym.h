@@ -1,6 +1,7 @@
 /* dynsym: symbols of a loaded ELF object looked up in its own dynamic
- * symbol table through its GNU hash table, as the dynamic linker does:
- * one hash probe per name, whichever link namespace holds the object. */
+ * symbol table through its hash table (GNU, else System V), as the
+ * dynamic linker does: one hash probe per name, whichever link namespace
+ * holds the object. */
 #ifndef CROSSRUN_CXX_DYNSYM_H
 #define CROSSRUN_CXX_DYNSYM_H
 

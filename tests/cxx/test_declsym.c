@@ -53,8 +53,9 @@ static int count(const char *name, void *arg)
 
 /* A class whose only exported trace is its constructor (a trivial
  * destructor, no vtable, no typeinfo): it is a class all the same. Built
- * here with the C++ compiler the build uses. */
-static void constructor_only(void)
+ * here with the C++ compiler the build uses, with the GNU hash table or
+ * only the System V one (hash_style "gnu" or "sysv"). */
+static void constructor_only(const char *hash_style)
 {
     static const char src[] =
         "namespace ns { struct P { P(int); int get(); int v; }; }\n"
@@ -76,8 +77,8 @@ static void constructor_only(void)
     fputs(src, f);
     fputs("int ns::free_fn(int x) { return x; }\n", f);
     fclose(f);
-    snprintf(cmd, sizeof(cmd), "${CXX:-g++} -shared -fPIC -o %s/libp.so %s",
-             dir, path);
+    snprintf(cmd, sizeof(cmd), "${CXX:-g++} -shared -fPIC "
+             "-Wl,--hash-style=%s -o %s/libp.so %s", hash_style, dir, path);
     CHECK(system(cmd) == 0);
     snprintf(path, sizeof(path), "%s/libp.so", dir);
     h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
@@ -87,6 +88,9 @@ static void constructor_only(void)
         CHECK(declsym_is_class(h, "ns::P") == 1);
         CHECK(declsym_is_class(h, "ns") == 0);
         check_found(h, "ns::P::P(int)", "_ZN2ns1PC1Ei");
+        check_found(h, "int ns::free_fn(int)", "_ZN2ns7free_fnEi");
+        check_found(h, "int ns::P::get()", "_ZN2ns1P3getEv");
+        check_found(h, "int ns::free_fn(long)", "not found");
         dlclose(h);
     }
     unlink(path);
@@ -136,6 +140,7 @@ int main(void)
     CHECK(dynsym_each(h, count, &n) == 0 && n > 20);
     CHECK(dynsym_find(NULL, "x", DYNSYM_ANY, &addr, NULL) == -1);
     dlclose(h);
-    constructor_only();
+    constructor_only("gnu");
+    constructor_only("sysv");
     return unit_done();
 }
