@@ -10,24 +10,46 @@
 #include "cxx/dynsym.h"
 #include "cxx/mangle.h"
 
-/* Try d's mangled name in variant v. 1 found, 0 not, -1 out of memory. */
-static int try_variant(void *handle, const struct ct_decl *d,
-                       enum mangle_variant v, void **addr, struct buf *sym)
+/* Try d's mangled name in variant v, with template parameters in the
+ * positions tmask. 1 found, 0 not, -1 out of memory, 2 cannot mangle. */
+static int try_name(void *handle, const struct ct_decl *d,
+                    enum mangle_variant v, unsigned tmask, void **addr,
+                    struct buf *sym)
 {
     size_t mark = sym->len;
-    int rc = mangle_decl(d, v, sym);
+    int rc = mangle_decl_as(d, v, tmask, sym);
 
     if (rc < 0) {
         return -1;
     }
     if (rc == 0 && dynsym_find(handle, sym->data + mark, DYNSYM_FUNC, addr,
-                                 NULL) == 1) {
+                               NULL) == 1) {
         return 1;
     }
     sym->len = mark;
     if (sym->data != NULL) {
         sym->data[mark] = '\0';
     }
+    return rc == 0 ? 0 : 2;
+}
+
+/* Try variant v; for a function template, each way its template
+ * arguments may stand for its template parameters (every subset of the
+ * positions that mention them, or none and all when there are more than
+ * eight). 1 found, 0 not, -1 out of memory. */
+static int try_variant(void *handle, const struct ct_decl *d,
+                       enum mangle_variant v, void **addr, struct buf *sym)
+{
+    unsigned pos = mangle_template_positions(d), t = 0;
+    int many = __builtin_popcount(pos) > 8, rc;
+
+    do {
+        rc = try_name(handle, d, v, t, addr, sym);
+        if (rc != 0) {
+            return rc == 2 ? 0 : rc;
+        }
+        t = many ? (t == 0 ? pos : 0) : (t - pos) & pos;
+    } while (t != 0);
     return 0;
 }
 

@@ -16,6 +16,7 @@
 #include "cxx/mangle.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,12 @@ struct mg {
     size_t nsubs, cap;
     int status;  /* 0, 1 cannot be expressed, -1 out of memory */
     struct ct_arena scratch;
+    /* A function template: the keys of its template arguments (NULL for
+     * a value); while tparams is on, a type equal to argument j is the
+     * template parameter it was declared as and is written T<j>_. */
+    char *targ[MAX_ARGS];
+    size_t ntarg;
+    int tparams;
 };
 
 /* One component of a qualified name: [start, end) in the text, the
@@ -144,13 +151,48 @@ static const char *const builtin_code[] = {
     [CT_LDOUBLE] = "e", [CT_NULLPTR] = "Dn",
 };
 
-/* The canonical key of t (cv included), into out. */
-static int key_of(const struct ct_type *t, struct buf *out)
+static int key_of(const struct mg *m, const struct ct_type *t,
+                  struct buf *out);
+
+/* The function template argument that the unqualified t is, while
+ * template parameters are written (m->tparams), or -1. */
+static long targ_of(const struct mg *m, const struct ct_type *t)
+{
+    struct ct_type u;
+    struct buf key = BUF_INIT;
+    long r = -1;
+    size_t j;
+
+    if (m == NULL || !m->tparams || m->ntarg == 0) {
+        return -1;
+    }
+    u = *t;
+    u.is_const = 0;
+    u.is_volatile = 0;
+    if (key_of(NULL, &u, &key) != 0) {
+        return -1;
+    }
+    for (j = 0; j < m->ntarg && r < 0; j++) {
+        if (m->targ[j] != NULL && strcmp(m->targ[j], key.data) == 0) {
+            r = (long)j;
+        }
+    }
+    buf_free(&key);
+    return r;
+}
+
+/* The canonical key of t (cv included), into out; a template parameter
+ * as "\1T<j>". */
+static int key_of(const struct mg *m, const struct ct_type *t,
+                  struct buf *out)
 {
     size_t i;
     int rc = 0;
+    long j = targ_of(m, t);
 
-    switch (t->kind) {
+    if (j >= 0) {
+        rc = buf_printf(out, "\1T%ld", j);
+    } else switch (t->kind) {
     case CT_NAMED:
         rc = buf_puts(out, t->name);
         break;
@@ -160,17 +202,18 @@ static int key_of(const struct ct_type *t, struct buf *out)
     case CT_PTR:
     case CT_REF:
     case CT_RREF:
-        rc = key_of(t->sub, out) ||
+        rc = key_of(m, t->sub, out) ||
              buf_puts(out, t->kind == CT_PTR ? "*"
                            : t->kind == CT_REF ? "&" : "&&");
         break;
     case CT_ARRAY:
-        rc = key_of(t->sub, out) || buf_printf(out, "[%zu]", t->count);
+        rc = key_of(m, t->sub, out) || buf_printf(out, "[%zu]", t->count);
         break;
     case CT_FUNC:
-        rc = key_of(t->sub, out) || buf_puts(out, "(");
+        rc = key_of(m, t->sub, out) || buf_puts(out, "(");
         for (i = 0; rc == 0 && i < t->nparams; i++) {
-            rc = (i > 0 && buf_puts(out, ",")) || key_of(t->params[i], out);
+            rc = (i > 0 && buf_puts(out, ",")) ||
+                 key_of(m, t->params[i], out);
         }
         rc = rc || (t->variadic && buf_puts(out, ",...")) ||
              buf_puts(out, ")");
@@ -211,7 +254,8 @@ static void mparam(struct mg *m, const struct ct_type *t)
 
 /* <bare-function-type>: the parameters, "v" for none, "z" for "...". */
 static void mparams(struct mg *m, struct ct_type *const *types,
-                    const struct ct_param *params, size_t n, int variadic)
+                    const struct ct_param *params, size_t n, int variadic,
+                    const unsigned *tmask)
 {
     size_t i;
 
@@ -219,7 +263,13 @@ static void mparams(struct mg *m, struct ct_type *const *types,
         put(m, "v");
     }
     for (i = 0; i < n; i++) {
+        if (tmask != NULL) {
+            m->tparams = i + 1 < 32 && ((*tmask >> (i + 1)) & 1u);
+        }
         mparam(m, types != NULL ? types[i] : params[i].type);
+    }
+    if (tmask != NULL) {
+        m->tparams = 0;
     }
     if (variadic) {
         put(m, "z");
@@ -233,7 +283,7 @@ static void mcompound(struct mg *m, const struct ct_type *t)
     struct buf key = BUF_INIT;
     long i;
 
-    if (key_of(t, &key) != 0) {
+    if (key_of(m, t, &key) != 0) {
         m->status = -1;
         return;
     }
@@ -253,7 +303,7 @@ static void mcompound(struct mg *m, const struct ct_type *t)
     } else if (t->kind == CT_FUNC) {
         put(m, "F");
         mtype(m, t->sub);
-        mparams(m, t->params, NULL, t->nparams, t->variadic);
+        mparams(m, t->params, NULL, t->nparams, t->variadic, NULL);
         put(m, "E");
     } else if (t->kind == CT_ARRAY) {
         if (m->status == 0 && buf_printf(m->out, "A%zu_", t->count) != 0) {
@@ -268,12 +318,37 @@ static void mcompound(struct mg *m, const struct ct_type *t)
     buf_free(&key);
 }
 
+/* <template-param> ::= T_ | T <number> _, itself a candidate. */
+static void mtparam(struct mg *m, long j)
+{
+    char key[32];
+    long i;
+
+    snprintf(key, sizeof(key), "\1T%ld", j);
+    i = sub_find(m, key, strlen(key));
+    if (i >= 0) {
+        put_sub(m, i);
+        return;
+    }
+    if (j == 0) {
+        put(m, "T_");
+    } else if (m->status == 0 && buf_printf(m->out, "T%ld_", j - 1) != 0) {
+        m->status = -1;
+    }
+    sub_add(m, key, strlen(key));
+}
+
 static void mtype(struct mg *m, const struct ct_type *t)
 {
+    long j;
+
     if (m->status != 0) {
         return;
     }
-    if (!t->is_const && !t->is_volatile && t->kind < CT_NAMED) {
+    j = t->is_const || t->is_volatile ? -1 : targ_of(m, t);
+    if (j >= 0) {
+        mtparam(m, j);
+    } else if (!t->is_const && !t->is_volatile && t->kind < CT_NAMED) {
         put(m, builtin_code[t->kind]);
     } else if (!t->is_const && !t->is_volatile && t->kind == CT_NAMED) {
         mname(m, t->name, 1, NULL, MANGLE_COMPLETE);
@@ -600,17 +675,13 @@ static void mconversion(struct mg *m, const char *type)
 
 /* The last component of a function's name: an operator, a constructor,
  * a destructor or a plain identifier. prev is the component before. */
-static void munqualified(struct mg *m, const char *s, const struct comp *c,
-                         const struct comp *prev, const struct ct_decl *fn,
-                         enum mangle_variant v)
+static void munqualified_name(struct mg *m, const char *s,
+                              const struct comp *c, const struct comp *prev,
+                              const struct ct_decl *fn, enum mangle_variant v)
 {
     const char *id = s + c->start;
     size_t n = c->id_end - c->start;
 
-    if (c->has_args) {
-        cannot(m); /* a function template: its parameters are unknown */
-        return;
-    }
     if (strncmp(id, "operator", 8) == 0) {
         const char *op = id + 8;
         int arity = (int)fn->nparams + 1;
@@ -648,13 +719,26 @@ static void munqualified(struct mg *m, const char *s, const struct comp *c,
     put_source(m, id, n);
 }
 
+/* The last component; a function template's name is a candidate, then
+ * its template arguments follow. */
+static void munqualified(struct mg *m, const char *s, const struct comp *c,
+                         const struct comp *prev, const struct ct_decl *fn,
+                         enum mangle_variant v)
+{
+    munqualified_name(m, s, c, prev, fn, v);
+    if (c->has_args) {
+        sub_add(m, s, c->id_end);
+        margs(m, s, c->id_end + 1, c->end - 1);
+    }
+}
+
 /* Does t mention a type of libstdc++'s std::__cxx11 namespace? */
 static int mentions_cxx11(const struct ct_type *t, int *oom)
 {
     struct buf key = BUF_INIT;
     int r;
 
-    if (key_of(t, &key) != 0) {
+    if (key_of(NULL, t, &key) != 0) {
         *oom = 1;
         return 0;
     }
@@ -904,19 +988,82 @@ static void mname(struct mg *m, const char *name, int is_type,
     } else {
         mprefix(m, s, c, upto);
         munqualified(m, s, &c[n - 1], n > 1 ? &c[n - 2] : NULL, fn, v);
-        mtags(m, fn);
+        if (!c[n - 1].has_args) {
+            mtags(m, fn); /* a template's return type is in its name */
+        }
     }
     if (nested) {
         put(m, "E");
     }
 }
 
-int mangle_decl(const struct ct_decl *d, enum mangle_variant v,
-                struct buf *out)
+/* Is the text a literal template argument (a value, not a type)? */
+static int is_literal(const char *s)
+{
+    return isdigit((unsigned char)s[0]) || s[0] == '-' || s[0] == '(' ||
+           strcmp(s, "true") == 0 || strcmp(s, "false") == 0;
+}
+
+/* A function template's own template arguments, as type keys (NULL for
+ * a value), into m->targ. Returns 1 when name's last component has
+ * template arguments, 0 when it has none, -1 out of memory. */
+static int template_args(struct mg *m, const char *name)
+{
+    struct comp c[MAX_COMPS];
+    size_t n = split_name(name, c, MAX_COMPS), start[MAX_ARGS],
+           end[MAX_ARGS], j;
+
+    if (n == 0 || !c[n - 1].has_args) {
+        return 0;
+    }
+    m->ntarg = split_args(name, &c[n - 1], start, end, MAX_ARGS);
+    for (j = 0; j < m->ntarg; j++) {
+        struct decl_error err;
+        struct buf key = BUF_INIT;
+        char *text = ct_strndup(&m->scratch, name + start[j],
+                                end[j] - start[j]);
+        struct ct_type *t;
+
+        if (text == NULL) {
+            return -1;
+        }
+        m->targ[j] = NULL;
+        t = is_literal(text) ? NULL
+                             : decl_parse_type(text, &m->scratch, &err);
+        if (t == NULL) {
+            continue;
+        }
+        if (key_of(NULL, t, &key) != 0) {
+            buf_free(&key);
+            return -1;
+        }
+        m->targ[j] = ct_strndup(&m->scratch, key.data, key.len);
+        buf_free(&key);
+        if (m->targ[j] == NULL) {
+            return -1;
+        }
+    }
+    return 1;
+}
+
+static void mg_free(struct mg *m)
+{
+    size_t i;
+
+    for (i = 0; i < m->nsubs; i++) {
+        free(m->subs[i]);
+    }
+    free(m->subs);
+    ct_arena_free(&m->scratch);
+}
+
+int mangle_decl_as(const struct ct_decl *d, enum mangle_variant v,
+                   unsigned tmask, struct buf *out)
 {
     struct mg m = {0};
     struct buf name = BUF_INIT;
-    size_t i;
+    const char *full;
+    int templ;
 
     m.out = out;
     if (d->name[0] == '\0') {
@@ -932,15 +1079,71 @@ int mangle_decl(const struct ct_decl *d, enum mangle_variant v,
             return -1;
         }
     }
-    mname(&m, name.data != NULL ? name.data : d->name, 0, d, v);
-    buf_free(&name);
-    mparams(&m, NULL, d->params, d->nparams, d->variadic);
-    for (i = 0; i < m.nsubs; i++) {
-        free(m.subs[i]);
+    full = name.data != NULL ? name.data : d->name;
+    templ = template_args(&m, full);
+    if (templ < 0) {
+        m.status = -1;
     }
-    free(m.subs);
-    ct_arena_free(&m.scratch);
+    mname(&m, full, 0, d, v);
+    buf_free(&name);
+    /* A function template's encoding has its return type (constructors,
+     * destructors and conversions have none). */
+    if (templ > 0 && !mangle_is_structor(d) &&
+        strncmp(d->base, "operator ", 9) != 0) {
+        if (d->ret == NULL) {
+            cannot(&m);
+        } else {
+            m.tparams = tmask & 1u;
+            mtype(&m, d->ret);
+            m.tparams = 0;
+        }
+    }
+    mparams(&m, NULL, d->params, d->nparams, d->variadic, &tmask);
+    mg_free(&m);
     return m.status;
+}
+
+int mangle_decl(const struct ct_decl *d, enum mangle_variant v,
+                struct buf *out)
+{
+    return mangle_decl_as(d, v, 0, out);
+}
+
+/* Does t mention one of the template argument keys of m? */
+static int mentions_targ(const struct mg *m, const struct ct_type *t)
+{
+    struct buf key = BUF_INIT;
+    size_t j;
+    int r = 0;
+
+    if (key_of(NULL, t, &key) != 0) {
+        return 0;
+    }
+    for (j = 0; j < m->ntarg && !r; j++) {
+        r = m->targ[j] != NULL && strstr(key.data, m->targ[j]) != NULL;
+    }
+    buf_free(&key);
+    return r;
+}
+
+unsigned mangle_template_positions(const struct ct_decl *d)
+{
+    struct mg m = {0};
+    unsigned mask = 0;
+    size_t i;
+
+    if (template_args(&m, d->name) == 1) {
+        if (d->ret != NULL && mentions_targ(&m, d->ret)) {
+            mask |= 1u;
+        }
+        for (i = 0; i < d->nparams && i + 1 < 32; i++) {
+            if (mentions_targ(&m, d->params[i].type)) {
+                mask |= 1u << (i + 1);
+            }
+        }
+    }
+    mg_free(&m);
+    return mask;
 }
 
 int mangle_c_name(const struct ct_decl *d)

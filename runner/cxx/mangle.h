@@ -21,11 +21,25 @@ enum mangle_variant {
  * A name without "::" is mangled as C++ ("_Z6strlenPKc"); its plain C
  * name is d->name itself (see mangle_c_name). Returns 0; 1 when d holds
  * something the mangled name depends on but the declaration does not say
- * (a function template's template parameters, an unnamed namespace, a
- * template argument that is an expression), out then unspecified; -1
+ * (an unnamed namespace, a template argument that is an expression, a
+ * function template without its return type), out then unspecified; -1
  * when memory runs out. */
 int mangle_decl(const struct ct_decl *d, enum mangle_variant v,
                 struct buf *out);
+
+/* For a function template ("int ns::g<int>(const int&, int*)"): the
+ * positions (bit 0 the return type, bit i+1 parameter i) whose types
+ * mention one of its template arguments. Each may have been declared as
+ * the template parameter ("T") or as that very type, and the mangled
+ * name differs ("T_" or "i"): the declaration cannot say which, the
+ * library's symbols can. 0 for other functions. */
+unsigned mangle_template_positions(const struct ct_decl *d);
+
+/* mangle_decl for a function template, writing its template arguments as
+ * template parameters (T_, T0_, ...) in the positions set in tmask (as
+ * mangle_template_positions numbers them). mangle_decl is tmask 0. */
+int mangle_decl_as(const struct ct_decl *d, enum mangle_variant v,
+                   unsigned tmask, struct buf *out);
 
 /* True when d may be a plain C function: its name has no scope, no
  * template arguments and is not an operator. Its symbol is then d->name

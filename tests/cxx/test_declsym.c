@@ -76,6 +76,9 @@ static void constructor_only(const char *hash_style)
     }
     fputs(src, f);
     fputs("int ns::free_fn(int x) { return x; }\n", f);
+    fputs("namespace ns { template <class T> T twice(const T &x) "
+          "{ return x + x; }\n template int twice<int>(const int &); }\n",
+          f);
     fclose(f);
     snprintf(cmd, sizeof(cmd), "${CXX:-g++} -shared -fPIC "
              "-Wl,--hash-style=%s -o %s/libp.so %s", hash_style, dir, path);
@@ -91,6 +94,9 @@ static void constructor_only(const char *hash_style)
         check_found(h, "int ns::free_fn(int)", "_ZN2ns7free_fnEi");
         check_found(h, "int ns::P::get()", "_ZN2ns1P3getEv");
         check_found(h, "int ns::free_fn(long)", "not found");
+        /* a function template: int stands for T in both places */
+        check_found(h, "int ns::twice<int>(const int&)",
+                    "_ZN2ns5twiceIiEET_RKS1_");
         dlclose(h);
     }
     unlink(path);

@@ -41,6 +41,34 @@ static void check(const char *text, const char *want)
     check_v(text, MANGLE_COMPLETE, want);
 }
 
+/* mangle_decl_as with template parameters in the positions tmask. */
+static void check_t(const char *text, unsigned tmask, const char *want)
+{
+    struct decl_error err;
+    struct ct_decl *d = decl_parse(text, DECL_NO_RETURN, &err);
+    struct buf out = BUF_INIT;
+
+    if (!CHECK(d != NULL)) {
+        return;
+    }
+    CHECK(mangle_decl_as(d, MANGLE_COMPLETE, tmask, &out) == 0);
+    if (!CHECK_STR(out.data, want)) {
+        printf("#   declaration: %s\n", text);
+    }
+    buf_free(&out);
+    decl_free(d);
+}
+
+static unsigned positions(const char *text)
+{
+    struct decl_error err;
+    struct ct_decl *d = decl_parse(text, DECL_NO_RETURN, &err);
+    unsigned r = d != NULL ? mangle_template_positions(d) : 99;
+
+    decl_free(d);
+    return r;
+}
+
 static void check_class(const char *name, const char *want)
 {
     struct buf out = BUF_INIT;
@@ -138,8 +166,21 @@ static void templates_and_tags(void)
     check("std::vector<std::string> lines(int)", "_Z5linesB5cxx11i");
     check("std::vector<std::string> split(const std::string&)",
           "_Z5splitRKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEE");
-    /* A function template's parameters (T_) are not in its declaration. */
-    check("int tmpl<int>(int)", "cannot");
+    /* Function templates: which positions were declared as the template
+     * parameter (T_) is the caller's to try (mangle_template_positions). */
+    check("int tmpl<int>(int)", "_Z4tmplIiEii");
+    check_t("void f<int>(int, int)", 6, "_Z1fIiEvT_S0_");
+    check_t("int ns::g<int>(const int&, int*)", 7,
+            "_ZN2ns1gIiEET_RKS1_PS1_");
+    check_t("ns::C::C<long>(long, long*)", 6, "_ZN2ns1CC1IlEET_PS2_");
+    check_t("int ns::K<int>::conv<char>(char, int)", 2,
+            "_ZN2ns1KIiE4convIcEEiT_i");
+    check_t("int ns::plain<char>(int)", 0, "_ZN2ns5plainIcEEii");
+    check_t("void ns::C::m<double>(double) const", 2, "_ZNK2ns1C1mIdEEvT_");
+    check("ns::C::m<double>(double) const", "cannot"); /* no return type */
+    CHECK(positions("int ns::g<int>(const int&, int*)") == 7);
+    CHECK(positions("int ns::K<int>::conv<char>(char, int)") == 2);
+    CHECK(positions("int ns::g(const int&, int*)") == 0);
     check("void (anonymous namespace)::f()", "error: col 6: expected a "
           "name, found '('");
 }
