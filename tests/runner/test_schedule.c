@@ -194,13 +194,21 @@ static void teardown(void)
     }
 }
 
+/* The command line's defaults (as `crossrun` alone gives them), -j 2. */
 static struct cli_opts options(void)
 {
+    static char *argv[] = {"crossrun", NULL};
     struct cli_opts o;
+    char err[256];
 
     memset(&o, 0, sizeof o);
+    if (cli_parse(1, argv, &o, err, sizeof err) != 0) {
+        printf("# cli_parse: %s\n", err);
+    }
+    free(o.paths);
+    o.paths = NULL;
+    o.npaths = 0;
     o.jobs = 2;
-    o.timeout = 60;
     return o;
 }
 
