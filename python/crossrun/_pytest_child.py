@@ -5,7 +5,8 @@ isolated test in a child of a crossrun Chain: a copy of the pytest process
 as it was at the chain's snapshot, which may be some tests old. The child
 (run_item):
 
-1. stops pytest's global fd capture, so everything written to fd 1 and 2
+1. has pytest's global fd capture stopped (the parent stopped it for the
+   snapshot, see quiet_capture), so everything written to fd 1 and 2
    goes to the supervisor's pipes and survives a crash;
 2. drops from its setup state the collectors that are not the test's (the
    snapshot may still hold those of an earlier test: the parent set them
@@ -68,21 +69,52 @@ class _WarningSink:
         self.got.append(kwargs["warning_message"])
 
 
-def _quiet_capture(config):
+# The undo of quiet_capture while it holds in this process, else None.
+_quiet_undo = None
+
+
+def quiet_capture(config):
     """Stop pytest's global capture, so fd 1 and 2 stay the supervisor's
-    pipes, with Python's streams flushed at each line."""
+    pipes, with Python's streams flushed at each line. The parent does it
+    just before a chain's snapshot (each child then inherits it instead
+    of doing it: every page a child writes to is copied), and undoes it
+    right after (undo_quiet_capture)."""
+    global _quiet_undo
     import sys
+    if _quiet_undo is not None:
+        return
     capman = config.pluginmanager.getplugin("capturemanager")
+    saved = None
     if capman is not None and capman._global_capturing is not None:
         # Replaced, not stopped: stopping would dup the saved terminal
         # back onto fd 1 and 2. It is suspended while no test runs, so
         # sys.stdout/sys.stderr are the real streams here.
         from _pytest.capture import MultiCapture
+        saved = capman._global_capturing
         capman._global_capturing = MultiCapture(in_=None, out=None,
                                                 err=None)
+    buffering = []
     for stream in (sys.stdout, sys.stderr):
         try:
+            buffering.append((stream, stream.line_buffering))
             stream.reconfigure(line_buffering=True)
+        except Exception:
+            pass
+    _quiet_undo = (capman, saved, buffering)
+
+
+def undo_quiet_capture():
+    """Put back what quiet_capture changed."""
+    global _quiet_undo
+    if _quiet_undo is None:
+        return
+    capman, saved, buffering = _quiet_undo
+    _quiet_undo = None
+    if saved is not None:
+        capman._global_capturing = saved
+    for stream, line_buffering in buffering:
+        try:
+            stream.reconfigure(line_buffering=line_buffering)
         except Exception:
             pass
 
@@ -164,7 +196,7 @@ def run_item(item):
     """Run `item`'s protocol in this child; the report's bytes."""
     from _pytest.warnings import catch_warnings_for_item
     config = item.config
-    _quiet_capture(config)
+    quiet_capture(config)
     chain = item.listchain()[:-1]
     _own_setup_state(item, chain)
     sink = _WarningSink()

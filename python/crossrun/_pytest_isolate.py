@@ -127,6 +127,10 @@ def setup_outer(item):
     if capman is not None and capman._global_capturing is not None:
         with capman.item_capture("setup", item):
             _compute_outer(item, defs)
+        # Kept out of the item that children copy: the parent adds them
+        # (add_parent_sections).
+        _state.sections.extend(item._report_sections)
+        item._report_sections = []
     else:
         _compute_outer(item, defs)
     now = [col for col in item.listchain()[:-1] if col in stack]
@@ -149,6 +153,13 @@ class _State:
         self.items = None        # the list the chain's jobs index
         self.index = {}          # id(item) -> its index in items
         self.crash_ready = False
+        self.config = None       # the config of the test being run
+        # Something ran in this process since the chain's snapshot that
+        # its children would not see (a test run here, a teardown).
+        self.dirty = False
+        # (when, key, text) that the parent's capture of the current
+        # test's setup took (see add_parent_sections).
+        self.sections = []
 
 
 _state = _State()
@@ -196,6 +207,62 @@ def _chain_index(item):
     return k if k is not None and items[k] is item else None
 
 
+def ran_here():
+    """Say that code ran in this process that the chain's children, made
+    from an earlier snapshot, have not seen (a test that is not isolated,
+    a teardown): the next isolated test takes a new snapshot."""
+    _state.dirty = True
+
+
+def teardown_to(item, nextitem):
+    """pytest's teardown after `item` (teardown_exact) in this process;
+    marks the chain stale (ran_here) when it ran more than collectors'
+    teardowns that do nothing."""
+    from _pytest.nodes import Node
+    state = item.session._setupstate
+    keep = set(nextitem.listchain()) if nextitem is not None else set()
+    for col, (finalizers, _) in state.stack.items():
+        if col not in keep and (len(finalizers) > 1 or
+                                type(col).teardown is not Node.teardown):
+            break
+    else:
+        state.teardown_exact(nextitem)
+        return
+    ran_here()
+    capman = item.config.pluginmanager.getplugin("capturemanager")
+    if capman is None or capman._global_capturing is None:
+        state.teardown_exact(nextitem)
+        return
+    # What it prints goes to the test's teardown sections, as in pytest.
+    with capman.item_capture("teardown", item):
+        state.teardown_exact(nextitem)
+
+
+_PHASES = {"setup": 0, "call": 1, "teardown": 2}
+
+
+def add_parent_sections(item, reports):
+    """Add what the parent's setup and teardown of `item` printed (pytest's
+    capture took it) to the reports, as pytest does: each report has the
+    sections of its phase and of the phases before it."""
+    taken = _state.sections + item._report_sections
+    _state.sections = []
+    item._report_sections = []
+    if not taken:
+        return
+    for rep in reports:
+        phase = _PHASES.get(rep.when, 2)
+        own = [("Captured %s %s" % (key, when), content)
+               for when, key, content in taken
+               if _PHASES.get(when, 2) <= phase]
+        # The parent's setup came before the child's output, its teardown
+        # after.
+        first = [sec for sec in own if not sec[0].endswith(" teardown")]
+        last = [sec for sec in own if sec[0].endswith(" teardown")]
+        rep.sections[:0] = first
+        rep.sections.extend(last)
+
+
 def reset():
     """Drop the chain's waiting children (the end of the run, or new state
     that they lack); the next run takes a new snapshot."""
@@ -211,11 +278,23 @@ def _run_child(item, timeout, fresh):
         return _native.run_isolated(lambda: _job_of(item), timeout=timeout,
                                     capture=capture)
     if _state.chain is None:
-        _state.chain = _native.Chain(_job)
-    elif fresh:
+        _state.chain = _native.Chain(_job, _snapshot)
+    elif fresh or _state.dirty:
         _state.chain.reset()
-    return _state.chain.run(k, timeout=timeout,
-                            left=len(_state.items) - k - 1)
+    _state.dirty = False
+    _state.config = item.config
+    try:
+        return _state.chain.run(k, timeout=timeout,
+                                left=len(_state.items) - k - 1)
+    finally:
+        _pytest_child.undo_quiet_capture()
+
+
+def _snapshot():
+    """Called by the chain just before it forks the copy of this process
+    that its children are made from: what every child would do first is
+    done here, once (see _pytest_child.quiet_capture)."""
+    _pytest_child.quiet_capture(_state.config)
 
 
 def _job_of(item):

@@ -242,6 +242,8 @@ def pytest_runtestloop(session):
 def pytest_runtest_protocol(item, nextitem):
     spec = _isolation(item)
     if spec is None:
+        # It runs here: later isolated tests must see what it changed.
+        _pytest_isolate.ran_here()
         return None
     timeout, crashes = spec
     ihook = item.ihook
@@ -252,7 +254,7 @@ def pytest_runtest_protocol(item, nextitem):
     # teardown error, unless the child already reported one.
     from _pytest.runner import CallInfo
     td = CallInfo.from_call(
-        lambda: item.session._setupstate.teardown_exact(nextitem),
+        lambda: _pytest_isolate.teardown_to(item, nextitem),
         when="teardown")
     if hasattr(item, "_request"):
         item._request = False
@@ -261,6 +263,7 @@ def pytest_runtest_protocol(item, nextitem):
             rep.when == "teardown" and rep.failed for rep in reports):
         reports = [rep for rep in reports if rep.when != "teardown"]
         reports.append(ihook.pytest_runtest_makereport(item=item, call=td))
+    _pytest_isolate.add_parent_sections(item, reports)
     for rep in reports:
         ihook.pytest_runtest_logreport(report=rep)
     ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)

@@ -484,3 +484,60 @@ def test_second():
 """)
     run().assert_outcomes(passed=2)
     run("--crossrun-isolate").assert_outcomes(passed=1, failed=1)
+
+
+def test_isolated_tests_see_what_tests_run_in_pytest_did(pytester, run):
+    """With only some tests isolated, the others run in pytest's process:
+    an isolated test after them sees their changes, as in plain pytest."""
+    pytester.makepyfile(test_mixed="""
+import pytest
+SEEN = []
+
+@pytest.mark.isolated
+def test_isolated_first():
+    assert SEEN == []
+
+def test_here():
+    SEEN.append(1)
+
+@pytest.mark.isolated
+def test_isolated_after():
+    assert SEEN == [1]
+
+def test_here_again():
+    SEEN.append(2)
+
+@pytest.mark.isolated
+def test_isolated_last():
+    assert SEEN == [1, 2]
+""")
+    run().assert_outcomes(passed=5)
+
+
+def test_output_of_wider_fixtures_goes_where_pytest_puts_it(pytester, run):
+    pytester.makepyfile(test_out="""
+import pytest
+
+@pytest.fixture(scope="module")
+def mod():
+    print("MODULE-SETUP")
+    yield
+    print("MODULE-TEARDOWN")
+
+def test_a(mod):
+    pass
+
+def test_b(mod):
+    assert False
+""")
+    for extra in ([], ["--crossrun-isolate"]):
+        result = run("-rA", *extra)
+        result.assert_outcomes(passed=1, failed=1)
+        text = result.stdout.str()
+        # In test_a's setup and test_b's teardown sections, not loose.
+        assert text.count("MODULE-SETUP") == 1
+        assert text.count("MODULE-TEARDOWN") == 1
+        result.stdout.fnmatch_lines(["*Captured stdout setup*",
+                                     "MODULE-SETUP"])
+        result.stdout.fnmatch_lines(["*Captured stdout teardown*",
+                                     "MODULE-TEARDOWN"])
