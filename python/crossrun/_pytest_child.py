@@ -228,3 +228,48 @@ def warning_message(data):
     except Exception:
         message = UserWarning(text)
     return warnings.WarningMessage(message, cat, filename, lineno)
+
+
+def _noop():
+    pass
+
+
+_warm_item = None
+
+
+def _make_warm_item(session):
+    """A test that runs pytest's own path and nothing of the user's: a
+    function doing nothing, without fixtures, and with hooks of no
+    conftest.py (its path is the file system's root)."""
+    import pathlib
+    import pytest
+    from _pytest.fixtures import FuncFixtureInfo
+    item = pytest.Function.from_parent(
+        session, name="crossrun_warm_up", callobj=_noop,
+        fixtureinfo=FuncFixtureInfo((), (), [], {}))
+    item.path = pathlib.Path("/")
+    return item
+
+
+def warm_up(session, times):
+    """Run the warm-up test's protocol `times` times in this process (the
+    parent, before a chain's snapshot): the interpreter specializes the
+    code that every test runs here, once, instead of in each child (every
+    page a child writes to is copied)."""
+    global _warm_item
+    from _pytest.runner import SetupState
+    if _warm_item is None:
+        _warm_item = _make_warm_item(session)
+    saved = session._setupstate
+    session._setupstate = SetupState()
+    try:
+        for _ in range(times):
+            sink = _WarningSink()
+            from _pytest.warnings import catch_warnings_for_item
+            with catch_warnings_for_item(session.config, ihook=sink,
+                                         when="runtest", item=_warm_item):
+                reports = runtestprotocol(_warm_item, log=False,
+                                          nextitem=None)
+            encode(session.config, reports, sink.got)
+    finally:
+        session._setupstate = saved

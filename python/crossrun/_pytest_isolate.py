@@ -154,6 +154,8 @@ class _State:
         self.index = {}          # id(item) -> its index in items
         self.crash_ready = False
         self.config = None       # the config of the test being run
+        self.session = None
+        self.warm = False        # warm_up ran in this process
         # Something ran in this process since the chain's snapshot that
         # its children would not see (a test run here, a teardown).
         self.dirty = False
@@ -283,6 +285,7 @@ def _run_child(item, timeout, fresh):
         _state.chain.reset()
     _state.dirty = False
     _state.config = item.config
+    _state.session = item.session
     try:
         return _state.chain.run(k, timeout=timeout,
                                 left=len(_state.items) - k - 1)
@@ -295,6 +298,14 @@ def _snapshot():
     that its children are made from: what every child would do first is
     done here, once (see _pytest_child.quiet_capture)."""
     _pytest_child.quiet_capture(_state.config)
+    try:
+        # The first time enough for the interpreter to specialize the
+        # code (it does after some calls), then once per snapshot.
+        _pytest_child.warm_up(_state.session, 1 if _state.warm else 12)
+        _state.warm = True
+    except Exception:
+        # A plugin that does not take the stand-in test: no warm-up.
+        _state.warm = True
 
 
 def _job_of(item):
