@@ -37,12 +37,12 @@ def test_os_exit():
     leave_sleeper()
     os._exit(7)
 
-@pytest.mark.isolated(timeout=0.5)
+@pytest.mark.isolated(timeout=3)
 def test_native_hang():
     leave_sleeper()
     lib.mb_loop_forever()
 
-@pytest.mark.isolated(timeout=1)
+@pytest.mark.isolated(timeout=2)
 def test_flood():
     lib.mb_flood(-1)
 
@@ -61,8 +61,8 @@ WANT = {
     "test_terminate": "test process died by SIGABRT (signal 6)",
     "test_os_exit": "test process exited with status 7 before the test "
                     "finished",
-    "test_native_hang": "timed out after 0.5 s",
-    "test_flood": "timed out after 1 s",
+    "test_native_hang": "timed out after 3 s",
+    "test_flood": "timed out after 2 s",
 }
 
 
@@ -91,7 +91,9 @@ def test_every_death_is_one_failed_test(pytester, run, xdist):
            if name in WANT}
     assert got == WANT
     segv = out[("test_die", "test_segv")][2]
-    assert "Native backtrace" in segv and "mb_segfault" in segv
+    # The library's frame (its function's name is there too, but a
+    # sanitized build can show the inlined callee instead).
+    assert "Native backtrace" in segv and "libmisbehave.so" in segv
     assert "in test_segv" in segv
     terminate = out[("test_die", "test_terminate")][2]
     assert "libcrashpp.so" in terminate
