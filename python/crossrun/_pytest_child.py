@@ -258,7 +258,7 @@ def warm_up(session, times):
     page a child writes to is copied)."""
     global _warm_item
     from _pytest.runner import SetupState
-    if _warm_item is None:
+    if _warm_item is None or _warm_item.session is not session:
         _warm_item = _make_warm_item(session)
     saved = session._setupstate
     session._setupstate = SetupState()

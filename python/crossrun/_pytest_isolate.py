@@ -266,10 +266,22 @@ def add_parent_sections(item, reports):
 
 
 def reset():
-    """Drop the chain's waiting children (the end of the run, or new state
-    that they lack); the next run takes a new snapshot."""
+    """Drop the chain's waiting children (new state that they lack); the
+    next run takes a new snapshot."""
     if _state.chain is not None:
         _state.chain.reset()
+
+
+def end_of_run():
+    """The run is over: no waiting child outlives it, and nothing of this
+    session is kept for the next (pytester runs several in one
+    process)."""
+    reset()
+    _state.items = None
+    _state.index = {}
+    _state.config = _state.session = None
+    _state.sections = []
+    _state.dirty = False
 
 
 def _run_child(item, timeout, fresh):

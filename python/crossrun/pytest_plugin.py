@@ -234,8 +234,7 @@ def _isolation(item):
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtestloop(session):
     yield
-    # No waiting child outlives the run.
-    _pytest_isolate.reset()
+    _pytest_isolate.end_of_run()
 
 
 @pytest.hookimpl(tryfirst=True)
