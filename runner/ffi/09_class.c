@@ -1,13 +1,18 @@
-/* ffi_class: lib.cls(name, size=, methods=[...]): C++ classes as Python
+/* 09_class: lib.cls(name, size=, methods=[...]): C++ classes as Python
  * classes. An instance is either owned (Python allocated `size` bytes and
  * ran a constructor; close(), `with` or garbage collection runs the
  * destructor and frees) or a view of an object C++ owns (Cls.at(p), a
  * returned pointer). Methods are overload sets resolved per call by
  * argument count and types. */
-#include "ffi/ffi_internal.h"
+#include "ffi/09_class.h"
 
 #include <string.h>
 
+#include "ffi/01_errors.h"
+#include "ffi/02_values.h"
+#include "ffi/03_lib.h"
+#include "ffi/04_conv.h"
+#include "ffi/05_function.h"
 #include "structmember.h"
 
 static PyObject *class_key; /* "_class_", interned */
@@ -331,12 +336,8 @@ PyTypeObject ffi_BoundType = {
 
 /* ---- objects ---- */
 
-int ffi_is_object(PyObject *o)
-{
-    return PyObject_TypeCheck(o, &ffi_ObjectType);
-}
-
-PyObject *ffi_object_view(PyObject *type, void *ptr, PyObject *keep)
+/* A view of the object at ptr as class type (a lib.cls class). */
+static PyObject *object_view(PyObject *type, void *ptr, PyObject *keep)
 {
     ObjectObject *o;
 
@@ -497,9 +498,9 @@ static PyObject *object_at(PyObject *cls, PyObject *arg)
         PyErr_SetString(PyExc_TypeError, "at() needs a lib.cls class");
         return NULL;
     }
-    return ffi_object_view(cls, addr,
-                           PyObject_TypeCheck(arg, &ffi_PointerType)
-                           ? ((PointerObject *)arg)->keep : NULL);
+    return object_view(cls, addr,
+                       PyObject_TypeCheck(arg, &ffi_PointerType)
+                       ? ((PointerObject *)arg)->keep : NULL);
 }
 
 static PyObject *object_repr(ObjectObject *o)
@@ -635,7 +636,8 @@ static OverloadsObject *group(PyObject *methods, const char *name,
     return o;
 }
 
-PyObject *ffi_class_new(LibraryObject *lib, PyObject *args, PyObject *kw)
+/* lib.cls(...): a new class, registered in lib's types. */
+static PyObject *class_new(LibraryObject *lib, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"name", "size", "methods", "base", NULL};
     PyObject *name, *methods = NULL, *base = NULL, *seq = NULL;
@@ -806,6 +808,48 @@ error:
     return cls;
 }
 
+static PyObject *lib_cls(LibraryObject *lib, PyObject *args, PyObject *kw)
+{
+    PyObject *cls = class_new(lib, args, kw);
+
+    if (cls != NULL && ffi_lib_invalidate(lib) != 0) {
+        Py_CLEAR(cls);
+    }
+    return cls;
+}
+
+static PyMethodDef class_lib_methods[] = {
+    {"cls", (PyCFunction)(void (*)(void))lib_cls,
+     METH_VARARGS | METH_KEYWORDS,
+     "cls(name, size=, methods=[...], base=None) -> a class for the C++ "
+     "class: constructors, destructor, methods by declaration."},
+    {NULL, NULL, 0, NULL},
+};
+
+/* conv_hooks.is_class: is type a lib.cls class? */
+static int is_class_hook(PyObject *type)
+{
+    return PyType_Check(type) &&
+           PyType_IsSubtype((PyTypeObject *)type, &ffi_ObjectType);
+}
+
+/* conv_hooks.object_address: the address of an open object. */
+static int address_hook(PyObject *o, void **addr)
+{
+    ObjectObject *ob = (ObjectObject *)o;
+
+    if (!PyObject_TypeCheck(o, &ffi_ObjectType)) {
+        return 0;
+    }
+    if (ob->closed) {
+        PyErr_Format(PyExc_ValueError, "%.100s object is closed",
+                     Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    *addr = ob->ptr;
+    return 1;
+}
+
 int ffi_class_ready(void)
 {
     class_key = PyUnicode_InternFromString("_class_");
@@ -815,5 +859,8 @@ int ffi_class_ready(void)
         PyType_Ready(&ffi_ObjectType) != 0) {
         return -1;
     }
-    return 0;
+    conv_hooks.is_class = is_class_hook;
+    conv_hooks.object_view = object_view;
+    conv_hooks.object_address = address_hook;
+    return ffi_library_add_methods(class_lib_methods);
 }

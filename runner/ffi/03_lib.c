@@ -1,15 +1,16 @@
-/* ffi_lib: crossrun.load() and the Library it returns: fn, symbols,
- * struct, enum, cls, callback. A Library is never unloaded (a C++ library
+/* 03_lib: crossrun.load() and the Library it returns: the loaded file,
+ * its symbol table, the types declared for it (lib.enum here; lib.fn,
+ * lib.struct, lib.cls and lib.callback are added by the files that make
+ * those, further along the chain). A Library is never unloaded (a C++ library
  * may have registered destructors with atexit); it lives until the
  * process exits, which per-test processes make short. */
-#include "ffi/ffi_internal.h"
+#include "ffi/03_lib.h"
 
 #include <dlfcn.h>
 #include <link.h>
 #include <string.h>
 
-#include "ffi/ffi_api.h"
-#include "ffi/ffi_closure.h"
+#include "ffi/01_errors.h"
 
 /* std::__cxx11::basic_string<char>::~basic_string(), which libstdc++
  * exports. */
@@ -49,6 +50,14 @@ const char *ffi_library_file(PyObject *lib)
 {
     return PyObject_TypeCheck(lib, &ffi_LibraryType)
            ? ((LibraryObject *)lib)->file : NULL;
+}
+
+PyObject *ffi_lib_type(PyObject *lib, const char *name)
+{
+    if (lib == NULL || name == NULL) {
+        return NULL;
+    }
+    return PyDict_GetItemString(((LibraryObject *)lib)->types, name);
 }
 
 PyObject *ffi_library_new(void *handle, PyObject *path)
@@ -160,37 +169,12 @@ out:
     return r;
 }
 
-/* Drop cached Functions: a type declared later changes conversions. */
-static int invalidate(LibraryObject *lib)
+int ffi_lib_invalidate(LibraryObject *lib)
 {
     if (lib->fns != NULL) {
         PyDict_Clear(lib->fns);
     }
     return 0;
-}
-
-static PyObject *lib_fn(LibraryObject *lib, PyObject *decl)
-{
-    PyObject *cache, *f;
-
-    if (!PyUnicode_Check(decl)) {
-        PyErr_Format(PyExc_TypeError, "fn() takes a declaration (str), not "
-                     "%.100s", Py_TYPE(decl)->tp_name);
-        return NULL;
-    }
-    cache = lib->fns;
-    f = PyDict_GetItemWithError(cache, decl);
-    if (f != NULL) {
-        return Py_NewRef(f);
-    }
-    if (PyErr_Occurred()) {
-        return NULL;
-    }
-    f = ffi_function_new(lib, decl, NULL);
-    if (f != NULL && PyDict_SetItem(cache, decl, f) != 0) {
-        Py_CLEAR(f);
-    }
-    return f;
 }
 
 static PyObject *lib_symbols(LibraryObject *lib, PyObject *noargs)
@@ -221,21 +205,6 @@ static PyObject *lib_symbols(LibraryObject *lib, PyObject *noargs)
     }
     free(names);
     return list;
-}
-
-static PyObject *lib_struct(LibraryObject *lib, PyObject *args)
-{
-    PyObject *name, *fields, *cls;
-
-    if (!PyArg_ParseTuple(args, "UO:struct", &name, &fields)) {
-        return NULL;
-    }
-    cls = ffi_struct_class(lib, name, fields);
-    if (cls != NULL && (PyDict_SetItem(lib->types, name, cls) != 0 ||
-                        invalidate(lib) != 0)) {
-        Py_CLEAR(cls);
-    }
-    return cls;
 }
 
 static PyObject *lib_enum(LibraryObject *lib, PyObject *args, PyObject *kw)
@@ -309,34 +278,13 @@ static PyObject *lib_enum(LibraryObject *lib, PyObject *args, PyObject *kw)
     if (size == NULL || PyObject_SetAttrString(cls, "_ctype_size_",
                                                size) != 0 ||
         PyObject_SetAttrString(cls, "__qualname__", name) != 0 ||
-        PyDict_SetItem(lib->types, name, cls) != 0 || invalidate(lib) != 0) {
+        PyDict_SetItem(lib->types, name, cls) != 0 || ffi_lib_invalidate(lib) != 0) {
         Py_XDECREF(size);
         Py_DECREF(cls);
         return NULL;
     }
     Py_DECREF(size);
     return cls;
-}
-
-static PyObject *lib_cls(LibraryObject *lib, PyObject *args, PyObject *kw)
-{
-    PyObject *cls = ffi_class_new(lib, args, kw);
-
-    if (cls != NULL && invalidate(lib) != 0) {
-        Py_CLEAR(cls);
-    }
-    return cls;
-}
-
-static PyObject *lib_callback(LibraryObject *lib, PyObject *args)
-{
-    const char *decl;
-    PyObject *f;
-
-    if (!PyArg_ParseTuple(args, "sO:callback", &decl, &f)) {
-        return NULL;
-    }
-    return ffi_callback_new((PyObject *)lib, decl, f);
 }
 
 static PyObject *lib_repr(LibraryObject *lib)
@@ -389,25 +337,12 @@ static PyObject *lib_get_handle(LibraryObject *lib, void *closure)
 }
 
 static PyMethodDef lib_methods[] = {
-    {"fn", (PyCFunction)lib_fn, METH_O,
-     "fn(declaration) -> Function: the exported function the C or C++ "
-     "declaration names, e.g. \"int calc::add(int, int)\"."},
     {"symbols", (PyCFunction)lib_symbols, METH_NOARGS,
      "symbols() -> list of the demangled names of the exported functions."},
-    {"struct", (PyCFunction)lib_struct, METH_VARARGS,
-     "struct(name, [(field, type), ...]) -> a class for the C struct, "
-     "usable by value in declarations."},
     {"enum", (PyCFunction)(void (*)(void))lib_enum,
      METH_VARARGS | METH_KEYWORDS,
      "enum(name, values=None, size=4) -> an IntEnum for the C/C++ enum; "
      "results of that type come back as its members."},
-    {"cls", (PyCFunction)(void (*)(void))lib_cls,
-     METH_VARARGS | METH_KEYWORDS,
-     "cls(name, size=, methods=[...], base=None) -> a class for the C++ "
-     "class: constructors, destructor, methods by declaration."},
-    {"callback", (PyCFunction)lib_callback, METH_VARARGS,
-     "callback(decl, f): crossrun.callback whose pointer arguments come "
-     "back as views of this library's classes."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -453,19 +388,7 @@ int ffi_library_add_methods(PyMethodDef *defs)
     return 0;
 }
 
-static PyObject *ffi_callback_fn(PyObject *module, PyObject *args)
-{
-    const char *decl;
-    PyObject *f;
-
-    (void)module;
-    if (!PyArg_ParseTuple(args, "sO:callback", &decl, &f)) {
-        return NULL;
-    }
-    return ffi_callback_new(NULL, decl, f);
-}
-
-PyMethodDef ffi_module_functions[] = {
+PyMethodDef ffi_lib_functions[] = {
     {"load", (PyCFunction)(void (*)(void))ffi_load,
      METH_VARARGS | METH_KEYWORDS,
      "load(path, isolated=False, stubs=None) -> Library: load a shared "
@@ -474,9 +397,6 @@ PyMethodDef ffi_module_functions[] = {
      "stubs=True or [sonames]: generated stubs for dependencies that are "
      "not installed. Raises LoadError (an OSError) with the loader's "
      "message."},
-    {"callback", ffi_callback_fn, METH_VARARGS,
-     "callback(decl, f) -> Callback: a C function pointer of type decl "
-     "(\"int(int, void*)\") calling f; keep it alive while C may call it."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -1,10 +1,14 @@
-/* ffi_struct: lib.struct(name, fields): C structs by value. Each call
+/* 08_struct: lib.struct(name, fields): C structs by value. Each call
  * makes a Python class whose instances hold the struct's bytes; libffi
  * gets a struct ffi_type (arrays as repeated elements) and computes the
  * field offsets, so the layout is the C compiler's. */
-#include "ffi/ffi_internal.h"
+#include "ffi/08_struct.h"
 
 #include <string.h>
+
+#include "ffi/01_errors.h"
+#include "ffi/02_values.h"
+#include "ffi/03_lib.h"
 
 static PyObject *layout_key; /* "_layout_", interned */
 
@@ -480,8 +484,9 @@ PyTypeObject ffi_StructType = {
     .tp_getset = struct_getset,
 };
 
-PyObject *ffi_struct_class(LibraryObject *lib, PyObject *name,
-                           PyObject *fields)
+/* lib.struct(name, fields): a new struct class (not yet registered). */
+static PyObject *struct_class(LibraryObject *lib, PyObject *name,
+                              PyObject *fields)
 {
     LayoutObject *l = layout_new(lib, name, fields);
     PyObject *dict = NULL, *cls = NULL, *slots = NULL, *size = NULL;
@@ -513,6 +518,48 @@ out:
     return cls;
 }
 
+static PyObject *lib_struct(LibraryObject *lib, PyObject *args)
+{
+    PyObject *name, *fields, *cls;
+
+    if (!PyArg_ParseTuple(args, "UO:struct", &name, &fields)) {
+        return NULL;
+    }
+    cls = struct_class(lib, name, fields);
+    if (cls != NULL && (PyDict_SetItem(lib->types, name, cls) != 0 ||
+                        ffi_lib_invalidate(lib) != 0)) {
+        Py_CLEAR(cls);
+    }
+    return cls;
+}
+
+static PyMethodDef struct_lib_methods[] = {
+    {"struct", (PyCFunction)lib_struct, METH_VARARGS,
+     "struct(name, [(field, type), ...]) -> a class for the C struct, "
+     "usable by value in declarations."},
+    {NULL, NULL, 0, NULL},
+};
+
+/* conv_hooks.struct_layout: size and libffi type of a struct class. */
+static int layout_hook(PyObject *type, size_t *size, ffi_type **ft)
+{
+    LayoutObject *l = ffi_layout_of(type);
+
+    if (l == NULL) {
+        return 0;
+    }
+    *size = l->size;
+    *ft = &l->ft;
+    return 1;
+}
+
+/* conv_hooks.struct_data: the memory of a struct instance. */
+static void *data_hook(PyObject *o)
+{
+    return PyObject_TypeCheck(o, &ffi_StructType) ? ((StructObject *)o)->data
+                                                  : NULL;
+}
+
 int ffi_struct_ready(void)
 {
     layout_key = PyUnicode_InternFromString("_layout_");
@@ -520,5 +567,8 @@ int ffi_struct_ready(void)
         PyType_Ready(&ffi_StructType) != 0) {
         return -1;
     }
-    return 0;
+    conv_hooks.struct_layout = layout_hook;
+    conv_hooks.struct_new = ffi_struct_new;
+    conv_hooks.struct_data = data_hook;
+    return ffi_library_add_methods(struct_lib_methods);
 }

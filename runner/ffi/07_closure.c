@@ -1,12 +1,16 @@
-/* ffi_closure: libffi closures that call Python callables: temporary
+/* 07_closure: libffi closures that call Python callables: temporary
  * ones for a Python callable passed straight to a function-pointer
  * parameter (freed when the call returns), and crossrun.Callback objects
  * that live as long as Python keeps them. */
-#include "ffi/ffi_internal.h"
+#include "ffi/07_closure.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-#include "ffi/ffi_closure.h"
+#include "ffi/01_errors.h"
+#include "ffi/02_values.h"
+#include "ffi/03_lib.h"
+#include "ffi/04_conv.h"
 
 /* A C function type made callable: its cif and converters. */
 struct cb_sig {
@@ -26,37 +30,7 @@ struct cb_closure {
     PyObject *callable;  /* strong */
 };
 
-int ffi_cb_failed;
-static PyObject *cb_exc_type, *cb_exc_value, *cb_exc_tb;
-
-static void cb_store_error(void)
-{
-    if (!ffi_cb_failed) {
-        ffi_cb_failed = 1;
-        PyErr_Fetch(&cb_exc_type, &cb_exc_value, &cb_exc_tb);
-        PyErr_NormalizeException(&cb_exc_type, &cb_exc_value, &cb_exc_tb);
-        if (cb_exc_tb != NULL && cb_exc_value != NULL) {
-            PyException_SetTraceback(cb_exc_value, cb_exc_tb);
-        }
-    } else {
-        PyErr_Clear();
-    }
-}
-
-int ffi_cb_reraise(void)
-{
-    ffi_cb_failed = 0;
-    PyErr_Restore(cb_exc_type, cb_exc_value, cb_exc_tb);
-    cb_exc_type = cb_exc_value = cb_exc_tb = NULL;
-    return -1;
-}
-
-int ffi_callback_check(void)
-{
-    return ffi_cb_failed ? ffi_cb_reraise() : 0;
-}
-
-void cb_sig_free(struct cb_sig *s)
+static void cb_sig_free(struct cb_sig *s)
 {
     size_t i;
 
@@ -72,8 +46,8 @@ void cb_sig_free(struct cb_sig *s)
     PyMem_Free(s);
 }
 
-struct cb_sig *cb_sig_new(const struct ct_type *func, PyObject *lib,
-                          const char *decl)
+static struct cb_sig *cb_sig_new(const struct ct_type *func,
+                                 PyObject *lib, const char *decl)
 {
     struct cb_sig *s = PyMem_Calloc(1, sizeof(*s));
     size_t i;
@@ -145,7 +119,7 @@ static void store_result(const struct conv *c, void *ret, const void *tmp)
         }
         break;
     case CV_STRUCT:
-        memcpy(ret, tmp, ffi_layout_of(c->type)->size);
+        memcpy(ret, tmp, c->struct_size);
         return;
     default:
         break;
@@ -188,8 +162,7 @@ static void handler(ffi_cif *cif, void *ret, void **cargs, void *user)
     if (s->ret.kind != CV_VOID) {
         _Alignas(16) unsigned char tmp[64];
         unsigned char *buf = tmp;
-        size_t need = s->ret.kind == CV_STRUCT
-                      ? ffi_layout_of(s->ret.type)->size : 16;
+        size_t need = s->ret.kind == CV_STRUCT ? s->ret.struct_size : 16;
 
         if (need > sizeof(tmp)) {
             buf = PyMem_Calloc(need, 1);
@@ -211,7 +184,7 @@ static void handler(ffi_cif *cif, void *ret, void **cargs, void *user)
     }
     goto out;
 fail:
-    cb_store_error();
+    ffi_cb_store_error();
 out:
     Py_XDECREF(args);
     Py_XDECREF(r);
@@ -250,7 +223,8 @@ static void closure_fini(struct cb_closure *cl)
     Py_CLEAR(cl->callable);
 }
 
-void *cb_temp_new(struct cb_sig *sig, PyObject *callable, void **handle)
+static void *cb_temp_new(struct cb_sig *sig, PyObject *callable,
+                         void **handle)
 {
     struct cb_closure *cl = PyMem_Calloc(1, sizeof(*cl));
 
@@ -266,7 +240,7 @@ void *cb_temp_new(struct cb_sig *sig, PyObject *callable, void **handle)
     return cl->code;
 }
 
-void cb_temp_free(void *handle)
+static void cb_temp_free(void *handle)
 {
     closure_fini(handle);
     PyMem_Free(handle);
@@ -283,19 +257,10 @@ typedef struct {
     PyObject *lib;
 } CallbackObject;
 
-int ffi_is_callback(PyObject *o)
-{
-    return Py_TYPE(o) == &ffi_CallbackType;
-}
-
-void *ffi_callback_addr(PyObject *o)
-{
-    return ((CallbackObject *)o)->cl.code;
-}
-
 void *ffi_callback_code(PyObject *cb)
 {
-    return ffi_is_callback(cb) ? ffi_callback_addr(cb) : NULL;
+    return Py_TYPE(cb) == &ffi_CallbackType ? ((CallbackObject *)cb)->cl.code
+                                            : NULL;
 }
 
 /* The function type decl describes, in d's arena. */
@@ -461,7 +426,52 @@ PyTypeObject ffi_CallbackType = {
     .tp_getset = callback_getset,
 };
 
+static PyObject *lib_callback(LibraryObject *lib, PyObject *args)
+{
+    const char *decl;
+    PyObject *f;
+
+    if (!PyArg_ParseTuple(args, "sO:callback", &decl, &f)) {
+        return NULL;
+    }
+    return ffi_callback_new((PyObject *)lib, decl, f);
+}
+
+static PyObject *callback_fn(PyObject *module, PyObject *args)
+{
+    const char *decl;
+    PyObject *f;
+
+    (void)module;
+    if (!PyArg_ParseTuple(args, "sO:callback", &decl, &f)) {
+        return NULL;
+    }
+    return ffi_callback_new(NULL, decl, f);
+}
+
+static PyMethodDef closure_lib_methods[] = {
+    {"callback", (PyCFunction)lib_callback, METH_VARARGS,
+     "callback(decl, f): crossrun.callback whose pointer arguments come "
+     "back as views of this library's classes."},
+    {NULL, NULL, 0, NULL},
+};
+
+PyMethodDef ffi_closure_functions[] = {
+    {"callback", callback_fn, METH_VARARGS,
+     "callback(decl, f) -> Callback: a C function pointer of type decl "
+     "(\"int(int, void*)\") calling f; keep it alive while C may call it."},
+    {NULL, NULL, 0, NULL},
+};
+
 int ffi_closure_ready(void)
 {
-    return PyType_Ready(&ffi_CallbackType);
+    if (PyType_Ready(&ffi_CallbackType) != 0) {
+        return -1;
+    }
+    conv_hooks.sig_new = cb_sig_new;
+    conv_hooks.sig_free = cb_sig_free;
+    conv_hooks.temp_new = cb_temp_new;
+    conv_hooks.temp_free = cb_temp_free;
+    conv_hooks.callback_code = ffi_callback_code;
+    return ffi_library_add_methods(closure_lib_methods);
 }

@@ -1,4 +1,4 @@
-/* ffi_mock: lib.mock(decl, fake) and lib.imports(): redirect the calls a
+/* 10_mock: lib.mock(decl, fake) and lib.imports(): redirect the calls a
  * loaded library makes to one imported function into Python.
  *
  * How a mock works:
@@ -12,7 +12,7 @@
  *   2. Entering the `with` block patches every GOT slot of the library for
  *      that symbol to the callback's code (elfgot_patch); leaving it
  *      writes the saved values back (elfgot_restore).
- *   3. A call from the library runs the closure handler of ffi_closure.c:
+ *   3. A call from the library runs the closure handler of 07_closure.c:
  *      arguments converted as return values are, then the recorder, which
  *      appends the argument tuple to m.calls (a `const char*` argument
  *      recorded as its text, since the pointer usually dies with the
@@ -25,13 +25,15 @@
  * the Mock; a Mock collected while its patch is active restores it first,
  * and leaks its closure when it cannot (a later mock of the same function
  * is still active), so no GOT slot ever points at freed code. */
-#include "ffi/ffi_internal.h"
+#include "ffi/10_mock.h"
 
 #include <string.h>
 
 #include "cxx/elfgot.h"
-#include "ffi/ffi_api.h"
-#include "ffi/ffi_closure.h"
+#include "ffi/01_errors.h"
+#include "ffi/02_values.h"
+#include "ffi/03_lib.h"
+#include "ffi/07_closure.h"
 
 /* ---- the recorder: what the closure calls ---- */
 

@@ -1,12 +1,11 @@
-/* ffi_module: adds the FFI's names to crossrun._native: the exceptions,
- * the types and load/buffer/callback; the only file that knows which
- * names are public. */
-#include "ffi/ffi_internal.h"
+/* 01_errors: the FFI's exception classes and raising them (DeclarationError
+ * with a caret under the column, CxxException with .type and .what), and
+ * the exception of a Python callback kept until its C call returns. */
+#include "ffi/01_errors.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
-
-#include "ffi/ffi_api.h"
 
 PyObject *ffi_CxxException;
 PyObject *ffi_SymbolNotFound;
@@ -27,8 +26,13 @@ static PyObject *raise_decl(PyObject *msg, size_t column, const char *text,
     Py_DECREF(msg);
     if (exc != NULL) {
         PyObject *col = PyLong_FromSize_t(column);
-        PyObject *decl = PyUnicode_FromString(text);
-        PyObject *why = PyUnicode_FromString(reason);
+        /* Bytes that are not UTF-8 (none are meant to be) are shown
+         * replaced, never raised instead of the DeclarationError. */
+        PyObject *decl = PyUnicode_DecodeUTF8(text, (Py_ssize_t)strlen(text),
+                                              "replace");
+        PyObject *why = PyUnicode_DecodeUTF8(reason,
+                                             (Py_ssize_t)strlen(reason),
+                                             "replace");
 
         if (col != NULL && decl != NULL && why != NULL &&
             PyObject_SetAttrString(exc, "column", col) == 0 &&
@@ -75,23 +79,68 @@ PyObject *ffi_raise_decl_msg(const char *text, const char *fmt, ...)
     return raise_decl(PyUnicode_FromString(why), 0, text, why);
 }
 
-/* Add obj (a new reference, stolen) to m as name and list it in
- * __all__. */
-static int add(PyObject *m, const char *name, PyObject *obj)
+PyObject *ffi_raise_cxx(char *type, char *what)
 {
-    PyObject *all = PyObject_GetAttrString(m, "__all__");
-    PyObject *s = PyUnicode_FromString(name);
-    int rc = -1;
+    PyObject *msg, *exc;
 
-    if (obj != NULL && all != NULL && s != NULL &&
-        PyModule_AddObjectRef(m, name, obj) == 0 &&
-        PyList_Append(all, s) == 0) {
-        rc = 0;
+    if (type == NULL) {
+        free(what);
+        return PyErr_NoMemory();
     }
-    Py_XDECREF(obj);
-    Py_XDECREF(all);
-    Py_XDECREF(s);
-    return rc;
+    msg = what != NULL ? PyUnicode_FromFormat("%s: %s", type, what)
+                       : PyUnicode_FromString(type);
+    exc = msg != NULL ? PyObject_CallOneArg(ffi_CxxException, msg) : NULL;
+    Py_XDECREF(msg);
+    if (exc != NULL) {
+        PyObject *t = PyUnicode_DecodeUTF8(type, (Py_ssize_t)strlen(type),
+                                           "replace");
+        PyObject *w = what != NULL
+                      ? PyUnicode_DecodeUTF8(what, (Py_ssize_t)strlen(what),
+                                             "replace")
+                      : Py_NewRef(Py_None);
+
+        if (t != NULL && w != NULL &&
+            PyObject_SetAttrString(exc, "type", t) == 0 &&
+            PyObject_SetAttrString(exc, "what", w) == 0) {
+            PyErr_SetObject(ffi_CxxException, exc);
+        }
+        Py_XDECREF(t);
+        Py_XDECREF(w);
+        Py_DECREF(exc);
+    }
+    free(type);
+    free(what);
+    return NULL;
+}
+
+int ffi_cb_failed;
+static PyObject *cb_exc_type, *cb_exc_value, *cb_exc_tb;
+
+void ffi_cb_store_error(void)
+{
+    if (!ffi_cb_failed) {
+        ffi_cb_failed = 1;
+        PyErr_Fetch(&cb_exc_type, &cb_exc_value, &cb_exc_tb);
+        PyErr_NormalizeException(&cb_exc_type, &cb_exc_value, &cb_exc_tb);
+        if (cb_exc_tb != NULL && cb_exc_value != NULL) {
+            PyException_SetTraceback(cb_exc_value, cb_exc_tb);
+        }
+    } else {
+        PyErr_Clear();
+    }
+}
+
+int ffi_cb_reraise(void)
+{
+    ffi_cb_failed = 0;
+    PyErr_Restore(cb_exc_type, cb_exc_value, cb_exc_tb);
+    cb_exc_type = cb_exc_value = cb_exc_tb = NULL;
+    return -1;
+}
+
+int ffi_callback_check(void)
+{
+    return ffi_cb_failed ? ffi_cb_reraise() : 0;
 }
 
 static PyObject *new_exception(const char *name, const char *doc,
@@ -109,27 +158,8 @@ static PyObject *new_exception(const char *name, const char *doc,
     return e;
 }
 
-int ffi_module_init(PyObject *m)
+int ffi_errors_init(void)
 {
-    static const struct {
-        const char *name;
-        PyTypeObject *type;
-    } types[] = {
-        {"Library", &ffi_LibraryType},     {"Function", &ffi_FunctionType},
-        {"Pointer", &ffi_PointerType},     {"buffer", &ffi_BufferType},
-        {"StdString", &ffi_StdStringType}, {"Callback", &ffi_CallbackType},
-        {"Struct", &ffi_StructType},       {"Object", &ffi_ObjectType},
-        {"Method", &ffi_OverloadsType},   {"Mock", &ffi_MockType},
-    };
-    PyMethodDef *f;
-    size_t i;
-
-    if (ffi_values_ready() != 0 || ffi_call_ready() != 0 ||
-        ffi_struct_ready() != 0 || ffi_class_ready() != 0 ||
-        ffi_closure_ready() != 0 || ffi_lib_ready() != 0 ||
-        ffi_mock_init() != 0 || ffi_nsload_init() != 0) {
-        return -1;
-    }
     ffi_CxxException = new_exception(
         "crossrun.CxxException",
         "A C++ exception thrown by a library call: .type is its demangled "
@@ -154,22 +184,6 @@ int ffi_module_init(PyObject *m)
     if (ffi_CxxException == NULL || ffi_SymbolNotFound == NULL ||
         ffi_DeclarationError == NULL || ffi_LoadError == NULL) {
         return -1;
-    }
-    if (add(m, "CxxException", Py_NewRef(ffi_CxxException)) != 0 ||
-        add(m, "SymbolNotFound", Py_NewRef(ffi_SymbolNotFound)) != 0 ||
-        add(m, "DeclarationError", Py_NewRef(ffi_DeclarationError)) != 0 ||
-        add(m, "LoadError", Py_NewRef(ffi_LoadError)) != 0) {
-        return -1;
-    }
-    for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-        if (add(m, types[i].name, Py_NewRef((PyObject *)types[i].type)) != 0) {
-            return -1;
-        }
-    }
-    for (f = ffi_module_functions; f->ml_name != NULL; f++) {
-        if (add(m, f->ml_name, PyCFunction_NewEx(f, NULL, NULL)) != 0) {
-            return -1;
-        }
     }
     return 0;
 }

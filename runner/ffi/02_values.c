@@ -1,7 +1,7 @@
-/* ffi_values: the value types a test handles directly: crossrun.Pointer
+/* 02_values: the value types a test handles directly: crossrun.Pointer
  * (an address), crossrun.buffer (zeroed memory owned by Python) and
  * crossrun.StdString (a libstdc++ std::string owned by Python). */
-#include "ffi/ffi_internal.h"
+#include "ffi/02_values.h"
 
 #include <string.h>
 
@@ -9,84 +9,30 @@
 
 /* ---- reading and writing typed memory (Pointer.read, Buffer.read) ---- */
 
-/* Resolve a type argument of read/write: a type string or a struct class
- * into c (fields of a temporary arena a). */
-static int type_arg(PyObject *type, struct conv *c, struct ct_arena *a,
-                    size_t *size)
-{
-    const char *text;
-    struct decl_error err;
-    struct ct_type *t;
+struct values_access ffi_values_access;
 
-    if (PyType_Check(type) && ffi_layout_of(type) != NULL) {
-        memset(c, 0, sizeof(*c));
-        c->kind = CV_STRUCT;
-        c->type = type;
-        *size = ffi_layout_of(type)->size;
-        return 0;
+static PyObject *read_at(void *addr, PyObject *type, Py_ssize_t i,
+                         PyObject *keep)
+{
+    if (ffi_values_access.read == NULL) {
+        PyErr_SetString(PyExc_SystemError, "crossrun: read() before the "
+                        "converters are ready");
+        return NULL;
     }
-    if (!PyUnicode_Check(type)) {
-        PyErr_Format(PyExc_TypeError, "type must be a C type name (str) or "
-                     "a lib.struct class, not %.100s",
-                     Py_TYPE(type)->tp_name);
-        return -1;
-    }
-    text = PyUnicode_AsUTF8(type);
-    if (text == NULL) {
-        return -1;
-    }
-    t = decl_parse_type(text, a, &err);
-    if (t == NULL) {
-        ffi_raise_decl_error(text, &err);
-        return -1;
-    }
-    if (t->kind == CT_VOID) {
-        ffi_raise_decl_msg(text, "cannot read or write void");
-        return -1;
-    }
-    if (conv_build(c, t, NULL, CONV_FIELD, text, a) != 0) {
-        return -1;
-    }
-    *size = conv_mem_size(c);
-    return 0;
+    return ffi_values_access.read(addr, type, i, keep);
 }
 
-PyObject *ffi_read_at(void *addr, PyObject *type, Py_ssize_t i,
-                      PyObject *keep)
+static int write_at(void *addr, PyObject *type, Py_ssize_t i,
+                    PyObject *value)
 {
-    struct ct_arena a = {0};
-    struct conv c;
-    size_t size;
-    PyObject *r = NULL;
-
-    if (type_arg(type, &c, &a, &size) == 0) {
-        r = conv_from_c(&c, (char *)addr + (size_t)i * size, keep);
-        conv_clear(&c);
+    if (ffi_values_access.write == NULL) {
+        PyErr_SetString(PyExc_SystemError, "crossrun: write() before the "
+                        "converters are ready");
+        return -1;
     }
-    ct_arena_free(&a);
-    return r;
+    return ffi_values_access.write(addr, type, i, value);
 }
 
-int ffi_write_at(void *addr, PyObject *type, Py_ssize_t i, PyObject *value)
-{
-    struct ct_arena a = {0};
-    struct conv c;
-    size_t size;
-    int rc = -1;
-
-    if (type_arg(type, &c, &a, &size) == 0) {
-        if (c.kind == CV_STRING) {
-            PyErr_SetString(PyExc_TypeError, "write a std::string through "
-                            "a StdString, not write()");
-        } else {
-            rc = conv_to_c(&c, value, (char *)addr + (size_t)i * size, NULL,
-                           NULL, 0);
-        }
-        conv_clear(&c);
-    }
-    ct_arena_free(&a);
-    return rc;
-}
 
 /* The method read(type, i=0) of an object whose memory starts at addr
  * (keep: what owns that memory). */
@@ -101,7 +47,7 @@ static PyObject *read_method(void *addr, PyObject *keep, PyObject *args,
                                      &i)) {
         return NULL;
     }
-    return ffi_read_at(addr, type, i, keep);
+    return read_at(addr, type, i, keep);
 }
 
 /* The method write(type, value, i=0) of an object whose memory starts at
@@ -116,7 +62,7 @@ static PyObject *write_method(void *addr, PyObject *args, PyObject *kw)
                                      &value, &i)) {
         return NULL;
     }
-    if (ffi_write_at(addr, type, i, value) != 0) {
+    if (write_at(addr, type, i, value) != 0) {
         return NULL;
     }
     Py_RETURN_NONE;

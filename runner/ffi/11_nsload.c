@@ -1,4 +1,4 @@
-/* ffi_nsload: the options of crossrun.load(path, isolated=, stubs=): a
+/* 11_nsload: the options of crossrun.load(path, isolated=, stubs=): a
  * library in its own link namespace, and stub libraries standing in for
  * dependencies that are not installed (both from nsload.c).
  *
@@ -18,7 +18,7 @@
  * error, one per attempt; an attempt that fails leaves nothing loaded.
  * Only the library's direct dependencies are stubbed (the symbols a stub
  * must define are read from the library's file). */
-#include "ffi/ffi_internal.h"
+#include "ffi/11_nsload.h"
 
 #include <dlfcn.h>
 #include <link.h>
@@ -28,8 +28,9 @@
 #include <unistd.h>
 
 #include "cxx/elfgot.h"
-#include "ffi/ffi_api.h"
 #include "cxx/nsload.h"
+#include "ffi/01_errors.h"
+#include "ffi/03_lib.h"
 
 #define MAX_STUBS 64
 #define NOT_FOUND ": cannot open shared object file"
