@@ -9,7 +9,8 @@ threshold: the figures are for people to read.
   4. shard balance: the longest of 4 shares of a suite with skewed
      durations against the ideal (total / 4), split by recorded time and
      by count (DESIGN.md section 9);
-  5. the FFI and pytest-plugin benchmarks, when present (bench/*_bench.py).
+  5. the FFI, declaration-lookup and pytest-plugin benchmarks, when
+     present (bench/*_bench.py).
 """
 import os
 import shutil
@@ -179,7 +180,7 @@ def main():
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    for extra in ("ffi_bench.py", "plugin_bench.py"):
+    for extra in ("ffi_bench.py", "lookup_bench.py", "plugin_bench.py"):
         path = os.path.join(ROOT, "bench", extra)
         if os.path.exists(path):
             print("\n== %s" % extra)

@@ -32,7 +32,8 @@ struct cli_opts {
     int reruns;               /* --reruns N */
     int last_failed;          /* --lf */
     int failed_first;         /* --ff */
-    const char *symbols_lib;  /* `crossrun symbols LIB` */
+    const char *symbols_lib;  /* `crossrun symbols LIB [PATTERN]` */
+    const char *symbols_pattern; /* its PATTERN, or NULL */
     const char *gdb_id;       /* --gdb TESTID, or NULL */
     int help, version;
 };
