@@ -215,7 +215,7 @@ static struct cli_opts options(void)
 static enum sched_end run(const struct cli_opts *o, char **files,
                           char **select, size_t n, int *internal)
 {
-    struct sched_hooks h = {NULL, on_test, on_file, on_collected};
+    struct sched_hooks h = {NULL, on_test, on_file, on_collected, NULL};
     char err[256] = "";
     enum sched_end end;
 
