@@ -396,8 +396,10 @@ PyObject *ffi_function_new(LibraryObject *lib, PyObject *textobj,
         goto error;
     }
     if (f->decl->variadic) {
-        ffi_raise_decl_msg(text, "variadic functions ('...') are not "
-                           "supported");
+        ffi_raise_decl_msg(text, "variadic functions ('...') cannot be "
+                           "called through crossrun: call one with fixed "
+                           "parameters instead (a small C wrapper of this "
+                           "one)");
         goto error;
     }
     if (cls != NULL && qualify(f->decl, cls) != 0) {

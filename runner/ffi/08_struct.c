@@ -76,7 +76,9 @@ static LayoutObject *layout_new(LibraryObject *lib, PyObject *name,
     }
     n = PySequence_Fast_GET_SIZE(fields);
     if (n == 0) {
-        PyErr_Format(PyExc_ValueError, "struct %s: no fields", sname);
+        PyErr_Format(PyExc_ValueError, "struct %s: no fields; give a list "
+                     "of (name, type) pairs, e.g. [('x', 'double'), ('y', "
+                     "'double')]", sname);
         Py_DECREF(fields);
         return NULL;
     }
@@ -105,7 +107,8 @@ static LayoutObject *layout_new(LibraryObject *lib, PyObject *name,
             !PyUnicode_Check(PyTuple_GET_ITEM(pair, 0)) ||
             !PyUnicode_Check(PyTuple_GET_ITEM(pair, 1))) {
             PyErr_Format(PyExc_TypeError, "struct %s: field %zd must be a "
-                         "(name, type) pair of str", sname, i + 1);
+                         "(name, type) pair of str such as ('x', 'double'), "
+                         "not %R", sname, i + 1, pair);
             goto error;
         }
         fname = PyTuple_GET_ITEM(pair, 0);
@@ -122,7 +125,8 @@ static LayoutObject *layout_new(LibraryObject *lib, PyObject *name,
         f->count = 0;
         while (t->kind == CT_ARRAY) {
             if (t->count == 0) {
-                ffi_raise_decl_msg(tt, "a struct field array needs a size");
+                ffi_raise_decl_msg(tt, "a struct field array needs a size, "
+                                   "such as 'int[4]'");
                 goto error;
             }
             f->count = (f->count ? f->count : 1) * t->count;
@@ -452,6 +456,23 @@ static int struct_setattro(StructObject *s, PyObject *name, PyObject *v)
     return PyObject_GenericSetAttr((PyObject *)s, name, v);
 }
 
+/* "x, y": the names of l's fields, or NULL with an exception set. */
+static PyObject *field_names(const LayoutObject *l)
+{
+    PyObject *list = PyList_New((Py_ssize_t)l->nfields), *sep, *r = NULL;
+
+    for (size_t i = 0; list != NULL && i < l->nfields; i++) {
+        PyList_SET_ITEM(list, (Py_ssize_t)i, Py_NewRef(l->fields[i].name));
+    }
+    sep = list != NULL ? PyUnicode_FromString(", ") : NULL;
+    if (sep != NULL) {
+        r = PyUnicode_Join(sep, list);
+    }
+    Py_XDECREF(sep);
+    Py_XDECREF(list);
+    return r;
+}
+
 static PyObject *struct_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
     LayoutObject *l = ffi_layout_of((PyObject *)type);
@@ -461,13 +482,18 @@ static PyObject *struct_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     PyObject *k, *v;
 
     if (l == NULL) {
-        PyErr_SetString(PyExc_TypeError, "make struct classes with "
-                        "lib.struct(name, fields)");
+        PyErr_SetString(PyExc_TypeError, "crossrun.Struct is not made "
+                        "directly: make struct classes with lib.struct(name, "
+                        "fields)");
         return NULL;
     }
     if ((size_t)n > l->nfields) {
-        PyErr_Format(PyExc_TypeError, "%U has %zu fields, %zd values given",
-                     l->name, l->nfields, n);
+        PyObject *names = field_names(l);
+
+        PyErr_Format(PyExc_TypeError, "%U(%U) has %zu fields, %zd values "
+                     "given", l->name, names ? names : Py_None,
+                     l->nfields, n);
+        Py_XDECREF(names);
         return NULL;
     }
     s = struct_alloc(type, l, NULL, NULL);
@@ -483,7 +509,11 @@ static PyObject *struct_new(PyTypeObject *type, PyObject *args, PyObject *kw)
         struct sfield *f = field_of(l, k);
 
         if (f == NULL) {
-            PyErr_Format(PyExc_TypeError, "%U has no field %R", l->name, k);
+            PyObject *names = field_names(l);
+
+            PyErr_Format(PyExc_TypeError, "%U has no field %R; its fields: "
+                         "%U", l->name, k, names ? names : Py_None);
+            Py_XDECREF(names);
             goto error;
         }
         if (field_set(s, f, v) != 0) {
