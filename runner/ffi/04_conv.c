@@ -439,12 +439,15 @@ static int this_to_c(const struct conv *c, PyObject *o, void *dst,
     void *addr;
     int r = address_of(o, &addr);
 
-    (void)extra, (void)ctx;
+    (void)c, (void)extra, (void)ctx, (void)argno;
     if (r < 0) {
         return -1;
     }
     if (r == 0) {
-        return type_error(c, o, argno, "an object of the class");
+        PyErr_Format(PyExc_TypeError, "'this': a method takes the object "
+                     "it is called on first: an object of its class or a "
+                     "Pointer to one, not %.100s", Py_TYPE(o)->tp_name);
+        return -1;
     }
     memcpy(dst, &addr, sizeof(addr));
     return 0;

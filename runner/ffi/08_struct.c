@@ -140,7 +140,9 @@ static LayoutObject *layout_new(LibraryObject *lib, PyObject *name,
             goto error;
         }
         if (f->conv.kind == CV_VOID || f->conv.kind == CV_STRING) {
-            ffi_raise_decl_msg(tt, "not a struct field type");
+            ffi_raise_decl_msg(tt, "'%s' cannot be a lib.struct field "
+                               "(only C types can): describe a struct with "
+                               "such members as a class, with lib.cls", tt);
             goto error;
         }
         f->elsize = conv_mem_size(&f->conv);

@@ -125,7 +125,7 @@ def test_a_struct_field_that_is_not_a_pair():
 def test_a_struct_field_array_without_a_size():
     assert message(crossrun.DeclarationError, calc.struct, "calc::X",
                    [("a", "int[]")]) == \
-        "a struct field array needs a size, such as 'int[4]'"
+        "a struct field array needs a size, such as 'int[4]'\n    int[]"
 
 
 def test_struct_is_not_made_directly():
@@ -184,7 +184,7 @@ def test_reading_void():
     assert message(crossrun.DeclarationError, crossrun.buffer(8).read,
                    "void") == \
         "void has no value to read or write: name the type of the data, " \
-        "such as 'int' or 'char'"
+        "such as 'int' or 'char'\n    void"
 
 
 def test_a_std_string_of_something_else():
@@ -228,7 +228,7 @@ def test_a_variadic_function():
                    "int printf(const char*, ...)") == \
         "variadic functions ('...') cannot be called through crossrun: " \
         "call one with fixed parameters instead (a small C wrapper of " \
-        "this one)"
+        "this one)\n    int printf(const char*, ...)"
 
 
 def test_fn_of_something_else():
@@ -240,7 +240,8 @@ def test_a_default_value_that_is_not_a_literal():
     assert message(crossrun.DeclarationError, calc.fn,
                    "int calc::add(int, int b = foo)") == \
         "default value 'foo' is not a literal crossrun understands " \
-        "(numbers, true, false, nullptr, \"text\")"
+        "(numbers, true, false, nullptr, \"text\")\n" \
+        "    int calc::add(int, int b = foo)"
 
 
 def test_a_callback_of_something_not_callable():
@@ -352,7 +353,7 @@ def test_a_method_without_a_return_type():
     assert message(crossrun.DeclarationError, calc.cls, "calc::Circle",
                    size=8, methods=["area() const"]) == \
         "a method needs a return type (only Circle(...) and ~Circle() " \
-        "have none)"
+        "have none)\n    area() const"
 
 
 # ---- load, enum, mock ----
@@ -383,3 +384,25 @@ def test_a_mock_of_a_void_function_with_a_value():
                                                 3).__enter__()) == \
         "mock('void calc::inc(int&)'): the function returns void, so fake " \
         "must be callable or None, not int"
+
+
+def test_a_mock_entered_twice():
+    m = calc.mock("size_t strlen(const char*)", 3)
+    with m:
+        assert message(RuntimeError, m.__enter__) == \
+            "the mock of strlen is already active: leave its with block " \
+            "before entering it again"
+
+
+def test_a_method_called_without_its_object():
+    radius = calc.fn("double calc::Circle::radius() const")
+    assert message(TypeError, radius, None) == \
+        "'this': a method takes the object it is called on first: an " \
+        "object of its class or a Pointer to one, not NoneType"
+
+
+def test_a_std_string_struct_field():
+    assert message(crossrun.DeclarationError, calc.struct, "calc::X",
+                   [("s", "std::string")]) == \
+        "type 'std::string' by value is supported only as a function's " \
+        "parameter or result\n    std::string"
