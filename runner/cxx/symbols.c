@@ -371,22 +371,82 @@ static size_t distance(const char *a, const char *b)
     return row[m];
 }
 
-/* Does the display name s have base as its function name: "ns::base(" or
- * "base(" at the start of s (after a return type for templates)? */
-static int has_base(const char *s, const char *base)
+/* The parts of a display name: "int ns::Cls::f<int>(char) const" has
+ * scope "ns::Cls", base "f<int>" and parameters "(char) const"; a C name
+ * is all base. Each part is [start, end) of s. */
+struct parts {
+    size_t scope_end, base, params;
+};
+
+static void split_display(const char *s, struct parts *p)
 {
-    size_t n = strlen(base);
-    const char *p = s;
+    size_t n = strlen(s), i, open = n;
+    int depth = 0;
 
-    while ((p = strstr(p, base)) != NULL) {
-        int starts = p == s || p[-1] == ':' || p[-1] == ' ';
-
-        if (starts && (p[n] == '(' || p[n] == '<' || p[n] == '[')) {
-            return 1;
+    /* The parameters open at the '(' matching the last ')'. */
+    for (i = n; i-- > 0;) {
+        if (s[i] == ')') {
+            depth++;
+        } else if (s[i] == '(' && depth > 0 && --depth == 0) {
+            open = i;
+            break;
         }
-        p++;
     }
-    return 0;
+    p->params = open;
+    p->base = 0;
+    p->scope_end = 0;
+    depth = 0;
+    for (i = 0; i < open; i++) {
+        if (s[i] == '<' || s[i] == '(') {
+            depth++;
+        } else if ((s[i] == '>' || s[i] == ')') && depth > 0) {
+            depth--;
+        } else if (depth == 0 && s[i] == ' ' &&
+                   strncmp(s + i + 1, "operator", 8) != 0 &&
+                   (i < 8 || strncmp(s + i - 8, "operator", 8) != 0)) {
+            p->base = i + 1; /* after a return type */
+            p->scope_end = i + 1;
+        } else if (depth == 0 && s[i] == ':' && s[i + 1] == ':') {
+            p->scope_end = i;
+            p->base = i + 2;
+            i++;
+        }
+    }
+    if (p->scope_end < p->base && p->base >= 2 && s[p->base - 1] == ':') {
+        p->scope_end = p->base - 2;
+    }
+}
+
+/* Edit distance of s[a, b) and t[c, d) (each cut to 128 bytes). */
+static size_t part_distance(const char *s, size_t a, size_t b,
+                            const char *t, size_t c, size_t d)
+{
+    char x[129], y[129];
+    size_t n = b - a > 128 ? 128 : b - a, m = d - c > 128 ? 128 : d - c;
+
+    memcpy(x, s + a, n);
+    x[n] = '\0';
+    memcpy(y, t + c, m);
+    y[m] = '\0';
+    return distance(x, y);
+}
+
+/* How far the exported name s is from the declaration's key k (parts
+ * kp): the function's own name first, then its scope, then its
+ * parameters, so that "u_strToUpper" finds "u_strToUpper_72" and an
+ * overload of the same name comes before a namesake elsewhere. */
+static size_t closeness(const char *k, const struct parts *kp,
+                        const char *s)
+{
+    struct parts sp;
+    size_t name, scope, params;
+
+    split_display(s, &sp);
+    name = part_distance(k, kp->base, kp->params, s, sp.base, sp.params);
+    scope = part_distance(k, 0, kp->scope_end, s, 0, sp.scope_end);
+    params = part_distance(k, kp->params, strlen(k), s, sp.params,
+                           strlen(s));
+    return (name << 20) | (scope << 10) | params;
 }
 
 size_t sym_closest(struct sym_table *t, const struct ct_decl *d,
@@ -395,6 +455,7 @@ size_t sym_closest(struct sym_table *t, const struct ct_decl *d,
     size_t score[8];
     size_t n = 0, i, j;
     struct buf key = BUF_INIT;
+    struct parts kp;
 
     if (max > 8) {
         max = 8;
@@ -402,6 +463,9 @@ size_t sym_closest(struct sym_table *t, const struct ct_decl *d,
     if (decl_key(d, &key) != 0) {
         return 0;
     }
+    kp.params = strlen(d->name);
+    kp.base = (size_t)(d->base - d->name);
+    kp.scope_end = kp.base >= 2 ? kp.base - 2 : 0;
     for (i = 0; i < t->n; i++) {
         const struct sym_entry *e = &t->v[i];
         size_t s;
@@ -410,9 +474,7 @@ size_t sym_closest(struct sym_table *t, const struct ct_decl *d,
         if (!e->is_func) {
             continue;
         }
-        /* Overloads of the same name come before everything else. */
-        s = distance(key.data, e->demangled) +
-            (has_base(e->demangled, d->base) ? 0 : 1000);
+        s = closeness(key.data, &kp, e->demangled);
         for (j = 0; j < n; j++) {
             if (strcmp(out[j], e->demangled) == 0) {
                 dup = 1;
