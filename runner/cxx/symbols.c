@@ -7,9 +7,13 @@
  * component, once, and remembers the key. */
 #include "cxx/symbols.h"
 
+#include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
+#include <link.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -573,13 +577,57 @@ int sym_function_names(const struct sym_table *t, const char ***out,
     return 0;
 }
 
-int ffi_print_symbols(const char *lib, FILE *out, char *err, size_t errlen)
+/* The file that dlopen(lib) would load: lib itself when it names a path
+ * (it has a '/'), else what the dynamic linker finds for that name, into
+ * path. Returns 0, or -1 with a message in err. */
+static int lib_path(const char *lib, char *path, size_t n, char *err,
+                    size_t errlen)
 {
+    struct link_map *map = NULL;
+    void *h;
+    int rc = 0;
+
+    if (strchr(lib, '/') != NULL) {
+        return snprintf(path, n, "%s", lib) < (int)n ? 0 : -1;
+    }
+    h = dlopen(lib, RTLD_LAZY | RTLD_LOCAL);
+    if (h == NULL) {
+        snprintf(err, errlen, "%s", dlerror());
+        return -1;
+    }
+    if (dlinfo(h, RTLD_DI_LINKMAP, &map) != 0 || map == NULL ||
+        snprintf(path, n, "%s", map->l_name) >= (int)n) {
+        snprintf(err, errlen, "%s: cannot tell which file it is", lib);
+        rc = -1;
+    }
+    dlclose(h);
+    return rc;
+}
+
+/* Whether a demangled name is selected by pattern: a glob when it has
+ * one of * ? [, else a substring; NULL selects all. */
+static int selected(const char *name, const char *pattern)
+{
+    if (pattern == NULL) {
+        return 1;
+    }
+    if (strpbrk(pattern, "*?[") != NULL) {
+        return fnmatch(pattern, name, 0) == 0;
+    }
+    return strstr(name, pattern) != NULL;
+}
+
+int ffi_print_symbols(const char *lib, const char *pattern, FILE *out,
+                      char *err, size_t errlen)
+{
+    char path[4096];
     struct sym_table t;
     const char **names;
-    size_t n, i;
+    size_t n, i, shown = 0;
+    int rc = 0;
 
-    if (sym_table_read(lib, &t, err, errlen) != 0) {
+    if (lib_path(lib, path, sizeof path, err, errlen) != 0 ||
+        sym_table_read(path, &t, err, errlen) != 0) {
         return -1;
     }
     if (sym_function_names(&t, &names, &n) != 0) {
@@ -587,16 +635,28 @@ int ffi_print_symbols(const char *lib, FILE *out, char *err, size_t errlen)
         sym_table_free(&t);
         return -1;
     }
-    for (i = 0; i < n; i++) {
-        if (fprintf(out, "%s\n", names[i]) < 0) {
+    for (i = 0; i < n && rc == 0; i++) {
+        if (!selected(names[i], pattern)) {
+            continue;
+        }
+        shown++;
+        if (fprintf(out, "%s\n", names[i]) < 0 ||
+            (i + 1 == n && fflush(out) != 0)) {
+            if (errno == EPIPE) {
+                break;      /* the reader stopped reading: nothing lost */
+            }
             snprintf(err, errlen, "writing the symbol list: %s",
                      strerror(errno));
-            free(names);
-            sym_table_free(&t);
-            return -1;
+            rc = -1;
         }
+    }
+    if (rc == 0 && i == n && shown == 0 && pattern != NULL) {
+        snprintf(err, errlen, "no exported function of %s matches '%s' "
+                 "(a glob when it has * ? or [, else a part of the name)",
+                 lib, pattern);
+        rc = 1;
     }
     free(names);
     sym_table_free(&t);
-    return 0;
+    return rc;
 }
