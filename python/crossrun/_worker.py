@@ -319,12 +319,17 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
     unmatched = ()
     if select is not None:
         items, unmatched = _selected(items, path, select)
+    chosen = items
     if keyword:
         from . import _keyword      # checked by the runner: it reads
-        items = _keyword.select(items, keyword)
+        chosen = _keyword.select(chosen, keyword)
     if marks:
         from . import _markexpr     # checked by the runner too
-        items = _markexpr.select(items, marks)
+        chosen = _markexpr.select(chosen, marks)
+    if len(chosen) < len(items):
+        # the runner counts them for the console ("N deselected")
+        emit.write(b"# deselected %d\n" % (len(items) - len(chosen)))
+    items = chosen
     # What the import printed goes with the first result.
     _native.output_mark(start + 1)
     if collect_only:
