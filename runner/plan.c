@@ -78,7 +78,7 @@ static enum plan_end collect(const struct cli_opts *o,
                              char *err, size_t errlen)
 {
     struct cli_opts quiet = *o;
-    struct sched_hooks h = {f, on_test, on_file, on_collected};
+    struct sched_hooks h = {f, on_test, on_file, on_collected, NULL};
     enum sched_end end;
     int internal = 0;
 

@@ -240,7 +240,7 @@ enum sched_end rerun_run(struct rerun *r, const struct cli_opts *o,
                          int *internal_errors, char *err, size_t errlen)
 {
     struct cli_opts again = *o;
-    struct sched_hooks h = {r, on_test, on_file, NULL};
+    struct sched_hooks h = {r, on_test, on_file, NULL, NULL};
     enum sched_end end = SCHED_DONE;
     char **files = calloc(r->n ? r->n : 1, sizeof *files);
     char **select = calloc(r->n ? r->n : 1, sizeof *select);
