@@ -17,6 +17,7 @@
 #include "cxx/cxxrt.h"
 #include "ffi/01_errors.h"
 #include "ffi/02_values.h"
+#include "ffi/04_shim.h"
 
 struct function_caller ffi_function_caller;
 
@@ -95,7 +96,11 @@ static PyObject *not_found(LibraryObject *lib, struct ct_decl *d,
         return PyErr_NoMemory();
     }
     msg = PyUnicode_FromFormat("no exported function in %s matches '%s' "
-                               "(looked for %s)", lib->file, text, b.data);
+                               "(looked for %s); if the header defines it "
+                               "(inline, a template, an inline operator) it "
+                               "has no symbol: load(path, headers=[...]) "
+                               "compiles it from the headers", lib->file,
+                               text, b.data);
     buf_free(&b);
     for (i = 0; i < n && msg != NULL; i++) {
         PyObject *s = PyUnicode_DecodeUTF8(close[i],
@@ -383,6 +388,22 @@ PyObject *ffi_function_new(LibraryObject *lib, PyObject *textobj,
         goto error;
     }
     e = sym_find(syms, f->decl, &oom);
+    if (e == NULL && !oom && ffi_shim_headers(lib) != NULL) {
+        /* Not exported: compiled from the headers, called the same way. */
+        addr = ffi_shim_address(lib, f->decl, f->is_method, text);
+        if (addr == NULL) {
+            goto error;
+        }
+        f->fn = (void (*)(void))addr;
+        f->vindex = -1;
+        f->symbol = PyMem_Malloc(sizeof("crossrun_shim"));
+        if (f->symbol == NULL) {
+            PyErr_NoMemory();
+            goto error;
+        }
+        strcpy(f->symbol, "crossrun_shim");
+        goto layout;
+    }
     if (e == NULL) {
         if (oom) {
             PyErr_NoMemory();
@@ -410,6 +431,7 @@ PyObject *ffi_function_new(LibraryObject *lib, PyObject *textobj,
         goto error;
     }
     strcpy(f->symbol, e->mangled);
+layout:
 
     /* The per-call area: slots, then extras, then room for a large or
      * std::string result at the very end. */
