@@ -18,6 +18,7 @@
 #include "ffi/01_errors.h"
 #include "ffi/02_values.h"
 #include "ffi/04_shim.h"
+#include "ffi/04_std.h"
 
 struct function_caller ffi_function_caller;
 
@@ -435,7 +436,7 @@ layout:
 
     /* The per-call area: slots, then extras, then room for a large or
      * std::string result at the very end. */
-    f->sret = f->ret.kind == CV_STRING;
+    f->sret = f->ret.kind == CV_STRING || ffi_std_sret(&f->ret);
     off = 0;
     for (i = 0; i < f->nargs; i++) {
         struct conv *c = &f->args[i];
@@ -455,7 +456,7 @@ layout:
     f->ret_size = f->ret.kind == CV_STRUCT ? f->ret.struct_size : 16;
     f->ret_size = align16(f->ret_size);
     if (f->sret) {
-        off += FFI_STDSTRING_SIZE;
+        off += FFI_STD_SRET_SIZE;
     } else if (f->ret_size > 32) {
         off += f->ret_size;
     }

@@ -32,6 +32,7 @@
 #include "ffi/02_values.h"
 #include "ffi/03_lib.h"
 #include "ffi/04_conv.h"
+#include "ffi/04_std.h"
 #include "ffi/05_function.h"
 
 /* Register class of an argument on the fast path. */
@@ -314,7 +315,7 @@ static PyObject *function_vectorcall(PyObject *self, PyObject *const *args,
             rvalue = area + f->area - f->ret_size;
         }
         if (f->sret) {
-            sret_ptr = area + f->area - FFI_STDSTRING_SIZE;
+            sret_ptr = area + f->area - FFI_STD_SRET_SIZE;
             avalues[0] = &sret_ptr;
         }
         inv.cif = &f->cif;
@@ -329,13 +330,17 @@ static PyObject *function_vectorcall(PyObject *self, PyObject *const *args,
         goto out;
     }
     if (ffi_cb_failed) {
-        if (f->sret) {
+        if (f->sret && f->ret.kind == CV_STD) {
+            ffi_std_discard(&f->ret, sret_ptr);
+        } else if (f->sret) {
             string_destroy(f, sret_ptr);
         }
         ffi_cb_reraise();
         goto out;
     }
-    if (f->sret) {
+    if (f->sret && f->ret.kind == CV_STD) {
+        result = conv_from_c(&f->ret, sret_ptr, NULL); /* and destroys */
+    } else if (f->sret) {
         result = ffi_stdstring_adopt(sret_ptr);
         string_destroy(f, sret_ptr);
     } else {

@@ -8,6 +8,8 @@
  *   02_values    Pointer, buffer, StdString: values a test holds
  *   03_lib       load() and the Library: a file, its symbols, its types
  *   04_conv      the converters: one table of C types <-> Python values
+ *   04_std       std::vector, std::map, ... rows of that table
+ *   04_shim      what only the headers define, compiled into a shim
  *   05_function  a Function built from a declaration's text (lib.fn)
  *   06_call      calling it: fast path, libffi, exceptions back
  *   07_closure   C function pointers that call Python (callback)
@@ -33,6 +35,7 @@
 #include "ffi/02_values.h"
 #include "ffi/03_lib.h"
 #include "ffi/04_conv.h"
+#include "ffi/04_std.h"
 #include "ffi/05_function.h"
 #include "ffi/06_call.h"
 #include "ffi/07_closure.h"
@@ -87,6 +90,7 @@ int ffi_module_init(PyObject *m)
 
     if (ffi_errors_init() != 0 || ffi_values_ready() != 0 ||
         ffi_lib_ready() != 0 || conv_ready() != 0 ||
+        ffi_std_ready() != 0 ||
         ffi_function_ready() != 0 || ffi_call_ready() != 0 ||
         ffi_closure_ready() != 0 || ffi_struct_ready() != 0 ||
         ffi_class_ready() != 0 || ffi_mock_init() != 0 ||
@@ -105,7 +109,8 @@ int ffi_module_init(PyObject *m)
         }
     }
     if (add_functions(m, ffi_lib_functions) != 0 ||
-        add_functions(m, ffi_closure_functions) != 0) {
+        add_functions(m, ffi_closure_functions) != 0 ||
+        add_functions(m, ffi_std_functions) != 0) {
         return -1;
     }
     return 0;
