@@ -46,7 +46,22 @@ def load(path, headers=None, cflags=None, **options):
         hs = tuple(os.path.abspath(h) if os.path.exists(h) else str(h)
                    for h in headers)
         lib._shim_headers = (hs, tuple(str(f) for f in (cflags or ())))
+        lib.cls = _cls_announcing(lib, lib.cls)
     elif cflags:
         raise TypeError("cflags= is for compiling headers=: give the "
                         "headers too")
     return lib
+
+
+def _cls_announcing(lib, cls):
+    """lib.cls that first tells the shim builder every method of the class,
+    so the ones only the headers define are compiled into one shim."""
+    def announcing_cls(name, *args, **kw):
+        methods = kw.get("methods", args[1] if len(args) > 1 else ())
+        lib._shim_batch = [(str(name), str(m)) for m in methods or ()]
+        try:
+            return cls(name, *args, **kw)
+        finally:
+            del lib._shim_batch
+    announcing_cls.__doc__ = cls.__doc__
+    return announcing_cls

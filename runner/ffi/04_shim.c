@@ -92,14 +92,10 @@ static int put_call(struct buf *b, const struct ct_decl *d, int member,
     return put_args(b, d, 0) != 0 || buf_puts(b, ")") != 0 ? -1 : 0;
 }
 
-/* The shim's C++ source for d. */
-static int shim_source(struct buf *b, PyObject *headers,
-                       const struct ct_decl *d, int member)
+/* The includes of the shim's source. */
+static int shim_prologue(struct buf *b, PyObject *headers)
 {
     Py_ssize_t i;
-    size_t k;
-    char *cls = NULL;
-    int rc = -1, ctor = d->ret == NULL && !d->is_dtor;
 
     for (i = 0; i < PyTuple_GET_SIZE(headers); i++) {
         const char *h = PyUnicode_AsUTF8(PyTuple_GET_ITEM(headers, i));
@@ -108,11 +104,27 @@ static int shim_source(struct buf *b, PyObject *headers,
             return -1;
         }
         if (buf_printf(b, "#include \"%s\"\n", h) != 0) {
-            return -1;
+            return PyErr_NoMemory(), -1;
         }
     }
     if (buf_puts(b, "#include <new>\ntemplate <class T> using crossrun_t "
-                 "= T;\nextern \"C\" ") != 0) {
+                 "= T;\n") != 0) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+/* The shim function crossrun_shim_<index> for d, appended to b. */
+static int shim_function(struct buf *b, size_t index,
+                         const struct ct_decl *d, int member)
+{
+    size_t k;
+    char *cls = NULL;
+    int rc = -1, ctor = d->ret == NULL && !d->is_dtor;
+
+    if (buf_puts(b, "extern \"C\" ") != 0) {
+        PyErr_NoMemory();
         return -1;
     }
     if (d->base != d->name) {
@@ -130,7 +142,7 @@ static int shim_source(struct buf *b, PyObject *headers,
                                : put_type(b, d->ret) != 0) {
         goto out;
     }
-    if (buf_puts(b, " crossrun_shim(") != 0) {
+    if (buf_printf(b, " crossrun_shim_%zu(", index) != 0) {
         goto out;
     }
     if (member && buf_printf(b, "%s%s* self%s", d->is_const ? "const " : "",
@@ -159,12 +171,12 @@ out:
     return rc;
 }
 
-/* Load the compiled shim into lib's link namespace; its function. */
+/* Load the compiled shim into lib's link namespace; its handle. */
 static void *shim_load(LibraryObject *lib, const char *path,
                        const char *text)
 {
     Lmid_t lmid = LM_ID_BASE;
-    void *h, *fn;
+    void *h;
 
     if (lib->isolated && dlinfo(lib->handle, RTLD_DI_LMID, &lmid) != 0) {
         lmid = LM_ID_BASE;
@@ -179,11 +191,7 @@ static void *shim_load(LibraryObject *lib, const char *path,
                            why ? why : "?");
         return NULL;
     }
-    fn = dlsym(h, "crossrun_shim");
-    if (fn == NULL) {
-        ffi_raise_decl_msg(text, "the shim %s has no crossrun_shim", path);
-    }
-    return fn; /* the shim stays loaded for the process's life */
+    return h; /* the shim stays loaded for the process's life */
 }
 
 PyObject *ffi_shim_headers(LibraryObject *lib)
@@ -197,12 +205,155 @@ PyObject *ffi_shim_headers(LibraryObject *lib)
                : NULL;
 }
 
+/* One declaration of a shim: parsed, and its key in lib's table of
+ * shim addresses. */
+struct shim_entry {
+    struct ct_decl *d;
+    int member;
+    PyObject *key;
+};
+
+/* The key under which d's shim address is kept: its printed declaration
+ * and whether the object comes first. */
+static PyObject *entry_key(const struct ct_decl *d, int member)
+{
+    struct buf b = BUF_INIT;
+    PyObject *k;
+
+    if (decl_print(d, &b) != 0) {
+        buf_free(&b);
+        return PyErr_NoMemory();
+    }
+    k = PyUnicode_FromFormat("%s%s", member ? "this:" : "", b.data);
+    buf_free(&b);
+    return k;
+}
+
+/* The declarations load()'s lib.cls wrapper announced (the methods of the
+ * class being declared), parsed: they go into the same shim, so a
+ * header-only class is one compile, not one per method. */
+static size_t batch_entries(LibraryObject *lib, struct shim_entry *v,
+                            size_t max)
+{
+    PyObject *batch = PyDict_GetItemString(lib->dict, "_shim_batch");
+    Py_ssize_t i;
+    size_t n = 0;
+
+    if (batch == NULL || !PyList_Check(batch)) {
+        return 0;
+    }
+    for (i = 0; i < PyList_GET_SIZE(batch) && n < max; i++) {
+        PyObject *it = PyList_GET_ITEM(batch, i);
+        const char *cls, *text;
+        struct decl_error err;
+        struct ct_decl *d;
+        struct buf q = BUF_INIT;
+
+        if (!PyTuple_Check(it) || PyTuple_GET_SIZE(it) != 2 ||
+            (cls = PyUnicode_AsUTF8(PyTuple_GET_ITEM(it, 0))) == NULL ||
+            (text = PyUnicode_AsUTF8(PyTuple_GET_ITEM(it, 1))) == NULL) {
+            PyErr_Clear();
+            continue;
+        }
+        d = decl_parse(text, DECL_NO_RETURN, &err);
+        if (d == NULL || d->variadic || d->is_virtual ||
+            buf_printf(&q, "%s::%s", cls, d->name) != 0) {
+            buf_free(&q);
+            decl_free(d);
+            continue;
+        }
+        d->name = ct_strndup(&d->arena, q.data, q.len);
+        buf_free(&q);
+        if (d->name == NULL) {
+            decl_free(d);
+            continue;
+        }
+        d->base = strrchr(d->name, ':') + 1;
+        if (strncmp(d->base - 2, "::", 2) != 0 || strstr(d->name, "operator")
+            != NULL) {
+            decl_free(d); /* operators' names hold ':'-free text only */
+            continue;
+        }
+        v[n].d = d;
+        v[n].member = !d->is_static;
+        v[n].key = entry_key(d, v[n].member);
+        if (v[n].key == NULL) {
+            PyErr_Clear();
+            decl_free(d);
+            continue;
+        }
+        n++;
+    }
+    return n;
+}
+
+/* Compile entries v[0..n) into one shim and record each address in
+ * addrs. Returns 0, or -1 with an exception set. */
+static int shim_build(LibraryObject *lib, PyObject *spec,
+                      struct shim_entry *v, size_t n, PyObject *addrs,
+                      const char *text)
+{
+    struct buf src = BUF_INIT;
+    PyObject *mod, *path;
+    const char *p;
+    void *h;
+    size_t i;
+    int rc = -1;
+
+    if (shim_prologue(&src, PyTuple_GET_ITEM(spec, 0)) != 0) {
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        if (shim_function(&src, i, v[i].d, v[i].member) != 0) {
+            goto out;
+        }
+    }
+    mod = PyImport_ImportModule("crossrun._shim");
+    if (mod == NULL) {
+        goto out;
+    }
+    path = PyObject_CallMethod(mod, "build", "sOOs", src.data,
+                               PyTuple_GET_ITEM(spec, 0),
+                               PyTuple_GET_ITEM(spec, 1), lib->file);
+    Py_DECREF(mod);
+    if (path == NULL) {
+        goto out;
+    }
+    p = PyUnicode_AsUTF8(path);
+    h = p != NULL ? shim_load(lib, p, text) : NULL;
+    Py_DECREF(path);
+    if (h == NULL) {
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        char name[40];
+        void *fn;
+        PyObject *a;
+
+        snprintf(name, sizeof(name), "crossrun_shim_%zu", i);
+        fn = dlsym(h, name);
+        a = fn != NULL ? PyLong_FromVoidPtr(fn) : NULL;
+        if (a == NULL || PyDict_SetItem(addrs, v[i].key, a) != 0) {
+            Py_XDECREF(a);
+            if (!PyErr_Occurred()) {
+                ffi_raise_decl_msg(text, "the shim has no %s", name);
+            }
+            goto out;
+        }
+        Py_DECREF(a);
+    }
+    rc = 0;
+out:
+    buf_free(&src);
+    return rc;
+}
+
 void *ffi_shim_address(LibraryObject *lib, const struct ct_decl *d,
                        int member, const char *text)
 {
-    PyObject *spec = ffi_shim_headers(lib), *mod, *path;
-    struct buf src = BUF_INIT;
-    const char *p;
+    PyObject *spec = ffi_shim_headers(lib), *addrs, *key, *a;
+    struct shim_entry v[64];
+    size_t n = 0, i;
     void *fn = NULL;
 
     if (spec == NULL) {
@@ -210,27 +361,42 @@ void *ffi_shim_address(LibraryObject *lib, const struct ct_decl *d,
                         "compile a shim from");
         return NULL;
     }
-    if (shim_source(&src, PyTuple_GET_ITEM(spec, 0), d, member) != 0) {
-        buf_free(&src);
+    addrs = PyDict_GetItemString(lib->dict, "_shim_addrs");
+    if (addrs == NULL) {
+        addrs = PyDict_New();
+        if (addrs == NULL ||
+            PyDict_SetItemString(lib->dict, "_shim_addrs", addrs) != 0) {
+            Py_XDECREF(addrs);
+            return NULL;
+        }
+        Py_DECREF(addrs); /* the dict keeps it */
+    }
+    key = entry_key(d, member);
+    if (key == NULL) {
         return NULL;
     }
-    mod = PyImport_ImportModule("crossrun._shim");
-    if (mod == NULL) {
-        buf_free(&src);
-        return NULL;
+    a = PyDict_GetItemWithError(addrs, key);
+    if (a == NULL && !PyErr_Occurred()) {
+        /* This declaration first, then the rest of its class's. */
+        v[0].d = (struct ct_decl *)d;
+        v[0].member = member;
+        v[0].key = Py_NewRef(key);
+        n = 1 + batch_entries(lib, v + 1, 63);
+        if (shim_build(lib, spec, v, n, addrs, text) != 0 && n > 1) {
+            PyErr_Clear(); /* another method broke it: this one alone */
+            shim_build(lib, spec, v, 1, addrs, text);
+        }
+        a = PyErr_Occurred() ? NULL : PyDict_GetItemWithError(addrs, key);
     }
-    path = PyObject_CallMethod(mod, "build", "sOOs", src.data,
-                               PyTuple_GET_ITEM(spec, 0),
-                               PyTuple_GET_ITEM(spec, 1), lib->file);
-    Py_DECREF(mod);
-    buf_free(&src);
-    if (path == NULL) {
-        return NULL;
+    if (a != NULL) {
+        fn = PyLong_AsVoidPtr(a);
     }
-    p = PyUnicode_AsUTF8(path);
-    if (p != NULL) {
-        fn = shim_load(lib, p, text);
+    for (i = 0; i < n; i++) {
+        Py_DECREF(v[i].key);
+        if (i > 0) {
+            decl_free(v[i].d);
+        }
     }
-    Py_DECREF(path);
+    Py_DECREF(key);
     return fn;
 }
