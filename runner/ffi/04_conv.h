@@ -30,7 +30,7 @@ enum cv_kind {
     CV_CREF,     /* const T& of a scalar T: a value passed by address */
     CV_THIS,     /* the object a method is called on */
     CV_STD,      /* a standard container or a pointer/reference to one
-                    (04_std: std::vector, std::map, ...) */
+                    (05_std: std::vector, std::map, ...) */
     CV_NKINDS
 };
 
@@ -56,7 +56,7 @@ struct conv {
     struct conv *elem;         /* CV_CREF: the scalar's converter */
     struct cb_sig *sig;        /* CV_FUNCPTR: the signature, for closures */
     void *std;                 /* CV_STD: the container's description
-                                  (04_std, in the owner's arena) */
+                                  (05_std, in the owner's arena) */
     size_t slot;               /* offset of the C value in the call area */
     size_t extra;              /* offset of extra storage (temporaries) */
     size_t extra_size;
@@ -73,6 +73,10 @@ struct callctx {
     struct tmp *v;
     size_t n, cap;
 };
+
+/* Bytes kept for a result returned through a hidden pointer: a
+ * std::string (32) or a container (the largest: std::unordered_map, 56). */
+#define CONV_SRET_SIZE 64
 
 /* Build c for type t in role role (CONV_ARG, CONV_RET, CONV_FIELD,
  * CONV_CBARG: callback argument, CONV_CBRET). lib supplies declared
@@ -143,11 +147,14 @@ struct conv_hooks {
     int (*is_class)(PyObject *type);
     PyObject *(*object_view)(PyObject *type, void *ptr, PyObject *keep);
     int (*object_address)(PyObject *o, void **addr);
-    /* 04_std. std_build: 1 when t is a standard container (or a pointer
+    /* 05_std. std_build: 1 when t is a standard container (or a pointer
      * or reference to one) and c was built for it, 0 when t is not one,
      * -1 with DeclarationError set; the rest are CV_STD's row of the
      * table, std_release destroys a TMP_STD temporary and std_clear
-     * releases what std_build took. */
+     * releases what std_build took; std_sret: is c a container returned
+     * by value through a hidden pointer (conv_from_c then reads and
+     * destroys it); std_discard destroys such a result that is not read
+     * (an error came first). */
     int (*std_build)(struct conv *c, const struct ct_type *t, PyObject *lib,
                      enum conv_role role, const char *decl,
                      struct ct_arena *a);
@@ -158,6 +165,8 @@ struct conv_hooks {
     int (*std_score)(const struct conv *c, PyObject *o);
     void (*std_release)(void *p);
     void (*std_clear)(struct conv *c);
+    int (*std_sret)(const struct conv *c);
+    void (*std_discard)(const struct conv *c, void *mem);
 };
 extern struct conv_hooks conv_hooks;
 

@@ -18,7 +18,6 @@
 #include "ffi/01_errors.h"
 #include "ffi/02_values.h"
 #include "ffi/04_shim.h"
-#include "ffi/04_std.h"
 
 struct function_caller ffi_function_caller;
 
@@ -97,11 +96,7 @@ static PyObject *not_found(LibraryObject *lib, struct ct_decl *d,
         return PyErr_NoMemory();
     }
     msg = PyUnicode_FromFormat("no exported function in %s matches '%s' "
-                               "(looked for %s); if the header defines it "
-                               "(inline, a template, an inline operator) it "
-                               "has no symbol: load(path, headers=[...]) "
-                               "compiles it from the headers", lib->file,
-                               text, b.data);
+                               "(looked for %s)", lib->file, text, b.data);
     buf_free(&b);
     for (i = 0; i < n && msg != NULL; i++) {
         PyObject *s = PyUnicode_DecodeUTF8(close[i],
@@ -118,6 +113,14 @@ static PyObject *not_found(LibraryObject *lib, struct ct_decl *d,
                                   i == 0 ? "; closest exported:" : "", s);
         Py_DECREF(s);
         Py_SETREF(msg, m2);
+    }
+    if (msg != NULL) {
+        Py_SETREF(msg, PyUnicode_FromFormat(
+                           "%U\n(probably inline: a function, method or "
+                           "operator the header defines, or a template "
+                           "the library did not instantiate, has no "
+                           "symbol; load(path, headers=[...]) compiles it "
+                           "from the headers)", msg));
     }
     if (msg == NULL) {
         Py_DECREF(names);
@@ -436,7 +439,7 @@ layout:
 
     /* The per-call area: slots, then extras, then room for a large or
      * std::string result at the very end. */
-    f->sret = f->ret.kind == CV_STRING || ffi_std_sret(&f->ret);
+    f->sret = f->ret.kind == CV_STRING || (f->ret.kind == CV_STD && conv_hooks.std_sret(&f->ret));
     off = 0;
     for (i = 0; i < f->nargs; i++) {
         struct conv *c = &f->args[i];
@@ -456,7 +459,7 @@ layout:
     f->ret_size = f->ret.kind == CV_STRUCT ? f->ret.struct_size : 16;
     f->ret_size = align16(f->ret_size);
     if (f->sret) {
-        off += FFI_STD_SRET_SIZE;
+        off += CONV_SRET_SIZE;
     } else if (f->ret_size > 32) {
         off += f->ret_size;
     }

@@ -32,7 +32,6 @@
 #include "ffi/02_values.h"
 #include "ffi/03_lib.h"
 #include "ffi/04_conv.h"
-#include "ffi/04_std.h"
 #include "ffi/05_function.h"
 
 /* Register class of an argument on the fast path. */
@@ -315,7 +314,7 @@ static PyObject *function_vectorcall(PyObject *self, PyObject *const *args,
             rvalue = area + f->area - f->ret_size;
         }
         if (f->sret) {
-            sret_ptr = area + f->area - FFI_STD_SRET_SIZE;
+            sret_ptr = area + f->area - CONV_SRET_SIZE;
             avalues[0] = &sret_ptr;
         }
         inv.cif = &f->cif;
@@ -331,7 +330,7 @@ static PyObject *function_vectorcall(PyObject *self, PyObject *const *args,
     }
     if (ffi_cb_failed) {
         if (f->sret && f->ret.kind == CV_STD) {
-            ffi_std_discard(&f->ret, sret_ptr);
+            conv_hooks.std_discard(&f->ret, sret_ptr);
         } else if (f->sret) {
             string_destroy(f, sret_ptr);
         }

@@ -8,9 +8,10 @@
  *   02_values    Pointer, buffer, StdString: values a test holds
  *   03_lib       load() and the Library: a file, its symbols, its types
  *   04_conv      the converters: one table of C types <-> Python values
- *   04_std       std::vector, std::map, ... rows of that table
  *   04_shim      what only the headers define, compiled into a shim
  *   05_function  a Function built from a declaration's text (lib.fn)
+ *   05_std       std::vector, std::map, ...: rows of 04_conv's table,
+ *                reached through conv_hooks
  *   06_call      calling it: fast path, libffi, exceptions back
  *   07_closure   C function pointers that call Python (callback)
  *   08_struct    lib.struct: structs by value
@@ -35,7 +36,7 @@
 #include "ffi/02_values.h"
 #include "ffi/03_lib.h"
 #include "ffi/04_conv.h"
-#include "ffi/04_std.h"
+#include "ffi/05_std.h"
 #include "ffi/05_function.h"
 #include "ffi/06_call.h"
 #include "ffi/07_closure.h"

@@ -1,4 +1,4 @@
-/* 04_std: std::vector, std::pair, std::map, std::unordered_map and
+/* 05_std: std::vector, std::pair, std::map, std::unordered_map and
  * std::string_view in signatures, laid out as libstdc++ lays them out
  * (bits/stl_vector.h: three pointers; bits/stl_pair.h; bits/stl_tree.h:
  * an _Rb_tree header node; bits/hashtable.h: buckets, a singly linked
@@ -12,7 +12,7 @@
  * or free what it is given; a map's tree is rebalanced by libstdc++'s
  * own exported functions. An element type that is not one of these is
  * refused with a DeclarationError, never guessed. */
-#include "ffi/04_std.h"
+#include "ffi/05_std.h"
 
 #include <string.h>
 
@@ -784,7 +784,7 @@ typedef struct {
     struct ct_arena arena;
     struct sc_type *t;
     PyObject *lib;
-    _Alignas(16) unsigned char mem[FFI_STD_SRET_SIZE];
+    _Alignas(16) unsigned char mem[CONV_SRET_SIZE];
 } StdContainerObject;
 
 static PyTypeObject StdContainerType;
@@ -1206,14 +1206,14 @@ static void std_clear(struct conv *c)
     (void)c; /* everything lives in the declaration's arena */
 }
 
-int ffi_std_sret(const struct conv *c)
+static int std_sret(const struct conv *c)
 {
     const struct sc_use *use = c->std;
 
     return c->kind == CV_STD && use->owned && use->t->kind != SC_SVIEW;
 }
 
-void ffi_std_discard(const struct conv *c, void *mem)
+static void std_discard(const struct conv *c, void *mem)
 {
     const struct sc_use *use = c->std;
 
@@ -1228,5 +1228,7 @@ int ffi_std_ready(void)
     conv_hooks.std_score = std_score;
     conv_hooks.std_release = std_release;
     conv_hooks.std_clear = std_clear;
+    conv_hooks.std_sret = std_sret;
+    conv_hooks.std_discard = std_discard;
     return PyType_Ready(&StdContainerType);
 }

@@ -1,9 +1,9 @@
-/* 04_std: the C++ standard library's containers in signatures
+/* 05_std: the C++ standard library's containers in signatures
  * (std::vector, std::pair, std::map, std::unordered_map,
  * std::string_view) as converters of 04_conv's table, and the
  * Python-owned containers crossrun.StdVector, StdMap, StdUnorderedMap.
  * Uses 01_errors, 02_values, 03_lib and 04_conv (whose conv_hooks it
- * fills). */
+ * fills: 05_function and 06_call reach it only through them). */
 #ifndef CROSSRUN_FFI_STD_H
 #define CROSSRUN_FFI_STD_H
 
@@ -11,17 +11,6 @@
 #include <Python.h>
 
 #include "ffi/04_conv.h"
-
-/* Bytes kept for a container a function returns through a hidden
- * pointer (the largest: std::unordered_map, 56). */
-#define FFI_STD_SRET_SIZE 64
-
-/* Is c a container returned by value through a hidden pointer? Then
- * conv_from_c reads it and destroys it. */
-int ffi_std_sret(const struct conv *c);
-/* Destroy a container c returned at mem that is not read (an error came
- * first). */
-void ffi_std_discard(const struct conv *c, void *mem);
 
 /* Fill conv_hooks' container part and ready the Python types. Returns 0,
  * or -1 with an exception set. */
