@@ -10,6 +10,7 @@
 
 #include <bits/functional_hash.h>
 #include <bits/stl_tree.h>
+#include <memory>
 #include <new>
 
 typedef std::_Rb_tree_node_base node_base;
@@ -119,4 +120,26 @@ extern "C" void sc_map_clear(void *m, void (*destroy)(void *, void *),
 {
     erase(header_of(m)->_M_parent, destroy, ctx);
     sc_map_init(m);
+}
+
+/* shared_ptr<T> for any T is shared_ptr<char> in memory: a pointer and a
+ * control block whose virtual functions know T and the deleter. */
+typedef std::shared_ptr<char> any_shared;
+
+extern "C" void sc_shared_copy(void *dst, const void *src)
+{
+    new (dst) any_shared(*static_cast<const any_shared *>(src));
+}
+
+extern "C" void sc_shared_reset(void *mem)
+{
+    any_shared *p = static_cast<any_shared *>(mem);
+
+    p->~any_shared();
+    new (mem) any_shared();
+}
+
+extern "C" long sc_shared_use_count(const void *mem)
+{
+    return static_cast<const any_shared *>(mem)->use_count();
 }

@@ -45,6 +45,14 @@ int sc_map_insert(void *m, void *node,
 void sc_map_clear(void *m, void (*destroy)(void *value, void *ctx),
                   void *ctx);
 
+/* A std::shared_ptr (of any T: the layout and the control block do not
+ * depend on it) at src copied into dst (sharing ownership); released at
+ * mem (the deleter runs with the last owner), leaving it empty; and its
+ * use count. */
+void sc_shared_copy(void *dst, const void *src);
+void sc_shared_reset(void *mem);
+long sc_shared_use_count(const void *mem);
+
 #ifdef __cplusplus
 }
 #endif

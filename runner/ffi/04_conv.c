@@ -212,6 +212,9 @@ void callctx_release(struct callctx *ctx)
         case TMP_STD:
             conv_hooks.std_release(p);
             break;
+        case TMP_SMART:
+            conv_hooks.smart_release(p);
+            break;
         }
     }
     if (ctx->v != ctx->small) {
@@ -885,6 +888,23 @@ static int std_score(const struct conv *c, PyObject *o)
     return conv_hooks.std_score(c, o);
 }
 
+static int smart_to_c(const struct conv *c, PyObject *o, void *dst,
+                      void *extra, struct callctx *ctx, int argno)
+{
+    return conv_hooks.smart_to_c(c, o, dst, extra, ctx, argno);
+}
+
+static PyObject *smart_from_c(const struct conv *c, const void *src,
+                              PyObject *keep)
+{
+    return conv_hooks.smart_from_c(c, src, keep);
+}
+
+static int smart_score(const struct conv *c, PyObject *o)
+{
+    return conv_hooks.smart_score(c, o);
+}
+
 static const struct conv_row conv_table[CV_NKINDS] = {
     [CV_VOID] = {void_to_c, void_from_c, void_score, 8},
     [CV_BOOL] = {bool_to_c, bool_from_c, bool_score, 1},
@@ -902,6 +922,7 @@ static const struct conv_row conv_table[CV_NKINDS] = {
     [CV_CREF] = {cref_to_c, cref_from_c, cref_score, 8},
     [CV_THIS] = {this_to_c, pointer_from_c, pointer_score, 8},
     [CV_STD] = {std_to_c, std_from_c, std_score, 8},
+    [CV_SMART] = {smart_to_c, smart_from_c, smart_score, 8},
 };
 
 int conv_to_c(const struct conv *c, PyObject *o, void *dst, void *extra,
@@ -995,6 +1016,13 @@ int conv_build(struct conv *c, const struct ct_type *t, PyObject *lib,
     memset(c, 0, sizeof(*c));
     c->ct = t;
     c->lib = lib;
+    if (conv_hooks.smart_build != NULL) {
+        int r = conv_hooks.smart_build(c, t, lib, role, decl, a);
+
+        if (r != 0) {
+            return r < 0 ? -1 : 0;
+        }
+    }
     if (conv_hooks.std_build != NULL) {
         int r = conv_hooks.std_build(c, t, lib, role, decl, a);
 

@@ -31,6 +31,7 @@ enum cv_kind {
     CV_THIS,     /* the object a method is called on */
     CV_STD,      /* a standard container or a pointer/reference to one
                     (05_std: std::vector, std::map, ...) */
+    CV_SMART,    /* std::unique_ptr / std::shared_ptr (05_smart) */
     CV_NKINDS
 };
 
@@ -55,15 +56,17 @@ struct conv {
     PyObject *lib;             /* borrowed: the owner keeps the Library */
     struct conv *elem;         /* CV_CREF: the scalar's converter */
     struct cb_sig *sig;        /* CV_FUNCPTR: the signature, for closures */
-    void *std;                 /* CV_STD: the container's description
-                                  (05_std, in the owner's arena) */
+    void *std;                 /* CV_STD / CV_SMART: the type's
+                                  description (05_std, 05_smart; in the
+                                  owner's arena) */
     size_t slot;               /* offset of the C value in the call area */
     size_t extra;              /* offset of extra storage (temporaries) */
     size_t extra_size;
 };
 
 /* Per-call temporaries, released in one loop after the call. */
-enum tmp_kind { TMP_PYBUF, TMP_STRING, TMP_CLOSURE, TMP_REF, TMP_STD };
+enum tmp_kind { TMP_PYBUF, TMP_STRING, TMP_CLOSURE, TMP_REF, TMP_STD,
+                TMP_SMART };
 struct tmp {
     enum tmp_kind kind;
     void *p;
@@ -167,6 +170,18 @@ struct conv_hooks {
     void (*std_clear)(struct conv *c);
     int (*std_sret)(const struct conv *c);
     void (*std_discard)(const struct conv *c, void *mem);
+    /* 05_smart: the same for CV_SMART; a smart pointer result is always
+     * returned through a hidden pointer. */
+    int (*smart_build)(struct conv *c, const struct ct_type *t,
+                       PyObject *lib, enum conv_role role, const char *decl,
+                       struct ct_arena *a);
+    int (*smart_to_c)(const struct conv *c, PyObject *o, void *dst,
+                      void *extra, struct callctx *ctx, int argno);
+    PyObject *(*smart_from_c)(const struct conv *c, const void *src,
+                              PyObject *keep);
+    int (*smart_score)(const struct conv *c, PyObject *o);
+    void (*smart_release)(void *p);
+    void (*smart_discard)(const struct conv *c, void *mem);
 };
 extern struct conv_hooks conv_hooks;
 

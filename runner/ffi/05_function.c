@@ -439,7 +439,8 @@ layout:
 
     /* The per-call area: slots, then extras, then room for a large or
      * std::string result at the very end. */
-    f->sret = f->ret.kind == CV_STRING || (f->ret.kind == CV_STD && conv_hooks.std_sret(&f->ret));
+    f->sret = f->ret.kind == CV_STRING || (f->ret.kind == CV_STD && conv_hooks.std_sret(&f->ret)) ||
+              f->ret.kind == CV_SMART;
     off = 0;
     for (i = 0; i < f->nargs; i++) {
         struct conv *c = &f->args[i];
