@@ -323,6 +323,19 @@ static struct sc_type *describe(const char *name, PyObject *lib,
     return s;
 }
 
+/* Release the references the leaves of t hold (declared struct types). */
+static void sc_clear(struct sc_type *t)
+{
+    if (t == NULL) {
+        return;
+    }
+    if (t->kind == SC_LEAF) {
+        conv_clear(&t->leaf);
+    }
+    sc_clear(t->a);
+    sc_clear(t->b);
+}
+
 /* ---- reading ---- */
 
 static PyObject *text_value(const char *p, size_t n)
@@ -793,6 +806,7 @@ static void container_dealloc(StdContainerObject *s)
 {
     if (s->t != NULL) {
         sc_destroy(s->t, (char *)s->mem);
+        sc_clear(s->t);
     }
     ct_arena_free(&s->arena);
     Py_XDECREF(s->lib);
@@ -1203,7 +1217,11 @@ static void std_release(void *p)
 
 static void std_clear(struct conv *c)
 {
-    (void)c; /* everything lives in the declaration's arena */
+    const struct sc_use *use = c->std;
+
+    if (use != NULL) {
+        sc_clear(use->t); /* the memory is the declaration's arena's */
+    }
 }
 
 static int std_sret(const struct conv *c)
