@@ -20,7 +20,8 @@ SANITIZE ?=
 DEB_PKGS := gcc g++ make pkg-config libffi-dev libxml2-dev libxml2-utils \
             python3-dev python3-pytest python3-pytest-forked \
             python3-pytest-xdist python3-cffi libtinyxml2-dev perl \
-            libdw-dev help2man gdb libre2-dev
+            libdw-dev help2man gdb \
+            libjsoncpp-dev libtag1-dev python3-mutagen libicu-dev libre2-dev
 
 # Quiet by default: a line per file made; V=1 shows every command.
 V       ?=
