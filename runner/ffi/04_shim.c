@@ -287,6 +287,32 @@ static size_t batch_entries(LibraryObject *lib, struct shim_entry *v,
     return n;
 }
 
+/* Compile src (crossrun._shim.build, cached) and load it next to lib:
+ * its handle, or NULL with an exception set. */
+static void *shim_compile(LibraryObject *lib, PyObject *spec,
+                          const char *src, const char *text)
+{
+    PyObject *mod, *path;
+    const char *p;
+    void *h;
+
+    mod = PyImport_ImportModule("crossrun._shim");
+    if (mod == NULL) {
+        return NULL;
+    }
+    path = PyObject_CallMethod(mod, "build", "sOOs", src,
+                               PyTuple_GET_ITEM(spec, 0),
+                               PyTuple_GET_ITEM(spec, 1), lib->file);
+    Py_DECREF(mod);
+    if (path == NULL) {
+        return NULL;
+    }
+    p = PyUnicode_AsUTF8(path);
+    h = p != NULL ? shim_load(lib, p, text) : NULL;
+    Py_DECREF(path);
+    return h;
+}
+
 /* Compile entries v[0..n) into one shim and record each address in
  * addrs. Returns 0, or -1 with an exception set. */
 static int shim_build(LibraryObject *lib, PyObject *spec,
@@ -294,8 +320,6 @@ static int shim_build(LibraryObject *lib, PyObject *spec,
                       const char *text)
 {
     struct buf src = BUF_INIT;
-    PyObject *mod, *path;
-    const char *p;
     void *h;
     size_t i;
     int rc = -1;
@@ -308,20 +332,7 @@ static int shim_build(LibraryObject *lib, PyObject *spec,
             goto out;
         }
     }
-    mod = PyImport_ImportModule("crossrun._shim");
-    if (mod == NULL) {
-        goto out;
-    }
-    path = PyObject_CallMethod(mod, "build", "sOOs", src.data,
-                               PyTuple_GET_ITEM(spec, 0),
-                               PyTuple_GET_ITEM(spec, 1), lib->file);
-    Py_DECREF(mod);
-    if (path == NULL) {
-        goto out;
-    }
-    p = PyUnicode_AsUTF8(path);
-    h = p != NULL ? shim_load(lib, p, text) : NULL;
-    Py_DECREF(path);
+    h = shim_compile(lib, spec, src.data, text);
     if (h == NULL) {
         goto out;
     }
@@ -348,6 +359,24 @@ out:
     return rc;
 }
 
+/* lib's table of shim addresses (lib._shim_addrs, borrowed), made on
+ * first use; NULL with an exception set. */
+static PyObject *shim_addrs(LibraryObject *lib)
+{
+    PyObject *addrs = PyDict_GetItemString(lib->dict, "_shim_addrs");
+
+    if (addrs == NULL) {
+        addrs = PyDict_New();
+        if (addrs == NULL ||
+            PyDict_SetItemString(lib->dict, "_shim_addrs", addrs) != 0) {
+            Py_XDECREF(addrs);
+            return NULL;
+        }
+        Py_DECREF(addrs); /* the dict keeps it */
+    }
+    return addrs;
+}
+
 void *ffi_shim_address(LibraryObject *lib, const struct ct_decl *d,
                        int member, const char *text)
 {
@@ -361,15 +390,9 @@ void *ffi_shim_address(LibraryObject *lib, const struct ct_decl *d,
                         "compile a shim from");
         return NULL;
     }
-    addrs = PyDict_GetItemString(lib->dict, "_shim_addrs");
+    addrs = shim_addrs(lib);
     if (addrs == NULL) {
-        addrs = PyDict_New();
-        if (addrs == NULL ||
-            PyDict_SetItemString(lib->dict, "_shim_addrs", addrs) != 0) {
-            Py_XDECREF(addrs);
-            return NULL;
-        }
-        Py_DECREF(addrs); /* the dict keeps it */
+        return NULL;
     }
     key = entry_key(d, member);
     if (key == NULL) {
@@ -397,6 +420,53 @@ void *ffi_shim_address(LibraryObject *lib, const struct ct_decl *d,
             decl_free(v[i].d);
         }
     }
+    Py_DECREF(key);
+    return fn;
+}
+
+void *ffi_shim_deleter(LibraryObject *lib, const char *type,
+                       const char *text)
+{
+    PyObject *spec = ffi_shim_headers(lib), *addrs, *key, *a;
+    struct buf src = BUF_INIT;
+    void *h, *fn = NULL;
+
+    if (spec == NULL) {
+        PyErr_SetString(PyExc_SystemError, "crossrun: no headers= to "
+                        "compile a deleter from");
+        return NULL;
+    }
+    if ((addrs = shim_addrs(lib)) == NULL) {
+        return NULL;
+    }
+    key = PyUnicode_FromFormat("delete:%s", type);
+    if (key == NULL) {
+        return NULL;
+    }
+    a = PyDict_GetItemWithError(addrs, key);
+    if (a == NULL && !PyErr_Occurred() &&
+        shim_prologue(&src, PyTuple_GET_ITEM(spec, 0)) == 0) {
+        if (buf_printf(&src, "extern \"C\" void crossrun_shim_0("
+                       "crossrun_t<%s>* p)\n{\n    delete p;\n}\n",
+                       type) != 0) {
+            PyErr_NoMemory();
+        } else if ((h = shim_compile(lib, spec, src.data, text)) != NULL) {
+            fn = dlsym(h, "crossrun_shim_0");
+            a = fn != NULL ? PyLong_FromVoidPtr(fn) : NULL;
+            if (a == NULL || PyDict_SetItem(addrs, key, a) != 0) {
+                fn = NULL;
+                if (!PyErr_Occurred()) {
+                    ffi_raise_decl_msg(text, "the shim has no deleter");
+                }
+            }
+            Py_XDECREF(a);
+            a = NULL;
+        }
+    }
+    if (a != NULL) {
+        fn = PyLong_AsVoidPtr(a);
+    }
+    buf_free(&src);
     Py_DECREF(key);
     return fn;
 }

@@ -22,4 +22,10 @@ PyObject *ffi_shim_headers(LibraryObject *lib);
 void *ffi_shim_address(LibraryObject *lib, const struct ct_decl *d,
                        int member, const char *text);
 
+/* The address of "void (T* p) { delete p; }" for type T (a class the
+ * headers define), compiled from lib's headers like ffi_shim_address;
+ * NULL with an exception set (also when lib has no headers=). */
+void *ffi_shim_deleter(LibraryObject *lib, const char *type,
+                       const char *text);
+
 #endif

@@ -8,8 +8,9 @@
  * as a view of T's lib.cls class when there is one. A shared_ptr passed
  * by value is a copy sharing ownership; a unique_ptr passed by value moves
  * out of its SmartPtr. Copying and releasing a shared_ptr is libstdc++'s
- * own code (cxx/stdcont). Uses 01_errors, 02_values, 03_lib and 04_conv
- * (whose conv_hooks it fills). */
+ * own code (cxx/stdcont); the default deleter of a class is "delete p"
+ * compiled from load(headers=) (04_shim). Uses 01_errors, 02_values,
+ * 03_lib, 04_conv (whose conv_hooks it fills) and 04_shim. */
 #include "ffi/05_smart.h"
 
 #include <string.h>
@@ -18,14 +19,17 @@
 #include "ffi/01_errors.h"
 #include "ffi/02_values.h"
 #include "ffi/03_lib.h"
+#include "ffi/04_shim.h"
 
-enum sp_kind { SP_UNIQUE, SP_UNIQUE_FN, SP_SHARED };
+enum sp_kind { SP_UNIQUE, SP_UNIQUE_FN, SP_UNIQUE_SHIM, SP_SHARED };
 
 /* How a parameter or result uses a smart pointer (conv.std). */
 struct sp_use {
     enum sp_kind kind;
     const char *name;       /* canonical type text */
     const char *pointee;    /* T's name, NULL for a built-in T */
+    void (*deleter)(void *); /* SP_UNIQUE_SHIM: "delete p" compiled from
+                                the headers (04_shim) */
     unsigned char by_value, owned, is_ref;
 };
 
@@ -36,6 +40,7 @@ typedef struct {
     enum sp_kind kind;
     char *name;             /* the C++ type, for messages and matching */
     PyObject *cls;          /* T's lib.cls class, or NULL */
+    void (*deleter)(void *); /* SP_UNIQUE_SHIM */
     int closed;
     _Alignas(16) unsigned char mem[SP_SIZE];
 } SmartObject;
@@ -52,12 +57,17 @@ static void *sp_pointer(enum sp_kind kind, const unsigned char *mem)
 
 /* Run the deleter of (or release) the smart pointer at mem; it is empty
  * afterwards. */
-static void sp_release(enum sp_kind kind, unsigned char *mem)
+static void sp_release(enum sp_kind kind, void (*shim)(void *),
+                       unsigned char *mem)
 {
     void *p = sp_pointer(kind, mem);
     void (*del)(void *);
 
-    if (kind == SP_SHARED) {
+    if (kind == SP_UNIQUE_SHIM) {
+        if (p != NULL) {
+            shim(p);
+        }
+    } else if (kind == SP_SHARED) {
         sc_shared_reset(mem);
     } else if (kind == SP_UNIQUE_FN) {
         memcpy(&del, mem, sizeof(del));
@@ -81,6 +91,7 @@ static PyObject *smart_adopt(const struct sp_use *use, const void *mem,
         return NULL;
     }
     s->kind = use->kind;
+    s->deleter = use->deleter;
     s->cls = NULL;
     s->closed = 0;
     memcpy(s->mem, mem, SP_SIZE);
@@ -103,7 +114,7 @@ static PyObject *smart_adopt(const struct sp_use *use, const void *mem,
 static void smart_dealloc(SmartObject *s)
 {
     if (!s->closed) {
-        sp_release(s->kind, s->mem);
+        sp_release(s->kind, s->deleter, s->mem);
     }
     Py_XDECREF(s->cls);
     PyMem_Free(s->name);
@@ -129,7 +140,7 @@ static PyObject *smart_close(SmartObject *s, PyObject *noargs)
     (void)noargs;
     if (!s->closed) {
         s->closed = 1;
-        sp_release(s->kind, s->mem);
+        sp_release(s->kind, s->deleter, s->mem);
     }
     Py_RETURN_NONE;
 }
@@ -289,12 +300,25 @@ static int sp_describe(struct sp_use *use, const char *name, PyObject *lib,
         use->kind = SP_UNIQUE_FN;
     }
     if (use->kind == SP_UNIQUE && !ct_is_scalar(t->kind) &&
+        !(known != NULL && !conv_hooks.is_class(known)) && lib != NULL &&
+        ffi_shim_headers((LibraryObject *)lib) != NULL) {
+        /* "delete p" needs T's destructor: the headers have it. */
+        *(void **)&use->deleter = ffi_shim_deleter((LibraryObject *)lib, x,
+                                                   decl);
+        if (use->deleter == NULL) {
+            return -1;
+        }
+        use->kind = SP_UNIQUE_SHIM;
+    }
+    if (use->kind == SP_UNIQUE && !ct_is_scalar(t->kind) &&
         !(known != NULL && !conv_hooks.is_class(known))) {
         ffi_raise_decl_msg(decl, "%s: deleting a '%s' needs its destructor, "
                            "which crossrun cannot see; crossrun deletes a "
                            "std::unique_ptr of a number or of a lib.struct, "
-                           "and runs a declared deleter "
-                           "(std::unique_ptr<T, void (*)(T*)>)", name, x);
+                           "runs a declared deleter "
+                           "(std::unique_ptr<T, void (*)(T*)>), and compiles "
+                           "\"delete\" for a class its header defines "
+                           "(load(path, headers=[...]))", name, x);
         return -1;
     }
     if (t->kind == CT_VOID && use->kind == SP_UNIQUE) {
@@ -394,8 +418,9 @@ static int smart_to_c(const struct conv *c, PyObject *o, void *dst,
         }
     }
     memcpy(extra, &use->kind, sizeof(use->kind));
+    memcpy((char *)extra + 8, &use->deleter, sizeof(use->deleter));
     if (ctx == NULL || conv_tmp_add(ctx, TMP_SMART, extra) != 0) {
-        sp_release(use->kind, mem);
+        sp_release(use->kind, use->deleter, mem);
         return ctx == NULL ? (PyErr_SetString(PyExc_TypeError, "a smart "
                               "pointer passes only to a call"), -1) : -1;
     }
@@ -426,16 +451,18 @@ static int smart_score(const struct conv *c, PyObject *o)
 static void smart_release_tmp(void *p)
 {
     enum sp_kind kind;
+    void (*shim)(void *);
 
     memcpy(&kind, p, sizeof(kind));
-    sp_release(kind, (unsigned char *)p + 16);
+    memcpy(&shim, (char *)p + 8, sizeof(shim));
+    sp_release(kind, shim, (unsigned char *)p + 16);
 }
 
 static void smart_discard(const struct conv *c, void *mem)
 {
     const struct sp_use *use = c->std;
 
-    sp_release(use->kind, mem);
+    sp_release(use->kind, use->deleter, mem);
 }
 
 int ffi_smart_ready(void)

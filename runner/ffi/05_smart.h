@@ -1,6 +1,7 @@
 /* 05_smart: std::unique_ptr and std::shared_ptr in signatures, and
  * crossrun.SmartPtr, the owner of one a function returned. Uses
- * 01_errors, 02_values, 03_lib and 04_conv, whose conv_hooks it fills
+ * 01_errors, 02_values, 03_lib, 04_conv (whose conv_hooks it fills) and
+ * 04_shim
  * (05_function and 06_call reach it only through them). */
 #ifndef CROSSRUN_FFI_SMART_H
 #define CROSSRUN_FFI_SMART_H

@@ -3,6 +3,7 @@ factories with a custom deleter, make_shared, ownership moved or shared
 with the library, and the deleter run on close, `with` exit and garbage
 collection."""
 import gc
+import os
 
 import crossrun
 
@@ -86,6 +87,19 @@ def test_what_crossrun_cannot_delete_is_refused():
             assert words in str(e), str(e)
         else:
             raise AssertionError("accepted " + decl)
+
+
+def test_the_default_deleter_of_a_class_is_compiled_from_its_header():
+    inc = os.path.abspath("fixtures/src/include")
+    hl = crossrun.load("fixtures/build/libstdc.so", headers=["stdc/stdc.h"],
+                       cflags=["-I", inc])
+    hl.cls("stdc::Gadget", size=8, methods=["int id() const"])
+    make_u = hl.fn("std::unique_ptr<stdc::Gadget> stdc::make_unique_gadget(int)")
+    before = deleted()
+    with make_u(9) as g:
+        assert g.id() == 9 and Gadget.alive() == 1
+    assert Gadget.alive() == 0              # ~Gadget ran, through delete
+    assert deleted() == before              # not the factories' deleter
 
 
 def test_a_wrong_smart_pointer_is_a_type_error():
