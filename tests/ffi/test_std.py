@@ -103,6 +103,23 @@ def test_nested_containers():
         {"even": [0, 2, 4], "odd": [1, 3], "none": []}
 
 
+def test_nested_containers_passed_from_python():
+    total = fn("long stdc::total_of(const std::map<std::string, std::vector<int>>& m)")
+    assert total({"ab": [1, 2], "a key longer than sixteen": [1], "x": []}) == \
+        2 * 3 + 25 * 1
+    join = fn("std::string stdc::join_pairs(const std::vector<std::pair<std::string, int>>& v)")
+    assert bytes(join([("a", 1), ("a long name past the buffer", -2)])) == \
+        b"a=1;a long name past the buffer=-2;"
+    m = crossrun.StdMap("std::string", "std::vector<int>", {"k": [1, 2]})
+    assert m.value() == {"k": [1, 2]} and total(m) == 3
+    try:
+        join([("a", "not a number")])
+    except TypeError as e:
+        assert "int" in str(e)
+    else:
+        raise AssertionError("a str passed as an int element")
+
+
 def test_unordered_maps_both_ways():
     lengths = fn("std::unordered_map<std::string, long> stdc::lengths(const std::vector<std::string>&)")
     assert lengths(["a", "bb", "a much longer key than sixteen"]) == \
