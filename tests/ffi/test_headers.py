@@ -4,6 +4,7 @@ inline function, a template used for a type the library did not
 instantiate) compiled into a cached shim; and the errors when it cannot
 be."""
 import os
+import shutil
 import tempfile
 
 import crossrun
@@ -88,7 +89,7 @@ def test_a_declaration_the_header_does_not_have_is_the_compilers_error():
         raise AssertionError("compiled a function no header declares")
 
 
-def test_a_header_that_does_not_compile(tmp_path=None):
+def test_a_header_that_does_not_compile():
     d = tempfile.mkdtemp()
     with open(os.path.join(d, "broken.h"), "w") as f:
         f.write("namespace stdc { int twice(int x) { return x * ; } }\n")
@@ -99,6 +100,8 @@ def test_a_header_that_does_not_compile(tmp_path=None):
         assert "broken.h" in str(e) and "expected" in str(e)
     else:
         raise AssertionError("a broken header compiled")
+    finally:
+        shutil.rmtree(d)
 
 
 def test_a_missing_header():
@@ -156,6 +159,7 @@ def test_the_cache_is_reused_and_works_from_a_read_only_place():
     finally:
         os.environ.clear()
         os.environ.update(old)
+        shutil.rmtree(home)
 
 
 def test_a_shim_goes_into_an_isolated_librarys_namespace():
