@@ -121,6 +121,15 @@ out:
     return NULL;
 }
 
+/* ValueError for a closed object o; returns -1. */
+static int closed_error(PyObject *o)
+{
+    PyErr_Format(PyExc_ValueError, "%.100s object is closed (by close() "
+                 "or the end of its with block): its memory is gone; make "
+                 "a new one", Py_TYPE(o)->tp_name);
+    return -1;
+}
+
 /* Call the best overload. self (NULL for an unbound call) goes first to
  * non-static methods. */
 static PyObject *overloads_call(OverloadsObject *ov, PyObject *self,
@@ -133,7 +142,14 @@ static PyObject *overloads_call(OverloadsObject *ov, PyObject *self,
     Py_ssize_t k;
     size_t i;
     PyObject *r;
+    PyObject *first = self != NULL ? self : n > 0 ? args[0] : NULL;
 
+    /* a closed object fits no overload: say why, not that none fits */
+    if (first != NULL && PyObject_TypeCheck(first, &ffi_ObjectType) &&
+        ((ObjectObject *)first)->closed) {
+        closed_error(first);
+        return NULL;
+    }
     for (k = 0; k < PyList_GET_SIZE(ov->funcs); k++) {
         FunctionObject *f = (FunctionObject *)PyList_GET_ITEM(ov->funcs, k);
         int ws = self != NULL && f->is_method;
@@ -205,8 +221,9 @@ static PyObject *overloads_vectorcall(PyObject *o, PyObject *const *args,
                                       size_t nargsf, PyObject *kwnames)
 {
     if (kwnames != NULL && PyTuple_GET_SIZE(kwnames) > 0) {
-        PyErr_SetString(PyExc_TypeError, "C++ methods take no keyword "
-                        "arguments");
+        PyErr_Format(PyExc_TypeError, "%U::%U: C++ methods take no keyword "
+                     "arguments: pass the arguments in order",
+                     ((OverloadsObject *)o)->cls, ((OverloadsObject *)o)->name);
         return NULL;
     }
     return overloads_call((OverloadsObject *)o, NULL, args,
@@ -219,8 +236,9 @@ static PyObject *bound_vectorcall(PyObject *o, PyObject *const *args,
     BoundObject *b = (BoundObject *)o;
 
     if (kwnames != NULL && PyTuple_GET_SIZE(kwnames) > 0) {
-        PyErr_SetString(PyExc_TypeError, "C++ methods take no keyword "
-                        "arguments");
+        PyErr_Format(PyExc_TypeError, "%U::%U: C++ methods take no keyword "
+                     "arguments: pass the arguments in order", b->ov->cls,
+                     b->ov->name);
         return NULL;
     }
     return overloads_call(b->ov, b->self, args,
@@ -386,13 +404,15 @@ static PyObject *object_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     PyObject *r;
 
     if (info == NULL) {
-        PyErr_SetString(PyExc_TypeError, "make classes with lib.cls(name, "
-                        "size=, methods=[...])");
+        PyErr_SetString(PyExc_TypeError, "crossrun.Object is not made "
+                        "directly: make classes with lib.cls(name, size=..., "
+                        "methods=[...])");
         return NULL;
     }
     if (kw != NULL && PyDict_GET_SIZE(kw) > 0) {
-        PyErr_SetString(PyExc_TypeError, "C++ constructors take no keyword "
-                        "arguments");
+        PyErr_Format(PyExc_TypeError, "%U: C++ constructors take no "
+                     "keyword arguments: pass the arguments in order",
+                     info->name);
         return NULL;
     }
     if (info->ctors == NULL && PyTuple_GET_SIZE(args) > 0) {
@@ -491,11 +511,15 @@ static PyObject *object_at(PyObject *cls, PyObject *arg)
         return NULL;
     }
     if (addr == NULL) {
-        PyErr_SetString(PyExc_ValueError, "at(): NULL pointer");
+        PyErr_Format(PyExc_ValueError, "%s.at(): the address is NULL; give "
+                     "the address of a live object of the class",
+                     ((PyTypeObject *)cls)->tp_name);
         return NULL;
     }
     if (info_of((PyTypeObject *)cls) == NULL) {
-        PyErr_SetString(PyExc_TypeError, "at() needs a lib.cls class");
+        PyErr_Format(PyExc_TypeError, "%s.at(): at() views memory as a "
+                     "class made by lib.cls; call it on such a class",
+                     ((PyTypeObject *)cls)->tp_name);
         return NULL;
     }
     return object_view(cls, addr,
@@ -658,8 +682,8 @@ static PyObject *class_new(LibraryObject *lib, PyObject *args, PyObject *kw)
     }
     if (base != NULL && base != Py_None &&
         (!PyType_Check(base) || info_of((PyTypeObject *)base) == NULL)) {
-        PyErr_SetString(PyExc_TypeError, "cls(): base must be a class made "
-                        "by lib.cls");
+        PyErr_Format(PyExc_TypeError, "cls(): base must be a class made "
+                     "by lib.cls, not %R", base);
         return NULL;
     }
     cname = PyUnicode_AsUTF8(name);
@@ -699,7 +723,8 @@ static PyObject *class_new(LibraryObject *lib, PyObject *args, PyObject *kw)
 
         if (!PyUnicode_Check(text)) {
             PyErr_Format(PyExc_TypeError, "cls(): method %zd must be a "
-                         "declaration (str)", i + 1);
+                         "declaration (str) such as 'double area() const', "
+                         "not %R", i + 1, text);
             goto error;
         }
         t = PyUnicode_AsUTF8(text);
@@ -842,9 +867,7 @@ static int address_hook(PyObject *o, void **addr)
         return 0;
     }
     if (ob->closed) {
-        PyErr_Format(PyExc_ValueError, "%.100s object is closed",
-                     Py_TYPE(o)->tp_name);
-        return -1;
+        return closed_error(o);
     }
     *addr = ob->ptr;
     return 1;
