@@ -146,8 +146,16 @@ static int pure_virtual_hint(LibraryObject *lib, struct sym_table *t,
     return 0;
 }
 
+/* Is d what a header typically defines inline: a method, an operator, a
+ * member of a template instantiation? */
+static int maybe_inline(const struct ct_decl *d, int member)
+{
+    return member || strncmp(d->base, "operator", 8) == 0 ||
+           strchr(d->name, '<') != NULL;
+}
+
 static PyObject *not_found(LibraryObject *lib, struct ct_decl *d,
-                           const char *text)
+                           int member, const char *text)
 {
     struct sym_table *t = ffi_lib_symbols(lib);
     const char *close[5];
@@ -197,7 +205,7 @@ static PyObject *not_found(LibraryObject *lib, struct ct_decl *d,
         Py_DECREF(s);
         Py_SETREF(msg, m2);
     }
-    if (msg != NULL) {
+    if (msg != NULL && maybe_inline(d, member)) {
         Py_SETREF(msg, PyUnicode_FromFormat(
                            "%U\n(probably inline: a function, method or "
                            "operator the header defines, or a template "
@@ -411,7 +419,7 @@ static void *index_lookup(LibraryObject *lib, struct ct_decl *d,
         if (oom) {
             PyErr_NoMemory();
         } else {
-            not_found(lib, d, text);
+            not_found(lib, d, member, text);
         }
         return NULL;
     }
