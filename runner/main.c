@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "coverage.h"
 #include "cxx/symbols.h"
 #include "discover.h"
 #include "pyworker.h"
@@ -162,6 +163,12 @@ int main(int argc, char **argv)
         status = EXIT_USAGE;
         goto out;
     }
+    if (o.cov != NULL && !o.collect_only &&
+        cov_begin(o.cov, err, sizeof err) != 0) {
+        fprintf(stderr, "crossrun: error: --cov: %s\n", err);
+        status = EXIT_USAGE;
+        goto out;
+    }
     if (pyw_precompile(files.files, files.n, err, sizeof err) != 0) {
         fprintf(stderr, "crossrun: warning: %s (each worker compiles its "
                 "own file)\n", err);
@@ -197,6 +204,11 @@ int main(int argc, char **argv)
     }
     if (rep.failed && rep.err[0]) {
         fprintf(stderr, "crossrun: error: report: %s\n", rep.err);
+    }
+    if (o.cov != NULL && !o.collect_only && end != SCHED_FAILED &&
+        cov_end(o.cov, console_out, err, sizeof err) != 0) {
+        fprintf(stderr, "crossrun: error: --cov: %s\n", err);
+        rep.failed = 1;
     }
     sum = console_summary(rep.console);
     if (o.collect_only) {

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/afile.h"
+#include "core/gcovflush.h"
 
 #define CRASH_CAP (1u << 20)
 #define REPORT_CAP (256u << 20)
@@ -75,6 +76,9 @@ static void on_crash(int sig, siginfo_t *info, void *uctx)
         backtrace_symbols_fd(frames + 2, n - 2, crash_fd);
     }
     (void)afile_write_all(crash_fd, "\n", 1);
+    /* What the test counted up to the crash (--cov), as far as a
+     * process in this state can still write files. */
+    (void)gcovflush_dump();
     for (i = 0; i < NCRASH && crash_signals[i] != sig; i++) {
     }
     if (i < NCRASH) {

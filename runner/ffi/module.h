@@ -14,4 +14,8 @@ int isolate_module_init(PyObject *m);
  * exception set. */
 int quote_module_init(PyObject *m);
 
+/* cov_enable() and the gcov calls (covhook.c). Returns 0, or -1 with a
+ * Python exception set. */
+int covhook_module_init(PyObject *m);
+
 #endif
