@@ -69,19 +69,22 @@ def _on_term(signum, frame):
     os._exit(128 + signum)
 
 
-def start():
-    """Measure from now on (see the module's docstring), if the
-    environment names a data directory; else nothing. True if started."""
-    global _cov
-    data = os.environ.get(ENV)
-    if not data or _cov is not None:
+def _current():
+    """The Coverage that measures this process (ours, or pytest-cov's),
+    or None; without importing coverage when nobody did."""
+    cov = sys.modules.get("coverage")
+    return cov.Coverage.current() if cov is not None else None
+
+
+def keep_in_children():
+    """Have every isolated test's process forked from here from now on
+    save what coverage.py measured in it (ours, or pytest-cov's: its
+    combine then finds the file) before its _exit, also at a timeout's
+    SIGTERM, and flush its gcov counters (covhook.c). Only when
+    coverage.py measures this process or gcov flushing was asked for
+    (start()). True if on."""
+    if _cov is None and _current() is None:
         return False
-    import coverage
-    _cov = coverage.Coverage(
-        data_file=os.path.join(data, "python", ".coverage"),
-        data_suffix=True, config_file=False,
-        omit=[os.path.join(_package_dir(), "*"), "/usr/lib/python3*"])
-    _cov.start()
     from . import _native
     if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
         signal.signal(signal.SIGTERM, _on_term)
@@ -89,16 +92,38 @@ def start():
     return True
 
 
+def start(python=True):
+    """Measure from now on (see the module's docstring), if the
+    environment names a data directory; else nothing. python=False: the
+    gcov counters only (coverage.py is measured by someone else, e.g.
+    pytest-cov). True if started."""
+    global _cov
+    data = os.environ.get(ENV)
+    if not data or _cov is not None:
+        return False
+    if python:
+        import coverage
+        _cov = coverage.Coverage(
+            data_file=os.path.join(data, "python", ".coverage"),
+            data_suffix=True, config_file=False,
+            omit=[os.path.join(_package_dir(), "*"), "/usr/lib/python3*"])
+        _cov.start()
+    from . import _native
+    if not keep_in_children():
+        _native.cov_enable()
+    return True
+
+
 def save():
     """Write what coverage.py measured in this process (a data file of
     its own: its process id is in the name)."""
-    if _cov is None:
-        return
-    try:
-        _cov.save()
-    except Exception as e:      # a report without these lines, not a crash
-        sys.stderr.write("crossrun: --cov: could not save coverage.py's "
-                         "data: %s\n" % e)
+    for cov in {id(c): c for c in (_cov, _current()) if c is not None
+                }.values():
+        try:
+            cov.save()
+        except Exception as e:  # a report without these lines, not a crash
+            sys.stderr.write("crossrun: coverage: could not save "
+                             "coverage.py's data: %s\n" % e)
 
 
 # ---- reading the data ---------------------------------------------------

@@ -75,6 +75,11 @@ def pytest_addoption(parser):
                     dest="crossrun_timeout", metavar="SECONDS",
                     help="timeout of isolated tests, default %g; 0 = none"
                          % DEFAULT_TIMEOUT)
+    group.addoption("--crossrun-cov", nargs="?", const="reports",
+                    default=None, dest="crossrun_cov", metavar="PATH",
+                    help="native (gcov) and Python coverage, isolated tests "
+                         "included: Cobertura XML and lcov reports in PATH "
+                         "(default: reports)")
 
 
 def pytest_configure(config):
@@ -89,6 +94,10 @@ def pytest_configure(config):
     if timeout is not None and timeout < 0:
         raise pytest.UsageError("--crossrun-timeout: seconds must be >= 0, "
                                 "got %g" % timeout)
+    if config.getoption("crossrun_cov"):
+        from crossrun import _covplugin
+        config.pluginmanager.register(_covplugin.CovPlugin(
+            config, config.getoption("crossrun_cov")), "crossrun-cov")
 
 
 # -- crossrun's fixtures and marks at collection ------------------------------
@@ -515,6 +524,9 @@ def _enable_crash_reports():
             return
         os.set_inheritable(fd, False)
         _native.enable_crash_reports(fd)
+        # pytest-cov's --cov (or --crossrun-cov): each child saves its data.
+        from crossrun import _coverage
+        _coverage.keep_in_children()
 
 
 def _run_isolated(item, timeout, crashes):
