@@ -2,7 +2,9 @@
 #
 #   make            build runner/crossrun, the extension module in
 #                   python/crossrun/ and the fixture libraries
-#   make demo       run the sample suite, write reports/junit.xml
+#   make demo       run the sample suite, write reports/junit.xml, and
+#                   its order service's coverage (reports/coverage.xml,
+#                   coverage.info, html/)
 #   make check      run every test of the project (SANITIZE=1: ASan+UBSan)
 #   make bench      measure the targets of DESIGN.md section 8
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -18,7 +20,8 @@ SANITIZE ?=
 # missing ones (through sudo when not root).
 DEB_PKGS := gcc g++ make pkg-config libffi-dev libxml2-dev libxml2-utils \
             python3-dev python3-pytest python3-pytest-forked \
-            python3-pytest-xdist python3-cffi libtinyxml2-dev perl
+            python3-pytest-xdist python3-cffi libtinyxml2-dev perl \
+            python3-coverage python3-pytest-cov lcov
 
 MODE    := $(if $(SANITIZE),san,std)
 BUILD   := build/$(MODE)
@@ -175,6 +178,11 @@ layers: all
 
 demo: all
 	runner/crossrun --junitxml reports/junit.xml fixtures/suite
+	@echo "== the order service again, built with --coverage (--cov)"
+	ORDERS_BUILD=fixtures/build-cov runner/crossrun --cov=reports \
+	  fixtures/suite/test_orders.py
+	genhtml -q -o reports/html reports/coverage.info
+	@echo "coverage in HTML: reports/html/index.html"
 
 bench: all
 	$(PY) bench/bench.py

@@ -219,6 +219,10 @@ def _rate(found, hit):
     return hit / found if found else 0.0
 
 
+# lcov's test names ("TN:") allow letters, digits and "_" only.
+_TEST_NAMES = {"C/C++": "native", "Python": "python"}
+
+
 def write_lcov(path, languages, funcs):
     """An lcov tracefile of languages ({name: {file: {line: hits}}})."""
     tmp = path + ".tmp"
@@ -226,7 +230,7 @@ def write_lcov(path, languages, funcs):
         for name, files in languages.items():
             for src in sorted(files):
                 per = files[src]
-                out.write("TN:%s\nSF:%s\n" % (name.replace("/", ""), src))
+                out.write("TN:%s\nSF:%s\n" % (_TEST_NAMES[name], src))
                 fn = funcs.get(src, {})
                 for fname, (first, _) in sorted(fn.items()):
                     out.write("FN:%d,%s\n" % (first, fname))

@@ -39,8 +39,7 @@ static int enabled;
 static struct gf_obj *objs;
 static size_t nobjs, capobjs;
 
-/* What dl_iterate_phdr lists, copied out (the loader's lock is held
- * while the callback runs: nothing is read or allocated there). */
+/* The loaded objects, copied out of the loader's lists. */
 #define GF_MAX_LOADED 1024
 struct gf_loaded {
     const char *name;
@@ -51,17 +50,30 @@ struct gf_list {
     size_t n;
 };
 
-static int list_one(struct dl_phdr_info *info, size_t size, void *data)
+/* Every link namespace's objects: dl_iterate_phdr lists only its
+ * caller's namespace (glibc's dl-iteratephdr.c), and the libraries that
+ * crossrun.load(..., isolated=True) opens live in namespaces of their
+ * own (dlmopen). The loader's debugger interface has them all: from
+ * glibc 2.35, _r_debug is a struct r_debug_extended (r_version 2) whose
+ * r_next links one per namespace (<link.h>). A namespace whose list is
+ * being changed (r_state not RT_CONSISTENT) is skipped. */
+static void list_loaded(struct gf_list *l)
 {
-    struct gf_list *l = data;
+    const struct r_debug_extended *ns =
+        (const struct r_debug_extended *)&_r_debug;
 
-    (void)size;
-    if (l->n < GF_MAX_LOADED) {
-        l->at[l->n].name = info->dlpi_name;
-        l->at[l->n].base = (uintptr_t)info->dlpi_addr;
-        l->n++;
+    l->n = 0;
+    for (; ns != NULL; ns = ns->base.r_version >= 2 ? ns->r_next : NULL) {
+        if (ns->base.r_state != RT_CONSISTENT) {
+            continue;
+        }
+        for (const struct link_map *m = ns->base.r_map;
+             m != NULL && l->n < GF_MAX_LOADED; m = m->l_next) {
+            l->at[l->n].name = m->l_name != NULL ? m->l_name : "";
+            l->at[l->n].base = (uintptr_t)m->l_addr;
+            l->n++;
+        }
     }
-    return 0;
 }
 
 /* Is name a counter array, __gcov<digits>.<something>? */
@@ -254,8 +266,7 @@ static int each_counted(void (*what)(struct gf_obj *))
     if (!enabled) {
         return 0;
     }
-    list.n = 0;
-    dl_iterate_phdr(list_one, &list);
+    list_loaded(&list);
     for (size_t i = 0; i < list.n; i++) {
         struct gf_obj *o = object(&list.at[i]);
 

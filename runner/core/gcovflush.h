@@ -8,8 +8,9 @@
  * dlsym(RTLD_DEFAULT) nor dlsym on the object's handle sees __gcov_dump
  * (gcc 12 does not even link it in unless the object calls it). They are
  * in the object's symbol table (.symtab) though, as local symbols: for
- * each object that dl_iterate_phdr lists (every link namespace), the file
- * is read once and these are looked up:
+ * each loaded object (of every link namespace: the loader's _r_debug
+ * lists, see gcovflush.c), the file is read once and these are looked
+ * up:
  *   __gcov_dump_one, __gcov_root  the object's dump: __gcov_dump_one(
  *                                 &__gcov_root) writes (merges into) its
  *                                 .gcda files once; the `dumped` bit in

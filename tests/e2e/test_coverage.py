@@ -213,3 +213,19 @@ def test_processes_that_write_at_once_lose_no_count():
         else:
             os.environ["GCOV_PREFIX"] = old
         shutil.rmtree(data)
+
+
+def test_libraries_in_link_namespaces_of_their_own_are_counted():
+    # The order service, loaded with isolated=True (dlmopen), with its
+    # database and network libraries: each namespace's objects are found.
+    out = tempfile.mkdtemp(prefix="crossrun-cov-ns-")
+    try:
+        run = e2e.run("--cov=" + out, "fixtures/suite/test_orders.py",
+                      junit=False, env={"ORDERS_BUILD": "fixtures/build-cov"})
+        assert e2e.last_line(run.out) == "5 passed, 0 failed", run.out
+        native = _coverage.native_lines(
+            os.path.join(out, _coverage.DATA_DIR, "gcov"))[0]
+        orders = os.path.join(e2e.ROOT, "fixtures", "src", "orders.cc")
+        assert any(c > 0 for c in native[orders].values()), native
+    finally:
+        shutil.rmtree(out)
