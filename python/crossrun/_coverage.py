@@ -44,7 +44,8 @@ def _package_dir():
 def begin(path):
     """Before a run: make PATH and an empty data directory in it, and name
     it in the environment of the processes to come. The data directory.
-    RuntimeError when coverage.py or gcov is missing."""
+    RuntimeError when coverage.py or gcov is missing or PATH cannot be a
+    directory."""
     try:
         import coverage  # noqa: F401  (the workers find it imported)
     except ImportError:
@@ -54,9 +55,14 @@ def begin(path):
         raise RuntimeError("gcov is not on PATH (Debian: apt-get install "
                            "gcc)")
     data = os.path.join(os.path.abspath(path), DATA_DIR)
-    shutil.rmtree(data, ignore_errors=True)
-    os.makedirs(os.path.join(data, "gcov"))
-    os.makedirs(os.path.join(data, "python"))
+    try:
+        shutil.rmtree(data, ignore_errors=True)
+        os.makedirs(os.path.join(data, "gcov"))
+        os.makedirs(os.path.join(data, "python"))
+    except OSError as e:
+        raise RuntimeError("cannot make the reports' directory %s: %s "
+                           "(--cov=PATH names a directory)"
+                           % (path, e.strerror or e)) from None
     os.environ[ENV] = data
     os.environ["GCOV_PREFIX"] = os.path.join(data, "gcov")
     os.environ.pop("GCOV_PREFIX_STRIP", None)
@@ -114,9 +120,27 @@ def start(python=True):
     return True
 
 
+def _note_stripped():
+    """Libraries with gcov counters that cannot be written (no symbol
+    table): one line each in DATA/stripped, for end() to say so."""
+    data = os.environ.get(ENV)
+    if not data:
+        return
+    from . import _native
+    count, first = _native.gcov_stripped()
+    if count:
+        fd = os.open(os.path.join(data, "stripped"),
+                     os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, (first + "\n").encode("utf-8", "surrogateescape"))
+        finally:
+            os.close(fd)
+
+
 def save():
     """Write what coverage.py measured in this process (a data file of
     its own: its process id is in the name)."""
+    _note_stripped()
     for cov in {id(c): c for c in (_cov, _current()) if c is not None
                 }.values():
         try:
@@ -315,9 +339,23 @@ def end(path, root=None):
     console = []
     for name, files in languages.items():
         found, hit = _totals(files)
+        if name == "C/C++" and not files:
+            console.append("coverage C/C++: no library built with "
+                           "--coverage wrote counts")
+            continue
         console.append("coverage %s: %.1f%% of %d lines (%d hit) in %d file%s"
                        % (name, 100.0 * _rate(found, hit), found, hit,
                           len(files), "" if len(files) == 1 else "s"))
+    try:
+        with open(os.path.join(data, "stripped")) as f:
+            stripped = sorted(set(f.read().split()))
+    except OSError:
+        stripped = []
+    for lib in stripped:
+        console.append("coverage: %s was built with --coverage but has no "
+                       "symbol table (stripped), so its counts could not be "
+                       "written from the tests' processes: build it without "
+                       "strip or -s" % lib)
     rel = os.path.relpath(path) if path.startswith(os.getcwd()) else path
     console.append("coverage reports: %s/coverage.xml (Cobertura), "
                    "%s/coverage.info (lcov: genhtml -o %s/html %s/coverage"

@@ -229,3 +229,29 @@ def test_libraries_in_link_namespaces_of_their_own_are_counted():
         assert any(c > 0 for c in native[orders].values()), native
     finally:
         shutil.rmtree(out)
+
+
+def test_a_stripped_library_is_named_not_silently_missing():
+    with tempfile.TemporaryDirectory() as tmp:
+        lib = os.path.join(tmp, "libtally_stripped.so")
+        subprocess.run(["strip", "-o", lib, LIB], check=True)
+        with open(os.path.join(tmp, "test_stripped.py"), "w") as f:
+            f.write("import crossrun\n"
+                    "add = crossrun.load(%r).fn('long tally_add(int)')\n"
+                    "def test_add():\n"
+                    "    assert add(1) == 1\n" % lib)
+        out = os.path.join(tmp, "reports")
+        run = e2e.run("--cov=" + out, tmp, junit=False)
+        assert e2e.last_line(run.out) == "1 passed, 0 failed", run.out
+        assert e2e.has_line(run.out, r"^coverage: .*libtally_stripped\.so "
+                                     r"was built with --coverage but has "
+                                     r"no symbol table")
+        assert e2e.has_line(run.out, r"^coverage C/C\+\+: no library")
+
+
+def test_a_cov_path_that_is_a_file_is_a_usage_error():
+    with tempfile.NamedTemporaryFile() as f:
+        run = e2e.run("--cov=" + f.name, SUITE, junit=False)
+    assert run.rc == 4
+    assert "cannot make the reports' directory %s: Not a directory" \
+        % f.name in run.err
