@@ -3,8 +3,9 @@
 A run with coverage (crossrun --cov, pytest --crossrun-cov) has a data
 directory, PATH/.crossrun-cov, named to its processes by the environment:
 
-    CROSSRUN_COV  the data directory; a worker (or pytest's process) that
-                  sees it calls start()
+    CROSSRUN_COV  the data directory; a worker of the runner named by
+                  CROSSRUN_COV_RUNNER (its parent) calls start(), as
+                  pytest's processes do under --crossrun-cov
     GCOV_PREFIX   DATA/gcov: libgcov writes each .gcda there, under the
                   absolute path it was built for, so that a run starts
                   from no counts and leaves the build directory alone
@@ -32,6 +33,9 @@ import sys
 import time
 
 ENV = "CROSSRUN_COV"
+# The runner that made the data directory: only its own workers measure,
+# not those of a crossrun that a test runs (it inherits the environment).
+RUNNER_ENV = "CROSSRUN_COV_RUNNER"
 DATA_DIR = ".crossrun-cov"
 
 _cov = None
@@ -64,6 +68,7 @@ def begin(path):
                            "(--cov=PATH names a directory)"
                            % (path, e.strerror or e)) from None
     os.environ[ENV] = data
+    os.environ[RUNNER_ENV] = str(os.getpid())
     os.environ["GCOV_PREFIX"] = os.path.join(data, "gcov")
     os.environ.pop("GCOV_PREFIX_STRIP", None)
     return data
@@ -96,6 +101,13 @@ def keep_in_children():
         signal.signal(signal.SIGTERM, _on_term)
     _native.cov_enable(save=save)
     return True
+
+
+def worker_start():
+    """In a worker of the runner: start() when that runner runs with
+    --cov (see RUNNER_ENV)."""
+    if os.environ.get(RUNNER_ENV) == str(os.getppid()):
+        start()
 
 
 def start(python=True):

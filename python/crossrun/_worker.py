@@ -315,7 +315,7 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
     _native.enable_crash_reports(crash_fd)
     if "CROSSRUN_COV" in os.environ:    # --cov (see _coverage.py)
         from . import _coverage
-        _coverage.start()
+        _coverage.worker_start()
     emit.begin(-1, timeout, "worker", path)
     t0 = time.monotonic()
     items, error = _collect.collect_file(
