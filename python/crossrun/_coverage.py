@@ -74,9 +74,22 @@ def begin(path):
     return data
 
 
+def _notes():
+    """DATA/ends: a line per test process that wrote its gcov counters
+    from the crash handler ("crash") or the SIGTERM handler ("term"), and
+    per one whose Python saved at SIGTERM too ("term-python")."""
+    data = os.environ.get(ENV)
+    return os.path.join(data, "ends") if data else None
+
+
 def _on_term(signum, frame):
     # The C handler wrote the gcov counters already (gcovflush.c).
     save()
+    notes = _notes()
+    if notes and _cov is not None:
+        fd = os.open(notes, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        os.write(fd, b"term-python\n")
+        os.close(fd)
     os._exit(128 + signum)
 
 
@@ -99,7 +112,7 @@ def keep_in_children():
     from . import _native
     if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
         signal.signal(signal.SIGTERM, _on_term)
-    _native.cov_enable(save=save)
+    _native.cov_enable(save=save, notes=_notes())
     return True
 
 
@@ -128,7 +141,7 @@ def start(python=True):
         _cov.start()
     from . import _native
     if not keep_in_children():
-        _native.cov_enable()
+        _native.cov_enable(notes=_notes())
     return True
 
 
@@ -336,6 +349,31 @@ def write_cobertura(path, languages, root):
     os.replace(tmp, path)
 
 
+def _ends_lines(data):
+    """What the console says of the test processes that did not end
+    normally (see _notes)."""
+    try:
+        with open(os.path.join(data, "ends")) as f:
+            words = f.read().split()
+    except OSError:
+        return []
+    crash, term = words.count("crash"), words.count("term")
+    lost = term - words.count("term-python")
+    out = []
+    if crash:
+        out.append("coverage: %d test process%s crashed: %s gcov counts up "
+                   "to the crash are in, %s Python lines are not"
+                   % (crash, "" if crash == 1 else "es",
+                      "its" if crash == 1 else "their",
+                      "its" if crash == 1 else "their"))
+    if term:
+        out.append("coverage: %d test process%s stopped at a timeout: "
+                   "gcov counts up to then are in; the Python lines of %d "
+                   "that hung in native code are not"
+                   % (term, "" if term == 1 else "es", lost))
+    return out
+
+
 def end(path, root=None):
     """After a run: read the data of PATH's data directory and write
     PATH/coverage.xml and PATH/coverage.info. The console lines: one total
@@ -363,6 +401,7 @@ def end(path, root=None):
             stripped = sorted(set(f.read().split()))
     except OSError:
         stripped = []
+    console.extend(_ends_lines(data))
     for lib in stripped:
         console.append("coverage: %s was built with --coverage but has no "
                        "symbol table (stripped), so its counts could not be "

@@ -316,11 +316,49 @@ int gcovflush_dump(void)
     return n;
 }
 
+/* Where notes go (gcovflush_note_to); "" for nowhere. */
+static char note_path[4096];
+
+/* Async-signal-safe: open, write, close. */
+static void note(const char *what)
+{
+    int fd;
+
+    if (note_path[0] == '\0') {
+        return;
+    }
+    fd = open(note_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+        (void)!write(fd, what, strlen(what));
+        close(fd);
+    }
+}
+
+void gcovflush_note_to(const char *path)
+{
+    if (path == NULL || strlen(path) >= sizeof note_path) {
+        note_path[0] = '\0';
+        return;
+    }
+    memcpy(note_path, path, strlen(path) + 1);
+}
+
+int gcovflush_dump_at_crash(void)
+{
+    int n = gcovflush_dump();
+
+    if (enabled) {
+        note("crash\n");
+    }
+    return n;
+}
+
 static void (*term_then)(void);
 
 static void on_term(int sig)
 {
     (void)gcovflush_dump();
+    note("term\n");
     if (term_then != NULL) {
         term_then();
         return;

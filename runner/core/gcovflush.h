@@ -53,6 +53,14 @@ int gcovflush_reset(void);
  * hang here; the supervisor's SIGKILL then ends it). Returns the number
  * of objects written, 0 when off. */
 int gcovflush_dump(void);
+/* gcovflush_dump from a crash handler: also notes "crash" (see
+ * gcovflush_note_to). */
+int gcovflush_dump_at_crash(void);
+/* Append a line to the file at path (made if need be) each time this
+ * process or one it forks dumps from a crash handler ("crash") or the
+ * SIGTERM handler ("term"): so that a report can say how many test
+ * processes ended that way. NULL or "": no notes (the default). */
+void gcovflush_note_to(const char *path);
 /* Install a SIGTERM handler (when on) that dumps, then calls then() if
  * not NULL and returns (then() must see to the process's end, e.g. by
  * asking the interpreter to run its own handler), else dies by SIGTERM.

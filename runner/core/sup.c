@@ -78,7 +78,7 @@ static void on_crash(int sig, siginfo_t *info, void *uctx)
     (void)afile_write_all(crash_fd, "\n", 1);
     /* What the test counted up to the crash (--cov), as far as a
      * process in this state can still write files. */
-    (void)gcovflush_dump();
+    (void)gcovflush_dump_at_crash();
     for (i = 0; i < NCRASH && crash_signals[i] != sig; i++) {
     }
     if (i < NCRASH) {

@@ -48,25 +48,29 @@ void covhook_end(void)
 }
 
 PyDoc_STRVAR(cov_enable_doc,
-"cov_enable(save=None)\n--\n\n"
+"cov_enable(save=None, notes=None)\n--\n\n"
 "Turn coverage through isolation on in this process and the processes it\n"
 "forks: gcov counters are zeroed at each isolated test's start and\n"
 "written at its end, at a crash and at SIGTERM. save: called before\n"
 "such a process ends (coverage.py's save), and by then the SIGTERM\n"
-"handler that the caller registered with signal.signal runs. Returns\n"
-"the number of loaded objects with gcov counters.");
+"handler that the caller registered with signal.signal runs. notes: a\n"
+"file that gets a line \"crash\" or \"term\" for each process that\n"
+"writes its counters from the crash or SIGTERM handler. Returns the\n"
+"number of loaded objects with gcov counters.");
 
 static PyObject *cov_enable(PyObject *self, PyObject *args, PyObject *kw)
 {
-    static char *kwlist[] = {"save", NULL};
+    static char *kwlist[] = {"save", "notes", NULL};
     PyObject *save = Py_None;
+    const char *notes = NULL;
     int n;
 
     (void)self;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O:cov_enable", kwlist,
-                                     &save)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|Oz:cov_enable", kwlist,
+                                     &save, &notes)) {
         return NULL;
     }
+    gcovflush_note_to(notes);
     if (save != Py_None && !PyCallable_Check(save)) {
         PyErr_SetString(PyExc_TypeError,
                         "cov_enable: save is not callable");

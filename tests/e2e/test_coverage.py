@@ -128,6 +128,14 @@ def test_python_lines_of_each_kind_of_end():
         assert a[source_line("test_tally_a.py", "poke(None)")] == 0
         # What the worker ran (the module's import) is saved by the worker.
         assert a[source_line("test_tally_a.py", "import crossrun")] == 1
+        # And the console says what is missing.
+        assert e2e.has_line(run.out, r"^coverage: 1 test process crashed: "
+                                     r"its gcov counts up to the crash are "
+                                     r"in, its Python lines are not$")
+        assert e2e.has_line(run.out, r"^coverage: 2 test processes stopped "
+                                     r"at a timeout: gcov counts up to then "
+                                     r"are in; the Python lines of 1 that "
+                                     r"hung in native code are not$")
     finally:
         shutil.rmtree(out)
 
