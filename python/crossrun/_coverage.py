@@ -86,7 +86,7 @@ def _on_term(signum, frame):
     # The C handler wrote the gcov counters already (gcovflush.c).
     save()
     notes = _notes()
-    if notes and _cov is not None:
+    if notes and (_cov is not None or _current() is not None):
         fd = os.open(notes, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         os.write(fd, b"term-python\n")
         os.close(fd)
@@ -392,6 +392,9 @@ def end(path, root=None):
         if name == "C/C++" and not files:
             console.append("coverage C/C++: no library built with "
                            "--coverage wrote counts")
+            continue
+        if not files:
+            console.append("coverage %s: no data" % name)
             continue
         console.append("coverage %s: %.1f%% of %d lines (%d hit) in %d file%s"
                        % (name, 100.0 * _rate(found, hit), found, hit,
