@@ -367,10 +367,14 @@ def _ends_lines(data):
                       "its" if crash == 1 else "their",
                       "its" if crash == 1 else "their"))
     if term:
-        out.append("coverage: %d test process%s stopped at a timeout: "
-                   "gcov counts up to then are in; the Python lines of %d "
-                   "that hung in native code are not"
-                   % (term, "" if term == 1 else "es", lost))
+        head = "coverage: %d test process%s stopped at a timeout: " % (
+            term, "" if term == 1 else "es")
+        if lost:
+            out.append(head + "gcov counts up to then are in; the Python "
+                       "lines of %d that hung in native code are not" % lost)
+        else:
+            out.append(head + "gcov counts and Python lines up to then "
+                       "are in")
     return out
 
 
