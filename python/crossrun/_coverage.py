@@ -138,6 +138,8 @@ def start(python=True):
             data_file=os.path.join(data, "python", ".coverage"),
             data_suffix=True, config_file=False,
             omit=[os.path.join(_package_dir(), "*"), "/usr/lib/python3*"])
+        # A process that ran no test (pytest-xdist's controller) is fine.
+        _cov.set_option("run:disable_warnings", ["no-data-collected"])
         _cov.start()
     from . import _native
     if not keep_in_children():
