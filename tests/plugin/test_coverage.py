@@ -74,6 +74,11 @@ def test_isolated_tests_count_as_plain_ones(pytester, run):
     # The Python of an isolated test that timed out in Python is kept.
     assert python[line_of(str(pytester.path / "test_tally.py"),
                           "time.sleep(0.05)")] == 1
+    # pytest-xdist's workers (each loads the library: its constructor
+    # counts twice) write theirs too.
+    spread, _ = counts(pytester, run, "--crossrun-isolate", "-n", "2")
+    assert spread[line_of(TALLY_C, "total += a;")] == 5
+    assert spread[line_of(TALLY_C, "s += i;")] == 4 + 3
     xml = str(pytester.path / "cov" / "coverage.xml")
     p = subprocess.run(["xmllint", "--noout", "--nonet", "--dtdvalid", DTD,
                         xml], capture_output=True, text=True)
