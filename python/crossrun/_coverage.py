@@ -51,7 +51,8 @@ def begin(path):
     RuntimeError when coverage.py or gcov is missing or PATH cannot be a
     directory."""
     try:
-        import coverage  # noqa: F401  (the workers find it imported)
+        import coverage
+        del coverage        # imported: the workers find it so
     except ImportError:
         raise RuntimeError("coverage.py is not installed (Debian: apt-get "
                            "install python3-coverage)") from None

@@ -60,7 +60,8 @@ def test_tests_that_end_normally_count_exactly_what_the_driver_counts(
         isolate):
     got, run, out = crossrun_counts("--isolate=" + isolate, *NORMAL)
     try:
-        assert e2e.last_line(run.out) == "41 passed, 0 failed", run.out + run.err
+        assert e2e.last_line(run.out) == "41 passed, 0 failed", \
+            run.out + run.err
         truth = driver_counts("normal")
         assert truth, "the driver's run wrote no counts"
         # Every line gcov knows, with its count: the library's constructor
