@@ -7,6 +7,7 @@
 #                   coverage.info, html/)
 #   make check      run every test of the project (SANITIZE=1: ASan+UBSan)
 #   make bench      measure the targets of DESIGN.md section 8
+#   make fuzz       run the parsers' fuzz targets (FUZZ_SECONDS each)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PY       ?= /usr/bin/python3
@@ -21,7 +22,10 @@ SANITIZE ?=
 DEB_PKGS := gcc g++ make pkg-config libffi-dev libxml2-dev libxml2-utils \
             python3-dev python3-pytest python3-pytest-forked \
             python3-pytest-xdist python3-cffi libtinyxml2-dev perl \
-            libdw-dev help2man gdb python3-coverage python3-pytest-cov lcov
+            libdw-dev help2man gdb \
+            libicu72 libprotobuf32 libboost-regex1.74.0 \
+            libboost-program-options1.74.0 libboost-filesystem1.74.0 \
+            python3-simplejson python3-coverage python3-pytest-cov lcov
 
 # Quiet by default: a line per file made; V=1 shows every command.
 V       ?=
@@ -160,6 +164,7 @@ UNIT_LDLIBS_runner = $(LDLIBS)
 unit_layer = $(firstword $(subst /, ,$(1)))
 
 .SECONDEXPANSION:
+include tests/fuzz/fuzz.mk
 $(BUILD)/unit/%: tests/%.c $$(UNIT_LIBS_$$(call unit_layer,$$*)) build/mode
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
@@ -177,7 +182,7 @@ ASAN_RT = $(shell $(CC) -print-file-name=libasan.so)
 UBSAN_RT = $(shell $(CC) -print-file-name=libubsan.so)
 SCHEMA_DIR ?= $(abspath $(if $(wildcard ../shared/schemas/junit-10.xsd),\
                  ../shared/schemas,tests/schemas))
-TEST_ENV = CROSSRUN_UNIT_DIR=$(BUILD)/unit PY=$(PY) \
+TEST_ENV = CROSSRUN_UNIT_DIR=$(BUILD)/unit PY=$(PY) CROSSRUN_SANITIZE=$(SANITIZE) \
            CROSSRUN_SCHEMA_DIR=$(SCHEMA_DIR) \
            $(if $(SANITIZE),ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 \
              CROSSRUN_PY_PRELOAD="$(ASAN_RT) $(UBSAN_RT)",)

@@ -7,11 +7,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "size.h"
+
 void cli_usage(FILE *out)
 {
     fputs(
 "usage: crossrun [OPTIONS] [PATH ...]   run tests (default PATH: .)\n"
-"       crossrun symbols LIB            list a library's exported functions\n"
+"       crossrun symbols LIB [PATTERN]  list a library's exported functions\n"
+"                                       (LIB: a path or a soname; PATTERN: a\n"
+"                                       glob, or a part of the name)\n"
 "  PATH: a file or directory, or a test id FILE::NAME (a function, class,\n"
 "  method or parametrized case, as the console shows it)\n"
 "\n"
@@ -21,6 +25,9 @@ void cli_usage(FILE *out)
 "  -x, --exitfirst       stop after the first failure\n"
 "  --isolate=test|file   process per test (default) or per file\n"
 "  --timeout SECONDS     per-test timeout, default 60, 0 = none\n"
+"  --memory-limit SIZE   address space of each test's process (RLIMIT_AS),\n"
+"                        e.g. 512M or 2G; default none\n"
+"  --max-output SIZE     captured output kept per stream, default 1M\n"
 "  --junitxml PATH       write JUnit XML there\n"
 "  --junit-family=xunit2|xunit1\n"
 "                        xunit1 adds file and line attributes\n"
@@ -94,6 +101,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err,
 
     memset(o, 0, sizeof o[0]);
     o->timeout = 60;
+    o->max_output = 1u << 20;
     o->paths = calloc((size_t)argc + 1, sizeof *o->paths);
     if (o->paths == NULL) {
         snprintf(err, errlen, "out of memory");
@@ -101,11 +109,12 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err,
     }
     i = 1;
     if (argc >= 2 && strcmp(argv[1], "symbols") == 0) {
-        if (argc != 3) {
-            snprintf(err, errlen, "usage: crossrun symbols LIB");
+        if (argc != 3 && argc != 4) {
+            snprintf(err, errlen, "usage: crossrun symbols LIB [PATTERN]");
             return -1;
         }
         o->symbols_lib = argv[2];
+        o->symbols_pattern = argc == 4 ? argv[3] : NULL;
         return 0;
     }
     err[0] = '\0';
@@ -177,6 +186,21 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err,
             if ((v = value(argc, argv, &i, a, 9, err, errlen)) == NULL ||
                 number("--timeout", v, 0, 1e7, &o->timeout, err,
                        errlen) != 0) {
+                goto bad;
+            }
+        } else if (is(a, "--memory-limit") || is(a, "--max-output")) {
+            size_t n = strchr(a, '=') ? (size_t)(strchr(a, '=') - a)
+                                      : strlen(a);
+            unsigned long long *to = a[3] == 'e' ? &o->memory_limit
+                                                 : &o->max_output;
+
+            if ((v = value(argc, argv, &i, a, n, err, errlen)) == NULL) {
+                goto bad;
+            }
+            if (size_parse(v, to) != 0) {
+                snprintf(err, errlen, "option %.*s: '%s' is not a size (a "
+                         "number of bytes, or one with K, M, G or T: 512M)",
+                         (int)n, a, v);
                 goto bad;
             }
         } else if (is(a, "--junitxml") || is(a, "--junit-xml")) {

@@ -14,6 +14,8 @@ struct cli_opts {
     int exitfirst;            /* -x */
     enum cli_isolate isolate;
     double timeout;           /* seconds, 0 = none */
+    unsigned long long memory_limit; /* bytes per test process, 0 = none */
+    unsigned long long max_output;   /* bytes kept per output stream */
     const char *junitxml;     /* --junitxml PATH, or NULL */
     int junit_xunit1;         /* --junit-family=xunit1 */
     int tap;                  /* --tap given */
@@ -25,7 +27,8 @@ struct cli_opts {
     enum cli_color color;
     const char **paths;       /* PATH ...; "." when none given */
     size_t npaths;
-    const char *symbols_lib;  /* `crossrun symbols LIB` */
+    const char *symbols_lib;  /* `crossrun symbols LIB [PATTERN]` */
+    const char *symbols_pattern; /* its PATTERN, or NULL */
     const char *gdb_id;       /* --gdb TESTID, or NULL */
     int help, version;
 };

@@ -32,12 +32,38 @@ struct parser {
     struct ct_arena *a;
     struct decl_error *err;
     int failed;
+    size_t tags_from, tags_to; /* ABI tags of the last name component */
 };
 
 /* Record the first error only; returns NULL so callers can
  * `return fail(...)`. */
 static void *fail_at(struct parser *p, size_t col, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* How many bytes the UTF-8 sequence led by byte c takes (1 for ASCII,
+ * and for a byte that leads nothing: a stray byte is a token alone). */
+static size_t utf8_len(unsigned char c)
+{
+    return c >= 0xF0 && c < 0xF8 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+}
+
+/* The longest n' <= n such that s[0..n') ends on a character boundary:
+ * a cut never leaves half a UTF-8 character (Python reads the
+ * messages as UTF-8). */
+static size_t utf8_cut(const char *s, size_t n)
+{
+    size_t lead = n;
+
+    while (lead > 0 && n - lead < 4 &&
+           ((unsigned char)s[lead - 1] & 0xC0) == 0x80) {
+        lead--;
+    }
+    if (lead > 0 && (unsigned char)s[lead - 1] >= 0xC0 &&
+        lead - 1 + utf8_len((unsigned char)s[lead - 1]) > n) {
+        return lead - 1;
+    }
+    return n;
+}
 
 static void *fail_at(struct parser *p, size_t col, const char *fmt, ...)
 {
@@ -49,6 +75,7 @@ static void *fail_at(struct parser *p, size_t col, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(p->err->msg, sizeof(p->err->msg), fmt, ap);
         va_end(ap);
+        p->err->msg[utf8_cut(p->err->msg, strlen(p->err->msg))] = '\0';
     }
     return NULL;
 }
@@ -110,6 +137,17 @@ static void scan(struct parser *p)
         }
         p->tok.kind = T_STR;
         p->tok.len = (s[j] == '\0' ? j : j + 1) - i;
+    } else if ((unsigned char)s[i] >= 0x80) {
+        /* Not C++: one character (its whole UTF-8 sequence), so that a
+         * message quoting it never holds half of it. */
+        size_t j = i + 1;
+
+        while (j < i + utf8_len((unsigned char)s[i]) &&
+               ((unsigned char)s[j] & 0xC0) == 0x80) {
+            j++;
+        }
+        p->tok.kind = T_PUNCT;
+        p->tok.len = j - i;
     } else {
         p->tok.kind = T_PUNCT;
         p->tok.len = 1;
@@ -153,7 +191,9 @@ static const char *found(struct parser *p, char *tmp, size_t n)
     if (p->tok.kind == T_END) {
         return "the end";
     }
-    snprintf(tmp, n, "'%.*s'", (int)(p->tok.len > 40 ? 40 : p->tok.len),
+    snprintf(tmp, n, "'%.*s'",
+             (int)utf8_cut(p->s + p->tok.start,
+                           p->tok.len > 40 ? 40 : p->tok.len),
              p->s + p->tok.start);
     return tmp;
 }
@@ -337,6 +377,44 @@ static int parse_template_args(struct parser *p, struct buf *out)
     return 0;
 }
 
+/* The decl-specifier-seq of a declaration or parameter. */
+struct specs {
+    struct ct_type *type;   /* NULL when no type was named */
+    size_t type_col;        /* where the named type started */
+    unsigned char is_static, is_virtual;
+    char *last_name;        /* the named type's text, for constructors */
+    size_t last_base;       /* its last component's offset */
+};
+
+static int parse_specs(struct parser *p, struct specs *sp, int stop_at_name);
+static struct ct_type *parse_ptr_ops(struct parser *p, struct ct_type *t);
+
+/* After "operator": the type of a conversion operator ("operator bool",
+ * "operator const char*"), appended canonically: "operator bool",
+ * "operator char const*". */
+static int parse_conversion(struct parser *p, struct buf *out)
+{
+    struct specs sp;
+    struct ct_type *t;
+
+    if (parse_specs(p, &sp, 0) != 0) {
+        return -1;
+    }
+    if (sp.type == NULL) {
+        expected(p, "the type of a conversion operator");
+        return -1;
+    }
+    t = parse_ptr_ops(p, sp.type);
+    if (t == NULL) {
+        return -1;
+    }
+    if (buf_puts(out, " ") != 0 || ct_print(t, out) != 0) {
+        oom(p);
+        return -1;
+    }
+    return 0;
+}
+
 /* The punctuation of an operator name, read from the raw text:
  * "operator<<", "operator()", "operator[]", "operator new". */
 static int parse_operator(struct parser *p, struct buf *out)
@@ -363,6 +441,9 @@ static int parse_operator(struct parser *p, struct buf *out)
             }
         }
         return 0;
+    }
+    if (p->tok.kind == T_IDENT || is(p, "::")) {
+        return parse_conversion(p, out);
     }
     while (isspace((unsigned char)s[i])) {
         i++;
@@ -432,8 +513,10 @@ static int parse_qualified_name(struct parser *p, struct buf *out,
         if (is(p, "<") && parse_template_args(p, out) != 0) {
             return -1;
         }
-        /* An ABI tag ("greet[abi:cxx11]") is not part of the name. */
-        if (is(p, "[") && strncmp(p->s + p->tok.start, "[abi:", 5) == 0) {
+        /* An ABI tag ("greet[abi:cxx11]") is not part of the name; the
+         * last component's tags are kept aside for the mangler. */
+        p->tags_from = p->tags_to = p->tok.start;
+        while (is(p, "[") && strncmp(p->s + p->tok.start, "[abi:", 5) == 0) {
             const char *end = strchr(p->s + p->tok.start, ']');
 
             if (end == NULL) {
@@ -441,6 +524,7 @@ static int parse_qualified_name(struct parser *p, struct buf *out,
                 return -1;
             }
             p->pos = (size_t)(end - p->s) + 1;
+            p->tags_to = p->pos;
             scan(p);
         }
         if (!is(p, "::")) {
@@ -450,14 +534,6 @@ static int parse_qualified_name(struct parser *p, struct buf *out,
     }
 }
 
-/* The decl-specifier-seq of a declaration or parameter. */
-struct specs {
-    struct ct_type *type;   /* NULL when no type was named */
-    size_t type_col;        /* where the named type started */
-    unsigned char is_static, is_virtual;
-    char *last_name;        /* the named type's text, for constructors */
-    size_t last_base;       /* its last component's offset */
-};
 
 static int parse_specs(struct parser *p, struct specs *sp, int stop_at_name)
 {
@@ -901,8 +977,13 @@ static int parse_trailer(struct parser *p, struct ct_decl *d)
     for (;;) {
         if (accept(p, "const")) {
             d->is_const = 1;
-        } else if (accept(p, "volatile") || accept(p, "&") ||
-                   accept(p, "&&") || accept(p, "override") ||
+        } else if (accept(p, "&")) {
+            d->ref_qual = 1;
+        } else if (accept(p, "&&")) {
+            d->ref_qual = 2;
+        } else if (accept(p, "volatile")) {
+            d->is_volatile = 1;
+        } else if (accept(p, "override") ||
                    accept(p, "final")) {
         } else if (accept(p, "noexcept") || accept(p, "throw")) {
             if (accept(p, "(")) {
@@ -944,6 +1025,20 @@ static int set_name(struct parser *p, struct ct_decl *d, const char *name,
     return 0;
 }
 
+/* Keep the ABI tags that followed the function's name, if any. */
+static int set_tags(struct parser *p, struct ct_decl *d)
+{
+    if (p->tags_to > p->tags_from) {
+        d->abi_tags = ct_strndup(p->a, p->s + p->tags_from,
+                                 p->tags_to - p->tags_from);
+        if (d->abi_tags == NULL) {
+            oom(p);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int parse_decl(struct parser *p, struct ct_decl *d, unsigned flags)
 {
     struct specs sp;
@@ -967,7 +1062,7 @@ static int parse_decl(struct parser *p, struct ct_decl *d, unsigned flags)
         if (!is(p, "*") && !is(p, "&") && !is(p, "&&")) {
             *p = save;
             if (set_name(p, d, sp.last_name, strlen(sp.last_name),
-                         sp.last_base) != 0) {
+                         sp.last_base) != 0 || set_tags(p, d) != 0) {
                 goto out;
             }
             sp.type = NULL;
@@ -1000,6 +1095,9 @@ static int parse_decl(struct parser *p, struct ct_decl *d, unsigned flags)
         goto out;
     }
     if (set_name(p, d, name.data, name.len, base) != 0) {
+        goto out;
+    }
+    if (set_tags(p, d) != 0) {
         goto out;
     }
 params:

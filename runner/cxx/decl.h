@@ -34,6 +34,11 @@ struct ct_decl {
     unsigned char is_static;
     unsigned char is_virtual;
     unsigned char is_dtor;
+    unsigned char is_volatile; /* trailing volatile: a volatile method */
+    unsigned char ref_qual;   /* a method's trailing & (1) or && (2) */
+    char *abi_tags;       /* the ABI tags written after the function's
+                             name ("[abi:cxx11]"), or NULL: the demangled
+                             text shows them, the mangled name needs them */
 };
 
 /* Where parsing stopped and why. column is 1-based. */
