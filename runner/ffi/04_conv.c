@@ -165,7 +165,7 @@ static int int_to_c(const struct conv *c, PyObject *o, void *dst, int argno)
                                               : "int");
 }
 
-static int tmp_add(struct callctx *ctx, enum tmp_kind kind, void *p)
+int conv_tmp_add(struct callctx *ctx, enum tmp_kind kind, void *p)
 {
     if (ctx->n == ctx->cap) {
         size_t cap = ctx->cap * 2;
@@ -208,6 +208,12 @@ void callctx_release(struct callctx *ctx)
             break;
         case TMP_REF:
             Py_DECREF((PyObject *)p);
+            break;
+        case TMP_STD:
+            conv_hooks.std_release(p);
+            break;
+        case TMP_SMART:
+            conv_hooks.smart_release(p);
             break;
         }
     }
@@ -281,7 +287,7 @@ static int temp_string(PyObject *o, void *mem, struct callctx *ctx)
         PyErr_NoMemory();
         return -1;
     }
-    if (tmp_add(ctx, TMP_STRING, mem) != 0) {
+    if (conv_tmp_add(ctx, TMP_STRING, mem) != 0) {
         ffi_cxx_string_destroy(mem);
         return -1;
     }
@@ -338,7 +344,7 @@ static int ptr_to_c(const struct conv *c, PyObject *o, void *dst,
                 PyMem_Free(view);
                 return -1;
             }
-            if (tmp_add(ctx, TMP_PYBUF, view) != 0) {
+            if (conv_tmp_add(ctx, TMP_PYBUF, view) != 0) {
                 PyBuffer_Release(view);
                 PyMem_Free(view);
                 return -1;
@@ -474,7 +480,7 @@ static int funcptr_to_c(const struct conv *c, PyObject *o, void *dst,
         if (addr == NULL) {
             return -1;
         }
-        if (tmp_add(ctx, TMP_CLOSURE, handle) != 0) {
+        if (conv_tmp_add(ctx, TMP_CLOSURE, handle) != 0) {
             conv_hooks.temp_free(handle);
             return -1;
         }
@@ -870,6 +876,40 @@ struct conv_row {
     size_t size;
 };
 
+static int std_to_c(const struct conv *c, PyObject *o, void *dst,
+                    void *extra, struct callctx *ctx, int argno)
+{
+    return conv_hooks.std_to_c(c, o, dst, extra, ctx, argno);
+}
+
+static PyObject *std_from_c(const struct conv *c, const void *src,
+                            PyObject *keep)
+{
+    return conv_hooks.std_from_c(c, src, keep);
+}
+
+static int std_score(const struct conv *c, PyObject *o)
+{
+    return conv_hooks.std_score(c, o);
+}
+
+static int smart_to_c(const struct conv *c, PyObject *o, void *dst,
+                      void *extra, struct callctx *ctx, int argno)
+{
+    return conv_hooks.smart_to_c(c, o, dst, extra, ctx, argno);
+}
+
+static PyObject *smart_from_c(const struct conv *c, const void *src,
+                              PyObject *keep)
+{
+    return conv_hooks.smart_from_c(c, src, keep);
+}
+
+static int smart_score(const struct conv *c, PyObject *o)
+{
+    return conv_hooks.smart_score(c, o);
+}
+
 static const struct conv_row conv_table[CV_NKINDS] = {
     [CV_VOID] = {void_to_c, void_from_c, void_score, 8},
     [CV_BOOL] = {bool_to_c, bool_from_c, bool_score, 1},
@@ -886,6 +926,8 @@ static const struct conv_row conv_table[CV_NKINDS] = {
     [CV_STRPTR] = {strptr_to_c, strptr_from_c, strptr_score, 8},
     [CV_CREF] = {cref_to_c, cref_from_c, cref_score, 8},
     [CV_THIS] = {this_to_c, pointer_from_c, pointer_score, 8},
+    [CV_STD] = {std_to_c, std_from_c, std_score, 8},
+    [CV_SMART] = {smart_to_c, smart_from_c, smart_score, 8},
 };
 
 int conv_to_c(const struct conv *c, PyObject *o, void *dst, void *extra,
@@ -979,6 +1021,20 @@ int conv_build(struct conv *c, const struct ct_type *t, PyObject *lib,
     memset(c, 0, sizeof(*c));
     c->ct = t;
     c->lib = lib;
+    if (conv_hooks.smart_build != NULL) {
+        int r = conv_hooks.smart_build(c, t, lib, role, decl, a);
+
+        if (r != 0) {
+            return r < 0 ? -1 : 0;
+        }
+    }
+    if (conv_hooks.std_build != NULL) {
+        int r = conv_hooks.std_build(c, t, lib, role, decl, a);
+
+        if (r != 0) {
+            return r < 0 ? -1 : 0;
+        }
+    }
     if (ct_is_integer(t->kind) && t->kind != CT_BOOL) {
         if (t->kind == CT_INT128 || t->kind == CT_UINT128) {
             return unsupported(decl, t, "is not supported");
@@ -1114,6 +1170,9 @@ int conv_build(struct conv *c, const struct ct_type *t, PyObject *lib,
 
 void conv_clear(struct conv *c)
 {
+    if (c->kind == CV_STD && conv_hooks.std_clear != NULL) {
+        conv_hooks.std_clear(c);
+    }
     Py_CLEAR(c->type);
     if (c->sig != NULL) {
         conv_hooks.sig_free(c->sig);

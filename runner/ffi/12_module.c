@@ -8,7 +8,11 @@
  *   02_values    Pointer, buffer, StdString: values a test holds
  *   03_lib       load() and the Library: a file, its symbols, its types
  *   04_conv      the converters: one table of C types <-> Python values
+ *   04_shim      what only the headers define, compiled into a shim
  *   05_function  a Function built from a declaration's text (lib.fn)
+ *   05_std       std::vector, std::map, ...: rows of 04_conv's table,
+ *                reached through conv_hooks
+ *   05_smart     std::unique_ptr, std::shared_ptr: the same
  *   06_call      calling it: fast path, libffi, exceptions back
  *   07_closure   C function pointers that call Python (callback)
  *   08_struct    lib.struct: structs by value
@@ -33,6 +37,8 @@
 #include "ffi/02_values.h"
 #include "ffi/03_lib.h"
 #include "ffi/04_conv.h"
+#include "ffi/05_smart.h"
+#include "ffi/05_std.h"
 #include "ffi/05_function.h"
 #include "ffi/06_call.h"
 #include "ffi/07_closure.h"
@@ -87,6 +93,7 @@ int ffi_module_init(PyObject *m)
 
     if (ffi_errors_init() != 0 || ffi_values_ready() != 0 ||
         ffi_lib_ready() != 0 || conv_ready() != 0 ||
+        ffi_std_ready() != 0 || ffi_smart_ready() != 0 ||
         ffi_function_ready() != 0 || ffi_call_ready() != 0 ||
         ffi_closure_ready() != 0 || ffi_struct_ready() != 0 ||
         ffi_class_ready() != 0 || ffi_mock_init() != 0 ||
@@ -104,8 +111,10 @@ int ffi_module_init(PyObject *m)
             return -1;
         }
     }
-    if (add_functions(m, ffi_lib_functions) != 0 ||
-        add_functions(m, ffi_closure_functions) != 0) {
+    if (add(m, "SmartPtr", Py_NewRef((PyObject *)ffi_smart_type())) != 0 ||
+        add_functions(m, ffi_lib_functions) != 0 ||
+        add_functions(m, ffi_closure_functions) != 0 ||
+        add_functions(m, ffi_std_functions) != 0) {
         return -1;
     }
     return 0;
