@@ -2,7 +2,9 @@
 #
 #   make            build runner/crossrun, the extension module in
 #                   python/crossrun/ and the fixture libraries
-#   make demo       run the sample suite, write reports/junit.xml
+#   make demo       run the sample suite, write reports/junit.xml, and
+#                   its order service's coverage (reports/coverage.xml,
+#                   coverage.info, html/)
 #   make check      run every test of the project (SANITIZE=1: ASan+UBSan)
 #   make bench      measure the targets of DESIGN.md section 8
 #   make fuzz       run the parsers' fuzz targets (FUZZ_SECONDS each)
@@ -23,7 +25,8 @@ DEB_PKGS := gcc g++ make pkg-config libffi-dev libxml2-dev libxml2-utils \
             libdw-dev help2man gdb \
             libicu72 libprotobuf32 libboost-regex1.74.0 \
             libboost-program-options1.74.0 libboost-filesystem1.74.0 \
-            python3-simplejson libjsoncpp-dev libre2-dev python3-yaml
+            python3-simplejson libjsoncpp-dev libre2-dev python3-yaml \
+            python3-coverage python3-pytest-cov lcov
 
 # Quiet by default: a line per file made; V=1 shows every command.
 V       ?=
@@ -214,7 +217,13 @@ demo: all
 	  fixtures/demo-failures; rc=$$?; [ $$rc = 1 ] || { \
 	  echo "make demo: the failure demo should exit 1, not $$rc" >&2; \
 	  exit 1; }
-	@echo; echo "reports: reports/junit.xml, reports/junit-failures.xml"
+	@echo; echo "== the order service again, built with --coverage (--cov):"
+	@echo
+	ORDERS_BUILD=fixtures/build-cov runner/crossrun --cov=reports \
+	  fixtures/suite/test_orders.py
+	genhtml -q -o reports/html reports/coverage.info
+	@echo; echo "reports: reports/junit.xml, reports/junit-failures.xml," \
+	  "reports/coverage.xml, reports/coverage.info, reports/html/index.html"
 
 bench: all
 	$(PY) bench/bench.py

@@ -39,6 +39,8 @@ void cli_usage(FILE *out)
 "  --junit-family=xunit2|xunit1\n"
 "                        xunit1 adds file and line attributes\n"
 "  --tap[=PATH]          write a TAP 13 stream (stdout if no PATH)\n"
+"  --cov[=PATH]          native (gcov) and Python coverage: Cobertura XML\n"
+"                        and lcov reports in PATH (default: reports)\n"
 "  --collect-only        list test ids, run nothing\n"
 "  --shard K/N           run the K-th of N shares of the tests (1-based);\n"
 "                        wins over TEST_TOTAL_SHARDS/TEST_SHARD_INDEX\n"
@@ -300,6 +302,13 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err,
             o->tap_path = a[5] == '=' ? a + 6 : NULL;
             if (o->tap_path != NULL && o->tap_path[0] == '\0') {
                 snprintf(err, errlen, "option --tap=: empty path");
+                goto bad;
+            }
+        } else if (is(a, "--cov")) {
+            o->cov = a[5] == '=' ? a + 6 : "reports";
+            if (o->cov[0] == '\0') {
+                snprintf(err, errlen, "option --cov=: empty path (write "
+                         "--cov for reports/, or --cov=DIR)");
                 goto bad;
             }
         } else if (is(a, "--color") || is(a, "--colour")) {

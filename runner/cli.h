@@ -21,6 +21,8 @@ struct cli_opts {
     int junit_xunit1;         /* --junit-family=xunit1 */
     int tap;                  /* --tap given */
     const char *tap_path;     /* --tap=PATH, NULL = stdout */
+    const char *cov;          /* --cov[=PATH]: the reports' directory
+                                 ("reports" when no PATH), or NULL */
     int collect_only;
     int verbosity;            /* -q: -1, default 0, -v: 1 */
     enum cli_color color;

@@ -8,6 +8,7 @@
 
 #include "ci.h"
 #include "cli.h"
+#include "coverage.h"
 #include "cxx/symbols.h"
 #include "debug.h"
 #include "discover.h"
@@ -240,6 +241,12 @@ int main(int argc, char **argv)
         status = EXIT_USAGE;
         goto out;
     }
+    if (o.cov != NULL && !o.collect_only &&
+        cov_begin(o.cov, err, sizeof err) != 0) {
+        fprintf(stderr, "crossrun: error: --cov: %s\n", err);
+        status = EXIT_USAGE;
+        goto out;
+    }
     status = ci_begin(&rep.ci, &o, &files, console_out, err, sizeof err);
     if (status >= 0) {
         if (status == EXIT_INTERNAL) {
@@ -294,6 +301,11 @@ int main(int argc, char **argv)
     }
     if (rep.failed && rep.err[0] && strcmp(rep.err, err) != 0) {
         fprintf(stderr, "crossrun: error: report: %s\n", rep.err);
+    }
+    if (o.cov != NULL && !o.collect_only && end != SCHED_FAILED &&
+        cov_end(o.cov, console_out, err, sizeof err) != 0) {
+        fprintf(stderr, "crossrun: error: --cov: %s\n", err);
+        rep.failed = 1;
     }
     sum = console_summary(rep.console);
     if (o.collect_only) {

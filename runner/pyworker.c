@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/codepages.h"
+#include "ffi/covhook.h"
 #include "ffi/module.h"
 
 static PyObject *run_file; /* crossrun._worker.run_file */
@@ -394,6 +395,7 @@ static void worker_run(const struct pyw_job *job, int fds[PYW_NFDS][2])
     Py_XDECREF(r);
     Py_XDECREF(args);
     Py_XDECREF(kw);
+    covhook_end();  /* --cov: what the worker itself ran (import, ...) */
     r = PyObject_CallMethod(PySys_GetObject("stdout"), "flush", NULL);
     Py_XDECREF(r);
     PyErr_Clear();

@@ -305,6 +305,9 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
     atexit._clear()     # the runner's, if any: not this file's to run
     emit.write(b"TAP version 14\n")
     _native.enable_crash_reports(crash_fd)
+    if "CROSSRUN_COV" in os.environ:    # --cov (see _coverage.py)
+        from . import _coverage
+        _coverage.worker_start()
     emit.begin(-1, timeout, "worker", path)
     t0 = time.monotonic()
     items, error = _collect.collect_file(
