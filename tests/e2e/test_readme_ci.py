@@ -84,7 +84,7 @@ def test_gitlab_parallel_and_merge():
 
 
 def test_github_actions_matrix_and_merge():
-    wf = block("    jobs:\n      test:\n        runs-on", "## Isolating")
+    wf = block("    jobs:\n      test:\n        runs-on", "\n## ")
     d = workdir()
     shards = wf["jobs"]["test"]["strategy"]["matrix"]["shard"]
     runs = [s["run"] for s in wf["jobs"]["test"]["steps"]
