@@ -24,6 +24,7 @@
  *     through a hidden first pointer argument and are copied into a
  *     StdString, then destroyed). */
 #include "ffi/ffi_internal.h"
+#include "ffi/cxxobj.h"
 
 #include <dlfcn.h>
 #include <limits.h>
@@ -817,7 +818,9 @@ static PyObject *lib_type(PyObject *lib, const char *name)
     if (lib == NULL || name == NULL) {
         return NULL;
     }
-    return PyDict_GetItemString(((LibraryObject *)lib)->types, name);
+    PyObject *v = PyDict_GetItemString(((LibraryObject *)lib)->types, name);
+
+    return v != NULL && PyUnicode_Check(v) ? NULL : v; /* str: a typedef */
 }
 
 /* c becomes a pointer to a function of type fn; as an argument it also
@@ -843,6 +846,10 @@ int conv_build(struct conv *c, const struct ct_type *t, PyObject *lib,
     PyObject *known;
 
     memset(c, 0, sizeof(*c));
+    t = ffi_resolve_type(lib, t, a, decl);
+    if (t == NULL) {
+        return -1;
+    }
     c->ct = t;
     c->lib = lib;
     if (ct_is_integer(t->kind) && t->kind != CT_BOOL) {
@@ -899,7 +906,10 @@ int conv_build(struct conv *c, const struct ct_type *t, PyObject *lib,
             return unsupported(decl, t, "is a class: pass it by pointer or "
                                "reference");
         }
-        /* A declared enum, or an undeclared name: an int-sized enum. */
+        if (known == NULL) {
+            return ffi_unknown_type(decl, t->name);
+        }
+        /* A declared enum. */
         c->kind = CV_ENUM;
         c->pointee = t->name;
         c->size = 4;
@@ -1647,6 +1657,9 @@ PyObject *ffi_function_new(LibraryObject *lib, PyObject *textobj,
         goto error;
     }
     if (cls != NULL && qualify(f->decl, cls) != 0) {
+        goto error;
+    }
+    if (ffi_resolve_decl((PyObject *)lib, f->decl, text) != 0) {
         goto error;
     }
     member = is_member(lib, f->decl, cls);

@@ -129,3 +129,29 @@ def test_bad_struct_field():
     e = raises(crossrun.DeclarationError, calc.struct, "calc::Bad",
                [("x", "doubel y")])
     assert e.column == 8
+
+
+def test_unknown_type_by_value_is_refused_not_guessed():
+    lib = crossrun.load("fixtures/build/libobjs.so")
+    for decl, name in [("la_int64_t objs::big_size(la_int64_t)", "la_int64_t"),
+                       ("uLong objs::twice(uLong)", "uLong"),
+                       ("objs::Status objs::check(int)", "objs::Status")]:
+        e = raises(crossrun.DeclarationError, lib.fn, decl)
+        msg = str(e)
+        assert "unknown type '%s'" % name in msg, msg
+        for how in ("lib.typedef(", "lib.struct(", "lib.cls(", "lib.enum("):
+            assert how in msg, msg
+
+
+def test_typedef_errors():
+    lib = crossrun.load("fixtures/build/libobjs.so")
+    e = raises(crossrun.DeclarationError, lib.typedef, "size_t", "int")
+    assert "already knows" in str(e)
+    e = raises(crossrun.DeclarationError, lib.typedef, "my_t", "int int")
+    assert "my_t" in str(e) or "int int" in str(e)
+    lib.typedef("loop_a", "loop_b")
+    e = raises(crossrun.DeclarationError, lib.typedef, "loop_b", "loop_a*")
+    assert "refers to itself" in str(e)
+    Color = lib.enum("objs::Mode")
+    e = raises(crossrun.DeclarationError, lib.typedef, "objs::Mode", "int")
+    assert "already declared" in str(e)
