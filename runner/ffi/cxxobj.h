@@ -7,9 +7,9 @@
 
 #include "ffi/ffi_internal.h"
 
-/* lib.typedef: registered on the Library type. 0, or -1 with an
- * exception set. */
-int ffi_typedef_init(void);
+/* lib.typedef(name, existing): name stands for the type existing. None,
+ * or NULL with DeclarationError set. */
+PyObject *ffi_lib_typedef(PyObject *lib, PyObject *args);
 
 /* d's types with lib's aliases substituted, in place. text names the
  * declaration in messages. 0, or -1 with DeclarationError set. */

@@ -3,6 +3,7 @@
  * may have registered destructors with atexit); it lives until the
  * process exits, which per-test processes make short. */
 #include "ffi/ffi_internal.h"
+#include "ffi/cxxobj.h"
 
 #include <dlfcn.h>
 #include <link.h>
@@ -405,6 +406,10 @@ static PyMethodDef lib_methods[] = {
      METH_VARARGS | METH_KEYWORDS,
      "cls(name, size=, methods=[...], base=None) -> a class for the C++ "
      "class: constructors, destructor, methods by declaration."},
+    {"typedef", (PyCFunction)ffi_lib_typedef, METH_VARARGS,
+     "typedef(name, existing): declare that the type name stands for the "
+     "type existing (\"la_int64_t\", \"int64_t\"), as the header's "
+     "typedef or using does."},
     {"callback", (PyCFunction)lib_callback, METH_VARARGS,
      "callback(decl, f): crossrun.callback whose pointer arguments come "
      "back as views of this library's classes."},

@@ -2,7 +2,6 @@
  * the types and load/buffer/callback; the only file that knows which
  * names are public. */
 #include "ffi/ffi_internal.h"
-#include "ffi/cxxobj.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -128,8 +127,7 @@ int ffi_module_init(PyObject *m)
     if (ffi_values_ready() != 0 || ffi_call_ready() != 0 ||
         ffi_struct_ready() != 0 || ffi_class_ready() != 0 ||
         ffi_closure_ready() != 0 || ffi_lib_ready() != 0 ||
-        ffi_mock_init() != 0 || ffi_nsload_init() != 0 ||
-        ffi_typedef_init() != 0) {
+        ffi_mock_init() != 0 || ffi_nsload_init() != 0) {
         return -1;
     }
     ffi_CxxException = new_exception(

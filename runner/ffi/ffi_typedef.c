@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "cxx/alias.h"
-#include "ffi/ffi_api.h"
 
 static const char *lookup(const char *name, void *ctx)
 {
@@ -65,8 +64,7 @@ int ffi_unknown_type(const char *decl, const char *name)
     return -1;
 }
 
-/* lib.typedef(name, existing): name stands for the type existing. */
-static PyObject *lib_typedef(PyObject *self, PyObject *args)
+PyObject *ffi_lib_typedef(PyObject *self, PyObject *args)
 {
     LibraryObject *lib = (LibraryObject *)self;
     const char *name, *target;
@@ -115,17 +113,4 @@ out:
     Py_XDECREF(text);
     ct_arena_free(&a);
     return r;
-}
-
-static PyMethodDef typedef_methods[] = {
-    {"typedef", lib_typedef, METH_VARARGS,
-     "typedef(name, existing): declare that the type name stands for the "
-     "type existing (\"la_int64_t\", \"int64_t\"), as the header's typedef "
-     "or using does."},
-    {NULL, NULL, 0, NULL},
-};
-
-int ffi_typedef_init(void)
-{
-    return ffi_library_add_methods(typedef_methods);
 }
