@@ -32,6 +32,7 @@ struct parser {
     struct ct_arena *a;
     struct decl_error *err;
     int failed;
+    struct ct_type *conv; /* the type of the last conversion operator */
 };
 
 /* Record the first error only; returns NULL so callers can
@@ -247,6 +248,7 @@ static struct ct_type *new_type(struct parser *p, enum ct_kind kind,
 }
 
 static struct ct_type *parse_type(struct parser *p);
+static int parse_conversion(struct parser *p, struct buf *out);
 static int parse_params(struct parser *p, struct ct_param **out, size_t *n,
                         unsigned char *variadic);
 
@@ -363,6 +365,9 @@ static int parse_operator(struct parser *p, struct buf *out)
             }
         }
         return 0;
+    }
+    if (p->tok.kind == T_IDENT || is(p, "::")) {
+        return parse_conversion(p, out);
     }
     while (isspace((unsigned char)s[i])) {
         i++;
@@ -660,6 +665,31 @@ static struct ct_type *parse_ptr_ops(struct parser *p, struct ct_type *t)
             advance(p);
         }
     }
+}
+
+/* After "operator": the type of a conversion operator ("operator bool",
+ * "operator const char*"), printed canonically after "operator " (as the
+ * demangler writes it) and kept in p->conv as the function's result. */
+static int parse_conversion(struct parser *p, struct buf *out)
+{
+    struct specs sp;
+
+    if (parse_specs(p, &sp, 0) != 0) {
+        return -1;
+    }
+    if (sp.type == NULL) {
+        expected(p, "an operator symbol or a type");
+        return -1;
+    }
+    p->conv = parse_ptr_ops(p, sp.type);
+    if (p->conv == NULL) {
+        return -1;
+    }
+    if (buf_puts(out, " ") != 0 || ct_print(p->conv, out) != 0) {
+        oom(p);
+        return -1;
+    }
+    return 0;
 }
 
 /* Array and function suffixes after a declarator's name: "[4]", "[]",
@@ -971,6 +1001,7 @@ static int parse_decl(struct parser *p, struct ct_decl *d, unsigned flags)
                 goto out;
             }
             sp.type = NULL;
+            d->ret = p->conv; /* "X::operator bool()" returns bool */
             goto params;
         }
         *p = save;
@@ -1001,6 +1032,9 @@ static int parse_decl(struct parser *p, struct ct_decl *d, unsigned flags)
     }
     if (set_name(p, d, name.data, name.len, base) != 0) {
         goto out;
+    }
+    if (d->ret == NULL && p->conv != NULL) {
+        d->ret = p->conv; /* "operator bool()" returns bool */
     }
 params:
     if (!expect(p, "(")) {

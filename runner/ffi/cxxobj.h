@@ -24,4 +24,18 @@ const struct ct_type *ffi_resolve_type(PyObject *lib, const struct ct_type *t,
  * know: says how to declare it. Returns -1. */
 int ffi_unknown_type(const char *decl, const char *name);
 
+/* Give cls (a new lib.cls class) Python's protocol for the operators it
+ * declares. 0, or -1 with an exception set. */
+int ffi_ops_members(PyObject *cls);
+
+/* When fn (a new Function of lib) is a free operator whose first operand
+ * is a declared class, that class's protocol uses it. 0, or -1. */
+int ffi_ops_free(LibraryObject *lib, PyObject *fn);
+
+/* The Python value a default argument's text (as the header writes it)
+ * stands for, for converter c; NULL with DeclarationError naming decl
+ * when it is not a literal crossrun reads. */
+PyObject *ffi_default_value(const struct conv *c, const char *text,
+                            const char *decl);
+
 #endif

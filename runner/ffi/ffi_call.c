@@ -1360,60 +1360,6 @@ out:
     return result;
 }
 
-/* A default argument's text as a Python value for converter c. */
-static PyObject *default_value(const struct conv *c, const char *text,
-                               const char *decl)
-{
-    char *end;
-
-    if (strcmp(text, "nullptr") == 0 || strcmp(text, "NULL") == 0 ||
-        (strcmp(text, "0") == 0 && (c->kind == CV_PTR ||
-                                    c->kind == CV_FUNCPTR ||
-                                    c->kind == CV_STRPTR))) {
-        Py_RETURN_NONE;
-    }
-    if (strcmp(text, "true") == 0) {
-        Py_RETURN_TRUE;
-    }
-    if (strcmp(text, "false") == 0) {
-        Py_RETURN_FALSE;
-    }
-    if (text[0] == '"') {
-        size_t n = strlen(text);
-
-        if (n >= 2 && text[n - 1] == '"' && strchr(text + 1, '\\') == NULL) {
-            return PyBytes_FromStringAndSize(text + 1, (Py_ssize_t)n - 2);
-        }
-    } else if (c->kind == CV_FLOAT || c->kind == CV_DOUBLE ||
-               c->kind == CV_LDOUBLE) {
-        double d = strtod(text, &end);
-
-        if (end != text && (*end == '\0' || strcmp(end, "f") == 0)) {
-            return PyFloat_FromDouble(d);
-        }
-    } else {
-        int neg = text[0] == '-';
-        unsigned long long v = strtoull(text + neg, &end, 0);
-
-        while (*end == 'u' || *end == 'U' || *end == 'l' || *end == 'L') {
-            end++;
-        }
-        if (end != text + neg && *end == '\0') {
-            PyObject *p = PyLong_FromUnsignedLongLong(v), *r;
-
-            if (p == NULL || !neg) {
-                return p;
-            }
-            r = PyNumber_Negative(p);
-            Py_DECREF(p);
-            return r;
-        }
-    }
-    return ffi_raise_decl_msg(decl, "default value '%s' is not a literal "
-                              "crossrun understands (numbers, true, false, "
-                              "nullptr, \"text\")", text);
-}
-
 static PyObject *not_found(LibraryObject *lib, struct ct_decl *d,
                            const char *text)
 {
@@ -1710,8 +1656,8 @@ PyObject *ffi_function_new(LibraryObject *lib, PyObject *textobj,
         if (dv == NULL) {
             break;
         }
-        f->defaults[first + i - 1] = default_value(&f->args[first + i - 1],
-                                                   dv, text);
+        f->defaults[first + i - 1] = ffi_default_value(
+            &f->args[first + i - 1], dv, text);
         if (f->defaults[first + i - 1] == NULL) {
             goto error;
         }

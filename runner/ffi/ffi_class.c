@@ -5,6 +5,7 @@
  * returned pointer). Methods are overload sets resolved per call by
  * argument count and types. */
 #include "ffi/ffi_internal.h"
+#include "ffi/cxxobj.h"
 
 #include <string.h>
 
@@ -791,7 +792,8 @@ PyObject *ffi_class_new(LibraryObject *lib, PyObject *args, PyObject *kw)
     }
     cls = PyObject_CallFunction((PyObject *)&PyType_Type, "OOO", name, bases,
                                 dict);
-    if (cls != NULL && PyDict_SetItem(lib->types, name, cls) != 0) {
+    if (cls != NULL && (PyDict_SetItem(lib->types, name, cls) != 0 ||
+                        ffi_ops_members(cls) != 0)) {
         Py_CLEAR(cls);
     }
 error:

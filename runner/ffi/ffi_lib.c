@@ -188,7 +188,8 @@ static PyObject *lib_fn(LibraryObject *lib, PyObject *decl)
         return NULL;
     }
     f = ffi_function_new(lib, decl, NULL);
-    if (f != NULL && PyDict_SetItem(cache, decl, f) != 0) {
+    if (f != NULL && (PyDict_SetItem(cache, decl, f) != 0 ||
+                      ffi_ops_free(lib, f) != 0)) {
         Py_CLEAR(f);
     }
     return f;

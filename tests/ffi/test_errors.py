@@ -155,3 +155,15 @@ def test_typedef_errors():
     Color = lib.enum("objs::Mode")
     e = raises(crossrun.DeclarationError, lib.typedef, "objs::Mode", "int")
     assert "already declared" in str(e)
+
+
+def test_default_argument_that_is_not_a_literal_is_refused():
+    lib = crossrun.load("fixtures/build/libobjs.so")
+    lib.enum("objs::Mode", {"Slow": 1, "Fast": 2})
+    for bad in ["objs::Mode::Medium", "make_mode()", "'ab'", "1+2"]:
+        e = raises(crossrun.DeclarationError, lib.fn,
+                   "std::string objs::describe(int, char, const char*, bool, "
+                   "const void*, objs::Mode = %s, double = 1.0, "
+                   "unsigned = 1u)" % bad)
+        assert "default value '%s'" % bad in str(e), str(e)
+        assert "lib.enum" in str(e) and "nullptr" in str(e)
