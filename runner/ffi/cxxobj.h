@@ -38,4 +38,11 @@ int ffi_ops_free(LibraryObject *lib, PyObject *fn);
 PyObject *ffi_default_value(const struct conv *c, const char *text,
                             const char *decl);
 
+/* The export implementing d once versions are set aside (symver_find),
+ * or NULL: with SymbolNotFound set when several match, MemoryError when
+ * memory ran out, no exception when none does. */
+const struct sym_entry *ffi_find_versioned(struct sym_table *t,
+                                           const struct ct_decl *d,
+                                           const char *text);
+
 #endif

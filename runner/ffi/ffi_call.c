@@ -1669,6 +1669,12 @@ PyObject *ffi_function_new(LibraryObject *lib, PyObject *textobj,
         goto error;
     }
     e = sym_find(syms, f->decl, &oom);
+    if (e == NULL && !oom) {
+        e = ffi_find_versioned(syms, f->decl, text);
+        if (e == NULL && PyErr_Occurred()) {
+            goto error;
+        }
+    }
     if (e == NULL) {
         if (oom) {
             PyErr_NoMemory();

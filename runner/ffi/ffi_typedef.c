@@ -1,12 +1,14 @@
 /* ffi_typedef: lib.typedef(name, existing), the aliases it declares
- * substituted in declarations, and the error for a type name nobody
- * declared (a size is never guessed). Aliases live in lib.types as
+ * substituted in declarations, the error for a type name nobody
+ * declared (a size is never guessed), and names found with their hidden
+ * versions (u_strToUpper as u_strToUpper_72). Aliases live in lib.types as
  * str values: name -> the text of the type it stands for. */
 #include "ffi/cxxobj.h"
 
 #include <string.h>
 
 #include "cxx/alias.h"
+#include "cxx/symver.h"
 
 static const char *lookup(const char *name, void *ctx)
 {
@@ -113,4 +115,23 @@ out:
     Py_XDECREF(text);
     ct_arena_free(&a);
     return r;
+}
+
+const struct sym_entry *ffi_find_versioned(struct sym_table *t,
+                                           const struct ct_decl *d,
+                                           const char *text)
+{
+    size_t ambiguous;
+    int oom;
+    const struct sym_entry *e = symver_find(t, d, &ambiguous, &oom);
+
+    if (oom) {
+        PyErr_NoMemory();
+    } else if (ambiguous > 0) {
+        PyErr_Format(ffi_SymbolNotFound, "'%s' matches %zu exported "
+                     "functions once their versions are set aside (name_NN, "
+                     "ns_NN::); declare the one you mean with its version",
+                     text, ambiguous);
+    }
+    return e;
 }

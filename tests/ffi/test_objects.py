@@ -98,3 +98,19 @@ def test_text_that_is_not_utf8_keeps_its_bytes_and_never_raises():
     assert str(s) == "caf\ufffd" and "StdString" in repr(s)
     p = objs.fn("const char* objs::latin1_c()")()
     assert p.bytes(5) == b"na\xefve" and p.string() == "na\ufffdve"
+
+
+def test_versioned_c_names_and_namespaces_are_found_by_their_header_names():
+    s = objs.fn("int objs_sum(int, int)")
+    assert s(2, 3) == 5 and s.symbol == "objs_sum_4"
+    t = objs.fn("int objs::triple(int)")     # namespace objs_4, like icu_72
+    assert t(4) == 12 and t.symbol == "_ZN6objs_46tripleEi"
+
+
+def test_a_versioned_name_matching_twice_is_refused_not_picked():
+    try:
+        objs.fn("int objs_dup()")
+    except crossrun.SymbolNotFound as e:
+        assert "matches 2 exported functions" in str(e), str(e)
+    else:
+        raise AssertionError("objs_dup resolved to one of two versions")
