@@ -473,6 +473,27 @@ int conv_to_c(const struct conv *c, PyObject *o, void *dst, void *extra,
         memcpy(dst, &addr, sizeof(addr));
         return 0;
     }
+    case CV_OBJVAL:
+        if (!PyObject_TypeCheck(o, (PyTypeObject *)c->type) ||
+            ((ObjectObject *)o)->ptr == NULL) {
+            return type_error(c, o, argno, "an open object of the class");
+        }
+        memcpy(dst, ((ObjectObject *)o)->ptr, ffi_byvalue_size(c));
+        return 0;
+    case CV_OBJREF: {
+        PyObject *tmp;
+
+        if (ctx == NULL) {
+            return type_error(c, o, argno, "(no temporaries here)");
+        }
+        tmp = ffi_byvalue_copy(c, o, argno);
+        if (tmp == NULL || tmp_add(ctx, TMP_REF, tmp) != 0) {
+            Py_XDECREF(tmp);
+            return -1;
+        }
+        memcpy(dst, &((ObjectObject *)tmp)->ptr, sizeof(void *));
+        return 0;
+    }
     case CV_STRUCT: {
         LayoutObject *l = ffi_layout_of(c->type);
         PyObject *tmp;
@@ -623,6 +644,8 @@ size_t conv_mem_size(const struct conv *c)
         return 16;
     case CV_STRUCT:
         return ffi_layout_of(c->type)->size;
+    case CV_OBJVAL:
+        return ffi_byvalue_size(c);
     case CV_STRING:
         return FFI_STDSTRING_SIZE;
     default:
@@ -704,6 +727,11 @@ PyObject *conv_from_c(const struct conv *c, const void *src, PyObject *keep)
         return ffi_struct_new(c->type, src, keep);
     case CV_STRING:
         return ffi_stdstring_adopt(src);
+    case CV_OBJVAL:
+        return ffi_byvalue_from_c(c, src);
+    case CV_OBJREF:
+        memcpy(&addr, src, sizeof(addr));
+        return ffi_object_view(c->type, addr, keep);
     }
     PyErr_SetString(PyExc_SystemError, "crossrun: unknown converter");
     return NULL;
@@ -779,6 +807,9 @@ int conv_score(const struct conv *c, PyObject *o)
                : 0;
     case CV_CREF:
         return conv_score(c->elem, o);
+    case CV_OBJVAL:
+    case CV_OBJREF:
+        return PyObject_TypeCheck(o, (PyTypeObject *)c->type) ? 2 : 0;
     }
     return 0;
 }
@@ -895,6 +926,10 @@ int conv_build(struct conv *c, const struct ct_type *t, PyObject *lib,
     case CT_NAMED:
         known = lib_type(lib, t->name);
         if (known != NULL && ffi_layout_of(known) != NULL) {
+            if ((role == CONV_ARG || role == CONV_RET) &&
+                ffi_struct_check_trivial(lib, t->name, decl) != 0) {
+                return -1;
+            }
             c->kind = CV_STRUCT;
             c->type = known;
             Py_INCREF(known);
@@ -903,8 +938,7 @@ int conv_build(struct conv *c, const struct ct_type *t, PyObject *lib,
         }
         if (known != NULL && PyType_Check(known) &&
             PyType_IsSubtype((PyTypeObject *)known, &ffi_ObjectType)) {
-            return unsupported(decl, t, "is a class: pass it by pointer or "
-                               "reference");
+            return ffi_byvalue_build(c, known, role, decl);
         }
         if (known == NULL) {
             return ffi_unknown_type(decl, t->name);
@@ -1210,6 +1244,9 @@ PyObject *ffi_raise_cxx(char *type, char *what)
     return NULL;
 }
 
+/* FunctionObject.sret: what the hidden first pointer receives. */
+enum { SRET_STRING = 1, SRET_OBJECT = 2 };
+
 /* Largest argument area kept on the C stack. */
 #define AREA_STACK 512
 #define MAX_STACK_ARGS 16
@@ -1229,6 +1266,7 @@ static PyObject *function_vectorcall(PyObject *self, PyObject *const *args,
     char *etype = NULL, *ewhat = NULL;
     size_t i, first = f->sret ? 1 : 0;
     void *sret_ptr = NULL;
+    PyObject *robj = NULL; /* the object a hidden result pointer fills */
     void (*fn)(void) = f->fn;
     int threw;
 
@@ -1319,7 +1357,14 @@ static PyObject *function_vectorcall(PyObject *self, PyObject *const *args,
         if (f->ret_size > sizeof(rbuf)) {
             rvalue = area + f->area - f->ret_size;
         }
-        if (f->sret) {
+        if (f->sret == SRET_OBJECT) {
+            robj = ffi_object_alloc(f->ret.type);
+            if (robj == NULL) {
+                goto out;
+            }
+            sret_ptr = ((ObjectObject *)robj)->ptr;
+            avalues[0] = &sret_ptr;
+        } else if (f->sret) {
             sret_ptr = area + f->area - FFI_STDSTRING_SIZE;
             avalues[0] = &sret_ptr;
         }
@@ -1331,7 +1376,20 @@ static PyObject *function_vectorcall(PyObject *self, PyObject *const *args,
     }
     callctx_release(&ctx);
     if (threw) {
+        if (robj != NULL) {
+            ffi_object_abandon(robj); /* nothing was constructed */
+        }
         ffi_raise_cxx(etype, ewhat);
+        goto out;
+    }
+    if (robj != NULL) {
+        ffi_object_constructed(robj);
+        if (ffi_cb_failed) {
+            Py_DECREF(robj); /* runs the destructor */
+            ffi_cb_reraise();
+            goto out;
+        }
+        result = robj;
         goto out;
     }
     if (ffi_cb_failed) {
@@ -1569,6 +1627,12 @@ static int isolated_strings(const LibraryObject *lib,
 PyObject *ffi_function_new(LibraryObject *lib, PyObject *textobj,
                            const char *cls)
 {
+    return ffi_method_new(lib, textobj, cls, -1);
+}
+
+PyObject *ffi_method_new(LibraryObject *lib, PyObject *textobj,
+                         const char *cls, Py_ssize_t slot)
+{
     FunctionObject *f;
     struct decl_error err;
     const char *text = PyUnicode_AsUTF8(textobj);
@@ -1675,6 +1739,18 @@ PyObject *ffi_function_new(LibraryObject *lib, PyObject *textobj,
             goto error;
         }
     }
+    if (e == NULL && !oom && slot >= 0 && f->is_method) {
+        /* A virtual method known by its declared slot: called through
+         * the object's vtable, no symbol needed. */
+        f->vindex = slot;
+        f->symbol = PyMem_Malloc(1);
+        if (f->symbol == NULL) {
+            PyErr_NoMemory();
+            goto error;
+        }
+        f->symbol[0] = '\0';
+        goto layout;
+    }
     if (e == NULL) {
         if (oom) {
             PyErr_NoMemory();
@@ -1694,7 +1770,8 @@ PyObject *ffi_function_new(LibraryObject *lib, PyObject *textobj,
         goto error;
     }
     f->fn = (void (*)(void))addr;
-    f->vindex = f->decl->is_virtual && f->is_method && !f->decl->is_dtor
+    f->vindex = slot >= 0 && f->is_method ? slot
+                : f->decl->is_virtual && f->is_method && !f->decl->is_dtor
                 ? vtable_slot(lib, f->decl, addr) : -1;
     f->symbol = PyMem_Malloc(strlen(e->mangled) + 1);
     if (f->symbol == NULL) {
@@ -1702,14 +1779,17 @@ PyObject *ffi_function_new(LibraryObject *lib, PyObject *textobj,
         goto error;
     }
     strcpy(f->symbol, e->mangled);
+layout:
 
     /* The per-call area: slots, then extras, then room for a large or
      * std::string result at the very end. */
-    f->sret = f->ret.kind == CV_STRING;
+    f->sret = f->ret.kind == CV_STRING ? SRET_STRING
+              : f->ret.kind == CV_OBJREF ? SRET_OBJECT : 0;
     off = 0;
     for (i = 0; i < f->nargs; i++) {
         struct conv *c = &f->args[i];
         size_t size = c->kind == CV_STRUCT ? ffi_layout_of(c->type)->size
+                      : c->kind == CV_OBJVAL ? ffi_byvalue_size(c)
                       : c->kind == CV_LDOUBLE ? 16 : 8;
 
         c->slot = off;
@@ -1723,7 +1803,8 @@ PyObject *ffi_function_new(LibraryObject *lib, PyObject *textobj,
     }
     rtype = f->sret ? &ffi_type_pointer : f->ret.ft;
     f->ret_size = f->ret.kind == CV_STRUCT
-                  ? ffi_layout_of(f->ret.type)->size : 16;
+                  ? ffi_layout_of(f->ret.type)->size
+                  : f->ret.kind == CV_OBJVAL ? ffi_byvalue_size(&f->ret) : 16;
     f->ret_size = align16(f->ret_size);
     if (f->sret) {
         off += FFI_STDSTRING_SIZE;

@@ -43,7 +43,12 @@ enum cv_kind {
     CV_STRING,   /* std::string by value */
     CV_STRPTR,   /* std::string* / std::string& / const std::string& */
     CV_CREF,     /* const T& of a scalar T: a value passed by address */
-    CV_THIS      /* the object a method is called on */
+    CV_THIS,     /* the object a method is called on */
+    CV_OBJVAL,   /* a trivially copyable lib.cls class by value: like a
+                    struct, by its fields= layout */
+    CV_OBJREF    /* a lib.cls class that is not trivially copyable, by
+                    value: a hidden result pointer, or the address of a
+                    copy made with its copy constructor */
 };
 
 struct conv {
@@ -244,6 +249,11 @@ int ffi_write_at(void *addr, PyObject *type, Py_ssize_t i, PyObject *value);
  * new reference, or NULL with DeclarationError/SymbolNotFound/... set. */
 PyObject *ffi_function_new(LibraryObject *lib, PyObject *text,
                            const char *cls);
+/* ffi_function_new for a method of cls with vtable slot slot (-1: not
+ * virtual): called through the object's vtable, and needing no exported
+ * symbol. */
+PyObject *ffi_method_new(LibraryObject *lib, PyObject *text,
+                         const char *cls, Py_ssize_t slot);
 /* The symbol table of lib, read on first use. NULL with OSError set. */
 struct sym_table *ffi_lib_symbols(LibraryObject *lib);
 

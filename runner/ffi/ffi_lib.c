@@ -480,6 +480,9 @@ PyMethodDef ffi_module_functions[] = {
      "stubs=True or [sonames]: generated stubs for dependencies that are "
      "not installed. Raises LoadError (an OSError) with the loader's "
      "message."},
+    {"delete", ffi_object_delete, METH_O,
+     "delete(obj): run `delete obj` (the virtual deleting destructor where "
+     "the class has one) on an object the library made with new."},
     {"callback", ffi_callback_fn, METH_VARARGS,
      "callback(decl, f) -> Callback: a C function pointer of type decl "
      "(\"int(int, void*)\") calling f; keep it alive while C may call it."},

@@ -167,3 +167,22 @@ def test_default_argument_that_is_not_a_literal_is_refused():
                    "unsigned = 1u)" % bad)
         assert "default value '%s'" % bad in str(e), str(e)
         assert "lib.enum" in str(e) and "nullptr" in str(e)
+
+
+def test_class_by_value_mistakes_are_refused_before_any_call():
+    lib = crossrun.load("fixtures/build/libobjs.so")
+    lib.struct("objs::Status", [("code", "int")])
+    e = raises(crossrun.DeclarationError, lib.fn,
+               "objs::Status objs::check(int)")
+    assert "lib.struct" in str(e) and "destructor" in str(e)
+    assert "lib.cls(\"objs::Status\"" in str(e)
+    lib2 = crossrun.load("fixtures/build/libobjs.so")
+    lib2.cls("objs::Vec2", size=16, methods=[])
+    e = raises(crossrun.DeclarationError, lib2.fn,
+               "objs::Vec2 objs::make_vec(double, double)")
+    assert "fields=" in str(e)
+    lib2.cls("objs::Status", size=64, methods=["~Status()"])
+    code_plus = lib2.fn("int objs::code_plus(objs::Status, int)")
+    s = lib2.fn("objs::Status objs::check(int)")(1)
+    e = raises(TypeError, code_plus, s, 1)
+    assert "copy constructor" in str(e) and "Status(const objs::Status&)" in str(e)

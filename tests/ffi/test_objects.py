@@ -114,3 +114,137 @@ def test_a_versioned_name_matching_twice_is_refused_not_picked():
         assert "matches 2 exported functions" in str(e), str(e)
     else:
         raise AssertionError("objs_dup resolved to one of two versions")
+
+
+# ---- classes by value (Itanium C++ ABI) ----
+Status = objs.cls("objs::Status", size=64, methods=[
+    "Status(int code, const char* msg)",
+    "Status(const objs::Status& o)",
+    "~Status()",
+    "int code() const",
+    "const char* message() const",
+])
+live = objs.fn("int objs::live()")
+copies = objs.fn("int objs::copies()")
+
+
+def test_non_trivial_class_returned_by_value_is_owned_and_destroyed():
+    check = objs.fn("objs::Status objs::check(int value)")
+    before = live()
+    s = check(-1)                        # through a hidden result pointer
+    assert s.owned and s.code() == 22
+    assert s.message().string() == "negative value"
+    assert live() == before + 1
+    s.close()                            # ~Status ran
+    assert live() == before
+    with check(3) as ok:
+        assert ok.code() == 0 and live() == before + 1
+    assert live() == before
+
+
+def test_non_trivial_class_passed_by_value_gets_a_copy_destroyed_after():
+    code_plus = objs.fn("int objs::code_plus(objs::Status s, int add)")
+    s = Status(40, b"x")
+    before_live, before_copies = live(), copies()
+    assert code_plus(s, 2) == 42
+    assert copies() == before_copies + 1  # made with the copy constructor
+    assert live() == before_live          # ... and destroyed after the call
+    assert s.code() == 40
+    s.close()
+
+
+def test_small_non_trivial_class_still_comes_back_through_memory():
+    objs.cls("objs::Fd", size=4, methods=["~Fd()", "int get() const"])
+    fd = objs.fn("objs::Fd objs::open_fd(int n)")(9)
+    assert fd.get() == 9 and fd.owned
+
+
+def test_trivial_classes_travel_like_structs_in_registers_and_memory():
+    Vec2 = objs.cls("objs::Vec2", size=16,
+                    fields=[("x", "double"), ("y", "double")],
+                    methods=["double dot(objs::Vec2 o) const"])
+    make_vec = objs.fn("objs::Vec2 objs::make_vec(double, double)")
+    v = make_vec(3.0, 4.0)               # xmm0:xmm1
+    assert v.dot(v) == 25.0              # by value in registers, too
+    w = objs.fn("objs::Vec2 objs::swap_vec(objs::Vec2)")(v)
+    assert w.dot(make_vec(1.0, 0.0)) == 4.0
+    objs.cls("objs::Box", size=32, fields=[("a", "long"), ("b", "long"),
+                                           ("c", "long"), ("d", "long")])
+    box = objs.fn("objs::Box objs::make_box(long base)")(10)   # 32 bytes
+    assert objs.fn("long objs::box_sum(objs::Box)")(box) == 46
+
+
+# ---- virtual calls through the vtable ----
+Shape = objs.cls("objs::Shape", size=8, methods=[
+    # header order: the slots come from it
+    "virtual ~Shape()",                   # slots 0 and 1 (D1, D0)
+    "virtual double area() const = 0",    # 2
+    "virtual const char* name() const",   # 3
+    "virtual int sides() const = 0",      # 4
+])
+Square = objs.cls("objs::Square", size=16, base=Shape, methods=[
+    "double area() const override",       # slot 2 again
+    "virtual double side() const",        # 5
+])
+make_shape = objs.fn("objs::Shape* objs::make_shape(int kind, double size)")
+deleted = objs.fn("int objs::deleted()")
+
+
+def test_pure_virtual_interface_is_called_through_the_vtable():
+    sq = make_shape(0, 3.0)
+    assert type(sq) is Shape
+    assert sq.area() == 9.0 and sq.sides() == 4
+    assert sq.name().string() == "square"
+    assert Square.at(int(sq)).side() == 3.0
+    before = deleted()
+    crossrun.delete(sq)                   # the virtual deleting destructor
+    assert deleted() == before + 1
+
+
+def test_overrides_in_a_class_no_header_shows():
+    circle = make_shape(1, 2.0)           # objs::(anonymous)::Circle
+    assert circle.area() == 12.0
+    assert circle.name().string() == "shape"   # not overridden
+    before = deleted()
+    crossrun.delete(circle)
+    assert deleted() == before + 1
+    try:
+        circle.area()
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("a deleted object can still be called")
+
+
+def test_exception_thrown_from_a_virtual_method():
+    circle = make_shape(1, 1.0)
+    try:
+        circle.sides()
+    except crossrun.CxxException as e:
+        assert e.type == "std::runtime_error" and e.what == "a circle has no sides"
+    else:
+        raise AssertionError("no exception")
+    crossrun.delete(circle)
+
+
+def test_multiple_inheritance_moves_this_to_the_second_base():
+    Labelled = objs.cls("objs::Labelled", size=16, methods=[
+        "virtual ~Labelled()", "virtual const char* label() const = 0"])
+    Tagged = objs.cls("objs::Tagged", size=32, base=[Shape, Labelled])
+    t = Tagged.at(int(objs.fn("objs::Shape* objs::make_tagged()")()))
+    assert t.area() == 2.5 and t.sides() == 3          # primary base
+    assert t.label().string() == "tagged"              # this + 8
+    as_labelled = objs.fn("objs::Labelled* objs::as_labelled(objs::Shape*)")
+    assert int(as_labelled(t)) - int(t) == 8           # C++ agrees
+    crossrun.delete(t)
+
+
+def test_delete_refuses_an_object_python_owns():
+    s = Status(1, b"y")
+    try:
+        crossrun.delete(s)
+    except ValueError as e:
+        assert "close()" in str(e)
+    else:
+        raise AssertionError("delete() freed Python's memory")
+    s.close()
