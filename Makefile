@@ -18,7 +18,8 @@ SANITIZE ?=
 # missing ones (through sudo when not root).
 DEB_PKGS := gcc g++ make pkg-config libffi-dev libxml2-dev libxml2-utils \
             python3-dev python3-pytest python3-pytest-forked \
-            python3-pytest-xdist python3-cffi libtinyxml2-dev perl
+            python3-pytest-xdist python3-cffi libtinyxml2-dev perl \
+            libjsoncpp-dev
 
 MODE    := $(if $(SANITIZE),san,std)
 BUILD   := build/$(MODE)

@@ -757,8 +757,16 @@ int conv_score(const struct conv *c, PyObject *o)
 
             if (!ok) {
                 PyErr_Clear();
+                return 0;
             }
-            return ok ? 2 : 0;
+            if (c->kind == CV_ENUM) {
+                /* A member of the parameter's enum fits it best; a plain
+                 * int fits an int overload better than an enum one. */
+                return c->type != NULL && PyType_Check(c->type) &&
+                       PyObject_TypeCheck(o, (PyTypeObject *)c->type) ? 3
+                       : 1;
+            }
+            return 2;
         }
         return c->is_char && PyBytes_Check(o) && PyBytes_GET_SIZE(o) == 1
                ? 2 : 0;
