@@ -19,7 +19,7 @@ SANITIZE ?=
 DEB_PKGS := gcc g++ make pkg-config libffi-dev libxml2-dev libxml2-utils \
             python3-dev python3-pytest python3-pytest-forked \
             python3-pytest-xdist python3-cffi libtinyxml2-dev perl \
-            libjsoncpp-dev libtag1-dev python3-mutagen libicu-dev
+            libjsoncpp-dev libtag1-dev python3-mutagen libicu-dev libre2-dev
 
 MODE    := $(if $(SANITIZE),san,std)
 BUILD   := build/$(MODE)
