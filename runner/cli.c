@@ -26,6 +26,8 @@ void cli_usage(FILE *out)
 "                        xunit1 adds file and line attributes\n"
 "  --tap[=PATH]          write a TAP 13 stream (stdout if no PATH)\n"
 "  --collect-only        list test ids, run nothing\n"
+"  --gdb TESTID          run that test in the foreground under gdb, with\n"
+"                        no fork, stopping where the library crashes\n"
 "  -q, -v                less or more output\n"
 "  --color=auto|always|never  (NO_COLOR is honoured)\n"
 "  -h, --help            this help\n"
@@ -151,6 +153,11 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err,
                 goto bad;
             }
             o->keyword = v;
+        } else if (is(a, "--gdb")) {
+            if ((v = value(argc, argv, &i, a, 5, err, errlen)) == NULL) {
+                goto bad;
+            }
+            o->gdb_id = v;
         } else if (is(a, "--isolate")) {
             if ((v = value(argc, argv, &i, a, 9, err, errlen)) == NULL) {
                 goto bad;

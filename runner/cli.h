@@ -24,6 +24,7 @@ struct cli_opts {
     const char **paths;       /* PATH ...; "." when none given */
     size_t npaths;
     const char *symbols_lib;  /* `crossrun symbols LIB` */
+    const char *gdb_id;       /* --gdb TESTID, or NULL */
     int help, version;
 };
 

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "cxx/symbols.h"
+#include "debug.h"
 #include "discover.h"
 #include "pyworker.h"
 #include "report_console.h"
@@ -110,6 +111,10 @@ int main(int argc, char **argv)
         status = symbols(o.symbols_lib);
         free(o.paths);
         return status;
+    }
+    if (o.gdb_id != NULL) {
+        free(o.paths);
+        return debug_exec(o.gdb_id);
     }
     for (size_t i = 0; i < o.npaths; i++) {
         if (disc_add(&files, o.paths[i], err, sizeof err) != 0) {

@@ -34,10 +34,7 @@ static int crash_fd_slot = -1;
 static pid_t precompiler;
 static char code_dir[PATH_MAX];
 
-/* The python/ directory that holds the crossrun package: $CROSSRUN_PYTHON,
- * else next to the program in a checkout (runner/../python), else in an
- * install (bin/../lib/crossrun/python). */
-static int find_python_dir(char *out, size_t n)
+int pyw_python_dir(char *out, size_t n)
 {
     const char *env = getenv("CROSSRUN_PYTHON");
     char exe[4096], dir[4096], probe[8300];
@@ -93,7 +90,7 @@ int pyw_init(const char *argv0, char *err, size_t errlen)
     PyObject *sys_path, *dir, *mod, *r;
     wchar_t *wdir;
 
-    if (find_python_dir(pydir, sizeof pydir) != 0) {
+    if (pyw_python_dir(pydir, sizeof pydir) != 0) {
         snprintf(err, errlen, "cannot find crossrun's Python package next to "
                  "%s (set CROSSRUN_PYTHON to the directory that holds "
                  "crossrun/)", argv0);

@@ -22,6 +22,12 @@ struct pyw_job {
 
 enum { PYW_PROTO, PYW_OUT, PYW_ERR, PYW_CRASH, PYW_NFDS };
 
+/* The python/ directory that holds the crossrun package into out:
+ * $CROSSRUN_PYTHON, else next to the program in a checkout
+ * (runner/../python), else in an install (bin/../lib/crossrun/python).
+ * Returns 0, or -1 when there is none (or it does not fit in n). */
+int pyw_python_dir(char *out, size_t n);
+
 /* Initialise the interpreter and import the worker module. argv0 finds
  * the python/ directory next to the program (checkout or install).
  * Returns 0, or -1 with a message in err. */

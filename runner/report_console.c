@@ -105,6 +105,15 @@ static void section(struct buf *b, const char *title, const char *s,
     }
 }
 
+/* Whether message starts with "TYPE:" (or is TYPE alone). */
+static int starts_with_type(const char *message, const char *type)
+{
+    size_t n = strlen(type);
+
+    return strncmp(message, type, n) == 0 &&
+           (message[n] == ':' || message[n] == '\0');
+}
+
 void console_test(struct console *c, const struct res_file *f,
                   const struct res_test *t)
 {
@@ -119,9 +128,12 @@ void console_test(struct console *c, const struct res_file *f,
                    paint(c, RESET));
         if (t->type || t->message) {
             struct buf m = BUF_INIT;
+            /* an exception's message already starts with its type */
+            const char *type = t->type && !(t->message && starts_with_type(
+                                   t->message, t->type)) ? t->type : NULL;
 
-            buf_printf(&m, "%s%s%s\n", t->type ? t->type : "",
-                       t->type && t->message ? ": " : "",
+            buf_printf(&m, "%s%s%s\n", type ? type : "",
+                       type && t->message ? ": " : "",
                        t->message ? t->message : "");
             put_text(b, m.data, m.len);
             buf_free(&m);

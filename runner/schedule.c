@@ -36,7 +36,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
-#include "core/demangle.h"
+#include "core/btrace.h"
 #include "core/outmark.h"
 #include "pyworker.h"
 #include "core/sup.h"
@@ -78,6 +78,7 @@ struct worker {
     int timed_out;
     int bailed;
     int idle;           /* said "# idle": its file is done, it only ends */
+    double started;     /* monotonic, when it took its file */
     struct buf out, err, crash;
     size_t out_cut, err_cut;
 };
@@ -273,7 +274,7 @@ static void timed_out_result(struct worker *w, struct res_test *t)
     if (w->crash.len) {
         buf_puts(&detail, "Traceback where the test was when it was "
                           "stopped:\n");
-        dem_backtrace(w->crash.data, w->crash.len, &detail);
+        bt_rewrite(w->crash.data, w->crash.len, &detail);
     }
     if (t->message || t->detail) {
         buf_printf(&detail, "\nWhat the test reported after it was "
@@ -541,7 +542,7 @@ static void died_in_test(struct sched *s, struct worker *w, int status)
                        import ? "the import" : "the test");
         }
         if (w->crash.len) {
-            dem_backtrace(w->crash.data, w->crash.len, &detail);
+            bt_rewrite(w->crash.data, w->crash.len, &detail);
         }
         t.message = msg.len ? buf_steal(&msg) : NULL;
         t.detail = detail.len ? buf_steal(&detail) : NULL;
@@ -662,6 +663,7 @@ static int worker_ended(struct sched *s, struct worker *w, int status)
         }
     }
     f->running = 0;
+    f->res.duration += sup_now() - w->started;
     if (!s->stopping && f->plan >= 0 && f->next < f->plan && w->cur >= 0 &&
         !w->bailed) {
         enqueue_front(s, fi);
@@ -705,6 +707,7 @@ static int start_worker(struct sched *s, struct worker *w, size_t fi,
     w->pidfd = sup_pidfd_open(w->pid);
     w->file = f;
     w->cur = -2;
+    w->started = sup_now();
     f->running = 1;
     if (f->res.started == 0) {
         f->res.started = time(NULL);

@@ -59,17 +59,17 @@ class _Parser:
     def _fail(self, wanted):
         if self.at < len(self.tokens):
             _, text, col = self.tokens[self.at]
-            got = "%r at column %d" % (text, col)
-        else:
-            got = "the end at column %d" % self.end
-        raise KeywordError("expected %s, got %s" % (wanted, got))
+            raise KeywordError("expected %s at column %d, found %r"
+                               % (wanted, col, text))
+        raise KeywordError("expected %s at column %d, but the expression "
+                           "ends there" % (wanted, self.end))
 
     def parse(self):
         if not self.tokens:
             return None
         tree = self._or()
         if self.at < len(self.tokens):
-            self._fail("and, or or the end")
+            self._fail("'and', 'or' or the end")
         return tree
 
     def _or(self):
@@ -101,7 +101,7 @@ class _Parser:
         if kind == "word":
             self.at += 1
             return ("word", self.tokens[self.at - 1][1].lower())
-        self._fail("a word, not or '('")
+        self._fail("a name, 'not' or '('")
 
 
 def parse(expr):

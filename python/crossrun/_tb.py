@@ -84,11 +84,19 @@ def format_exception(exc):
 
 def exception_line(exc):
     """One line naming `exc`: "ValueError: bad value", "KeyError: 'k'"
-    (the first line of the text only), or the type name alone."""
+    (the first line of the text only), or the type name alone. A first
+    line that ends with a colon takes the first item of what it
+    introduces ("closest exported: calc::add(int, int) (+4 more)")."""
     name = type(exc).__name__
     try:
         text = str(exc)
     except Exception:
         text = ""
-    text = text.strip().split("\n", 1)[0]
+    lines = [line.strip() for line in text.strip().split("\n")]
+    lines = [line for line in lines if line]
+    text = lines[0] if lines else ""
+    if text.endswith(":") and len(lines) > 1:
+        text += " " + lines[1]
+        if len(lines) > 2:
+            text += " (+%d more)" % (len(lines) - 2)
     return "%s: %s" % (name, text) if text else name

@@ -16,7 +16,7 @@
 
 #include "core/afile.h"
 #include "core/codepages.h"
-#include "core/demangle.h"
+#include "core/btrace.h"
 #include "ffi/module.h"
 #include "core/outmark.h"
 #include "core/sup.h"
@@ -182,7 +182,7 @@ static PyObject *make_result(const struct sup_result *r)
     if (res == NULL) {
         return NULL;
     }
-    if (dem_backtrace(r->crash.data ? r->crash.data : "", r->crash.len,
+    if (bt_rewrite(r->crash.data ? r->crash.data : "", r->crash.len,
                       &crash) != 0) {
         Py_DECREF(res);
         return PyErr_NoMemory();

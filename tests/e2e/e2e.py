@@ -66,6 +66,17 @@ def run(*args, junit=True, timeout=120, env=None):
     return r
 
 
+def python_env(**extra):
+    """The environment for a $PY that imports this checkout's crossrun
+    package: under SANITIZE its extension needs the sanitizer runtime
+    preloaded (make check says which in CROSSRUN_PY_PRELOAD)."""
+    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "python"))
+    if os.environ.get("CROSSRUN_PY_PRELOAD"):
+        env["LD_PRELOAD"] = os.environ["CROSSRUN_PY_PRELOAD"]
+    env.update(extra)
+    return env
+
+
 def validate(run, schema="junit-10.xsd"):
     """xmllint's verdict on the JUnit report of `run` (a Run) against a
     schema of ../shared/schemas."""

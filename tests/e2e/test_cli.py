@@ -30,8 +30,9 @@ def test_keyword_expressions_as_in_pytest():
 def test_keyword_that_cannot_be_read_is_a_usage_error():
     r = e2e.run("-k", "test_sum and", BASIC, junit=False)
     assert r.rc == 4, r.out + r.err
-    assert r.err == ("crossrun: error: -k 'test_sum and': expected a word, "
-                     "not or '(', got the end at column 13\n")
+    assert r.err == ("crossrun: error: -k 'test_sum and': expected a name, "
+                     "'not' or '(' at column 13, but the expression ends "
+                     "there\n")
     assert r.out == ""
 
 

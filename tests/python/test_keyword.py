@@ -63,13 +63,15 @@ def test_an_empty_expression_selects_everything():
 
 
 @mark.parametrize("expr,message", [
-    ("(", "expected a word, not or '(', got the end at column 2"),
-    ("add sub", "expected and, or or the end, got 'sub' at column 5"),
-    ("add and", "expected a word, not or '(', got the end at column 8"),
-    ("(add", "expected ')', got the end at column 5"),
-    ("add)", "expected and, or or the end, got ')' at column 4"),
+    ("(", "expected a name, 'not' or '(' at column 2, but the expression "
+          "ends there"),
+    ("add sub", "expected 'and', 'or' or the end at column 5, found 'sub'"),
+    ("add and", "expected a name, 'not' or '(' at column 8, but the "
+                "expression ends there"),
+    ("(add", "expected ')' at column 5, but the expression ends there"),
+    ("add)", "expected 'and', 'or' or the end at column 4, found ')'"),
     ("a @ b", "unexpected character '@' at column 3"),
-    ("or", "expected a word, not or '(', got 'or' at column 1"),
+    ("or", "expected a name, 'not' or '(' at column 1, found 'or'"),
 ])
 def test_what_cannot_be_read_says_where(expr, message):
     assert _keyword.error(expr) == "-k %r: %s" % (expr, message)

@@ -1,0 +1,37 @@
+/* debug: `crossrun --gdb TESTID` (see debug.h). */
+#include "debug.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pyworker.h"
+
+#ifndef CROSSRUN_PY
+#define CROSSRUN_PY "/usr/bin/python3"   /* the Makefile passes $(PY) */
+#endif
+
+int debug_exec(const char *test_id)
+{
+    static const char gdb[] = "gdb";
+    char dir[PATH_MAX], code[256];
+
+    if (pyw_python_dir(dir, sizeof dir) != 0) {
+        fprintf(stderr, "crossrun: --gdb: cannot find the crossrun Python "
+                        "package next to the program\n");
+        return 3;
+    }
+    /* dir goes in as an argument, not into the code: any path works */
+    snprintf(code, sizeof code, "import sys; sys.path.insert(0, "
+             "sys.argv.pop(1)); from crossrun import _debug; "
+             "_debug.main(sys.argv)");
+    fflush(NULL);
+    execlp(gdb, gdb, "-q", "-ex", "run", "--args", CROSSRUN_PY, "-c", code,
+           dir, test_id, (char *)NULL);
+    fprintf(stderr, "crossrun: --gdb: cannot run %s: %s%s\n", gdb,
+            strerror(errno),
+            errno == ENOENT ? " (install it: apt-get install gdb)" : "");
+    return 3;
+}
