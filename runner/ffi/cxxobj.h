@@ -52,6 +52,7 @@ struct class_abi {
     PyObject *name;          /* borrowed: "objs::Status" */
     size_t size;             /* as declared (an upper bound) */
     int trivial;             /* trivially copyable */
+    int trivial_given;       /* trivial= said so (not inferred) */
     LayoutObject *layout;    /* fields=, or NULL */
     PyObject *copy;          /* borrowed: copy constructor, or NULL */
 };

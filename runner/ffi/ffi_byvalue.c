@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+static const char *nontrivial_evidence(PyObject *lib, const char *name);
+
 int ffi_byvalue_build(struct conv *c, PyObject *cls, enum conv_role role,
                       const char *decl)
 {
@@ -31,6 +33,20 @@ int ffi_byvalue_build(struct conv *c, PyObject *cls, enum conv_role role,
         c->kind = CV_OBJREF;
         c->ft = &ffi_type_pointer;
         return 0;
+    }
+    if (!abi.trivial_given) {
+        const char *why = nontrivial_evidence(c->lib, PyUnicode_AsUTF8(
+                                                  abi.name));
+
+        if (why != NULL) {
+            ffi_raise_decl_msg(decl, "%s declares no destructor, copy "
+                               "constructor or virtual method, so it would "
+                               "travel by value as trivially copyable, but "
+                               "the library gives it %s: add that to "
+                               "methods= (or say trivial=False)",
+                               PyUnicode_AsUTF8(abi.name), why);
+            return -1;
+        }
     }
     if (abi.layout == NULL) {
         ffi_raise_decl_msg(decl, "%s by value is trivially copyable, so it "
@@ -127,35 +143,43 @@ static int exports(PyObject *lib, const char *text)
     return r;
 }
 
-int ffi_struct_check_trivial(PyObject *lib, const char *name,
-                             const char *decl)
+/* Why lib shows that class name is not trivially copyable (it exports
+ * its vtable, destructor or copy constructor), or NULL. */
+static const char *nontrivial_evidence(PyObject *lib, const char *name)
 {
     const char *last = strrchr(name, ':');
     struct sym_table *t;
     char text[600];
-    const char *why = NULL;
 
     if (lib == NULL || strlen(name) > 250) {
-        return 0;
+        return NULL;
     }
     last = last != NULL ? last + 1 : name;
     t = ffi_lib_symbols((LibraryObject *)lib);
     if (t == NULL) {
         PyErr_Clear();
-        return 0;
+        return NULL;
     }
     snprintf(text, sizeof(text), "vtable for %s", name);
     if (sym_find_data(t, text) != NULL) {
-        why = "a vtable (virtual methods)";
+        return "a vtable (virtual methods)";
     }
     snprintf(text, sizeof(text), "%s::~%s()", name, last);
-    if (why == NULL && exports(lib, text)) {
-        why = "a destructor";
+    if (exports(lib, text)) {
+        return "a destructor";
     }
     snprintf(text, sizeof(text), "%s::%s(const %s&)", name, last, name);
-    if (why == NULL && exports(lib, text)) {
-        why = "a copy constructor";
+    if (exports(lib, text)) {
+        return "a copy constructor";
     }
+    return NULL;
+}
+
+int ffi_struct_check_trivial(PyObject *lib, const char *name,
+                             const char *decl)
+{
+    const char *why = nontrivial_evidence(lib, name);
+
     if (why == NULL) {
         return 0;
     }

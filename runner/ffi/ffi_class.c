@@ -28,6 +28,7 @@ typedef struct {
     PyObject *primary;       /* the first base= class, or NULL */
     PyObject *vtable;        /* list: the keys of the vtable's slots */
     int trivial;             /* trivially copyable (Itanium C++ ABI) */
+    int trivial_given;       /* trivial= said it, not the methods */
     PyObject *layout;        /* fields=: a struct class, or NULL */
     PyObject *copy;          /* the copy constructor (Function), or NULL */
 } ClassInfoObject;
@@ -734,6 +735,7 @@ int ffi_class_abi(PyObject *cls, struct class_abi *out)
     out->name = info->name;
     out->size = info->size;
     out->trivial = info->trivial;
+    out->trivial_given = info->trivial_given;
     out->layout = info->layout != NULL ? ffi_layout_of(info->layout) : NULL;
     out->copy = info->copy;
     return 0;
@@ -1062,6 +1064,7 @@ static ClassInfoObject *info_new(LibraryObject *lib, PyObject *name,
     info->primary = primary != NULL ? Py_NewRef(primary) : NULL;
     info->lib = Py_NewRef((PyObject *)lib);
     info->trivial = 1;
+    info->trivial_given = 0;
     info->vtable = ffi_vtable_layout(
         primary != NULL ? info_of((PyTypeObject *)primary)->vtable : NULL);
     if (info->vtable == NULL) {
@@ -1127,6 +1130,7 @@ PyObject *ffi_class_new(LibraryObject *lib, PyObject *args, PyObject *kw)
     if (scan_methods(info, seq, m, cname, &nontrivial) != 0) {
         goto error;
     }
+    info->trivial_given = trivial != Py_None;
     info->trivial = trivial != Py_None ? PyObject_IsTrue(trivial)
                                        : !nontrivial;
     if (info->trivial < 0) {

@@ -186,3 +186,13 @@ def test_class_by_value_mistakes_are_refused_before_any_call():
     s = lib2.fn("objs::Status objs::check(int)")(1)
     e = raises(TypeError, code_plus, s, 1)
     assert "copy constructor" in str(e) and "Status(const objs::Status&)" in str(e)
+
+
+def test_a_class_the_library_shows_is_not_trivial_is_not_passed_as_one():
+    lib = crossrun.load("fixtures/build/libobjs.so")
+    # ~Status() left out of methods=, so it looks trivially copyable:
+    lib.cls("objs::Status", size=64, fields=[("code", "int")],
+            methods=["int code() const"])
+    e = raises(crossrun.DeclarationError, lib.fn,
+               "objs::Status objs::check(int)")
+    assert "gives it a destructor" in str(e) and "trivial=False" in str(e)
