@@ -10,7 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *nontrivial_evidence(PyObject *lib, const char *name);
+static int nontrivial_evidence(PyObject *lib, const char *name,
+                               const char **why);
 
 int ffi_byvalue_build(struct conv *c, PyObject *cls, enum conv_role role,
                       const char *decl)
@@ -35,10 +36,13 @@ int ffi_byvalue_build(struct conv *c, PyObject *cls, enum conv_role role,
         return 0;
     }
     if (!abi.trivial_given) {
-        const char *why = nontrivial_evidence(c->lib, PyUnicode_AsUTF8(
-                                                  abi.name));
+        const char *why = NULL;
+        int r = nontrivial_evidence(c->lib, PyUnicode_AsUTF8(abi.name), &why);
 
-        if (why != NULL) {
+        if (r < 0) {
+            return -1;
+        }
+        if (r > 0) {
             ffi_raise_decl_msg(decl, "%s declares no destructor, copy "
                                "constructor or virtual method, so it would "
                                "travel by value as trivially copyable, but "
@@ -125,63 +129,77 @@ PyObject *ffi_byvalue_from_c(const struct conv *c, const void *src)
     return o;
 }
 
-/* Does lib export the function declared by text? */
-static int exports(PyObject *lib, const char *text)
+/* Does the library of table t export the function declared by text? 1
+ * yes, 0 no, -1 with MemoryError. */
+static int exports(struct sym_table *t, const char *text)
 {
     struct decl_error err;
     struct ct_decl *d = decl_parse(text, DECL_NO_RETURN, &err);
-    struct sym_table *t = ffi_lib_symbols((LibraryObject *)lib);
     int oom = 0, r;
 
-    if (t == NULL) {
-        PyErr_Clear();
-        decl_free(d);
-        return 0;
+    if (d == NULL) {
+        if (err.column == 0) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        return 0; /* a name the parser cannot read has no symbol */
     }
-    r = d != NULL && sym_find(t, d, &oom) != NULL;
+    r = sym_find(t, d, &oom) != NULL;
     decl_free(d);
+    if (oom) {
+        PyErr_NoMemory();
+        return -1;
+    }
     return r;
 }
 
-/* Why lib shows that class name is not trivially copyable (it exports
- * its vtable, destructor or copy constructor), or NULL. */
-static const char *nontrivial_evidence(PyObject *lib, const char *name)
+/* Whether lib shows that class name is not trivially copyable: it
+ * exports its vtable, destructor or copy constructor. 1 with *why set,
+ * 0 when it shows none, -1 with an exception (the symbols could not be
+ * read: never taken for "trivial"). */
+static int nontrivial_evidence(PyObject *lib, const char *name,
+                               const char **why)
 {
     const char *last = strrchr(name, ':');
     struct sym_table *t;
     char text[600];
+    int r;
 
-    if (lib == NULL || strlen(name) > 250) {
-        return NULL;
+    if (strlen(name) > 250) {
+        PyErr_Format(PyExc_ValueError, "class name too long: %.60s...",
+                     name);
+        return -1;
     }
     last = last != NULL ? last + 1 : name;
     t = ffi_lib_symbols((LibraryObject *)lib);
     if (t == NULL) {
-        PyErr_Clear();
-        return NULL;
+        return -1;
     }
     snprintf(text, sizeof(text), "vtable for %s", name);
     if (sym_find_data(t, text) != NULL) {
-        return "a vtable (virtual methods)";
+        *why = "a vtable (virtual methods)";
+        return 1;
     }
     snprintf(text, sizeof(text), "%s::~%s()", name, last);
-    if (exports(lib, text)) {
-        return "a destructor";
+    r = exports(t, text);
+    if (r != 0) {
+        *why = "a destructor";
+        return r;
     }
     snprintf(text, sizeof(text), "%s::%s(const %s&)", name, last, name);
-    if (exports(lib, text)) {
-        return "a copy constructor";
-    }
-    return NULL;
+    r = exports(t, text);
+    *why = "a copy constructor";
+    return r;
 }
 
 int ffi_struct_check_trivial(PyObject *lib, const char *name,
                              const char *decl)
 {
-    const char *why = nontrivial_evidence(lib, name);
+    const char *why = NULL;
+    int r = lib != NULL ? nontrivial_evidence(lib, name, &why) : 0;
 
-    if (why == NULL) {
-        return 0;
+    if (r <= 0) {
+        return r;
     }
     ffi_raise_decl_msg(decl, "%s is declared with lib.struct but the library "
                        "gives it %s: it is not trivially copyable, so by "
