@@ -239,6 +239,34 @@ def test_multiple_inheritance_moves_this_to_the_second_base():
     crossrun.delete(t)
 
 
+def test_a_method_of_a_virtual_base_is_refused_not_misdirected():
+    Labelled = objs.cls("objs::Labelled", size=16, methods=[
+        "virtual ~Labelled()", "virtual const char* label() const = 0"])
+    Counted = objs.cls("objs::Counted", size=8, methods=[
+        "virtual ~Counted()", "virtual int count() const"])
+    Shared = objs.cls("objs::Shared", size=32, base=[Labelled, Counted])
+    obj = Shared.at(int(objs.fn("objs::Labelled* objs::make_shared_labelled()")()))
+    assert obj.label().string() == "shared"
+    try:
+        obj.count()
+    except TypeError as e:
+        assert "objs::Counted" in str(e) and "virtual" in str(e), str(e)
+    else:
+        raise AssertionError("called through a virtual base's guessed place")
+    crossrun.delete(obj)
+
+
+def test_an_object_returned_by_value_is_destroyed_by_garbage_collection():
+    import gc
+    check = objs.fn("objs::Status objs::check(int value)")
+    before = live()
+    s = check(5)
+    assert live() == before + 1
+    del s
+    gc.collect()
+    assert live() == before
+
+
 def test_delete_refuses_an_object_python_owns():
     s = Status(1, b"y")
     try:
