@@ -1778,6 +1778,21 @@ PyObject *ffi_method_new(LibraryObject *lib, PyObject *textobj,
         goto error;
     }
     f->fn = (void (*)(void))addr;
+    if (slot >= 0 && f->is_method && !f->decl->is_dtor) {
+        /* Where the library's own vtable can tell, the declared order
+         * must agree with it. */
+        Py_ssize_t real = vtable_slot(lib, f->decl, addr);
+
+        if (real >= 0 && real != slot) {
+            ffi_raise_decl_msg(text, "the declared order puts this virtual "
+                               "method in vtable slot %zd, but the "
+                               "library's vtable has it in slot %zd: list "
+                               "the class's virtual methods, and its bases' "
+                               "through base=, in the header's order with "
+                               "none left out", slot, real);
+            goto error;
+        }
+    }
     f->vindex = slot >= 0 && f->is_method ? slot
                 : f->decl->is_virtual && f->is_method && !f->decl->is_dtor
                 ? vtable_slot(lib, f->decl, addr) : -1;
@@ -1891,6 +1906,10 @@ static void function_dealloc(FunctionObject *f)
 
 static PyObject *function_repr(FunctionObject *f)
 {
+    if (f->fn == NULL && f->vindex >= 0) {
+        return PyUnicode_FromFormat("<crossrun.Function '%U' = vtable slot "
+                                    "%zd>", f->text, f->vindex);
+    }
     return PyUnicode_FromFormat("<crossrun.Function '%U' = %s>", f->text,
                                 f->symbol ? f->symbol : "?");
 }

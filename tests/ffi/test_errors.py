@@ -196,3 +196,15 @@ def test_a_class_the_library_shows_is_not_trivial_is_not_passed_as_one():
     e = raises(crossrun.DeclarationError, lib.fn,
                "objs::Status objs::check(int)")
     assert "gives it a destructor" in str(e) and "trivial=False" in str(e)
+
+
+def test_a_virtual_method_declared_out_of_header_order_is_refused():
+    lib = crossrun.load("fixtures/build/libobjs.so")
+    # name() left out of Shape: Square's side() would land a slot early.
+    Shape = lib.cls("objs::Shape", size=8, methods=[
+        "virtual ~Shape()", "virtual double area() const = 0",
+        "virtual int sides() const = 0"])
+    e = raises(crossrun.DeclarationError, lib.cls, "objs::Square", size=16,
+               base=Shape, methods=["virtual double side() const"])
+    assert "slot 4" in str(e) and "slot 5" in str(e), str(e)
+    assert "header's order" in str(e)
