@@ -5,6 +5,7 @@
 #   make demo       run the sample suite, write reports/junit.xml
 #   make check      run every test of the project (SANITIZE=1: ASan+UBSan)
 #   make bench      measure the targets of DESIGN.md section 8
+#   make fuzz       run the parsers' fuzz targets (FUZZ_SECONDS each)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PY       ?= /usr/bin/python3
@@ -159,6 +160,7 @@ UNIT_LDLIBS_runner = $(LDLIBS)
 unit_layer = $(firstword $(subst /, ,$(1)))
 
 .SECONDEXPANSION:
+include tests/fuzz/fuzz.mk
 $(BUILD)/unit/%: tests/%.c $$(UNIT_LIBS_$$(call unit_layer,$$*)) build/mode
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
@@ -176,7 +178,7 @@ ASAN_RT = $(shell $(CC) -print-file-name=libasan.so)
 UBSAN_RT = $(shell $(CC) -print-file-name=libubsan.so)
 SCHEMA_DIR ?= $(abspath $(if $(wildcard ../shared/schemas/junit-10.xsd),\
                  ../shared/schemas,tests/schemas))
-TEST_ENV = CROSSRUN_UNIT_DIR=$(BUILD)/unit PY=$(PY) \
+TEST_ENV = CROSSRUN_UNIT_DIR=$(BUILD)/unit PY=$(PY) CROSSRUN_SANITIZE=$(SANITIZE) \
            CROSSRUN_SCHEMA_DIR=$(SCHEMA_DIR) \
            $(if $(SANITIZE),ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 \
              CROSSRUN_PY_PRELOAD="$(ASAN_RT) $(UBSAN_RT)",)

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "size.h"
+
 void cli_usage(FILE *out)
 {
     fputs(
@@ -21,6 +23,9 @@ void cli_usage(FILE *out)
 "  -x, --exitfirst       stop after the first failure\n"
 "  --isolate=test|file   process per test (default) or per file\n"
 "  --timeout SECONDS     per-test timeout, default 60, 0 = none\n"
+"  --memory-limit SIZE   address space of each test's process (RLIMIT_AS),\n"
+"                        e.g. 512M or 2G; default none\n"
+"  --max-output SIZE     captured output kept per stream, default 1M\n"
 "  --junitxml PATH       write JUnit XML there\n"
 "  --junit-family=xunit2|xunit1\n"
 "                        xunit1 adds file and line attributes\n"
@@ -92,6 +97,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err,
 
     memset(o, 0, sizeof o[0]);
     o->timeout = 60;
+    o->max_output = 1u << 20;
     o->paths = calloc((size_t)argc + 1, sizeof *o->paths);
     if (o->paths == NULL) {
         snprintf(err, errlen, "out of memory");
@@ -175,6 +181,21 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err,
             if ((v = value(argc, argv, &i, a, 9, err, errlen)) == NULL ||
                 number("--timeout", v, 0, 1e7, &o->timeout, err,
                        errlen) != 0) {
+                goto bad;
+            }
+        } else if (is(a, "--memory-limit") || is(a, "--max-output")) {
+            size_t n = strchr(a, '=') ? (size_t)(strchr(a, '=') - a)
+                                      : strlen(a);
+            unsigned long long *to = a[3] == 'e' ? &o->memory_limit
+                                                 : &o->max_output;
+
+            if ((v = value(argc, argv, &i, a, n, err, errlen)) == NULL) {
+                goto bad;
+            }
+            if (size_parse(v, to) != 0) {
+                snprintf(err, errlen, "option %.*s: '%s' is not a size (a "
+                         "number of bytes, or one with K, M, G or T: 512M)",
+                         (int)n, a, v);
                 goto bad;
             }
         } else if (is(a, "--junitxml") || is(a, "--junit-xml")) {

@@ -14,6 +14,8 @@ struct cli_opts {
     int exitfirst;            /* -x */
     enum cli_isolate isolate;
     double timeout;           /* seconds, 0 = none */
+    unsigned long long memory_limit; /* bytes per test process, 0 = none */
+    unsigned long long max_output;   /* bytes kept per output stream */
     const char *junitxml;     /* --junitxml PATH, or NULL */
     int junit_xunit1;         /* --junit-family=xunit1 */
     int tap;                  /* --tap given */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 static int ends_with(const char *s, const char *tail)
 {
@@ -83,19 +84,82 @@ static int by_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Record that dir could not be read (errno e). Returns 0, or -1 (no
+ * memory). */
+static int walk_error(struct disc_list *l, const char *dir, int e)
+{
+    struct disc_error *p = realloc(l->errors,
+                                   (l->nerrors + 1) * sizeof *p);
+    char *path, *msg = NULL;
+
+    /* Under "." as the files are listed: without the "./". */
+    dir += strncmp(dir, "./", 2) == 0 && dir[2] != '\0' ? 2 : 0;
+    path = strdup(dir);
+    if (p != NULL) {
+        l->errors = p;
+    }
+    if (p == NULL || path == NULL ||
+        asprintf(&msg, "cannot read directory %s: %s (the tests under it "
+                 "were not collected)", dir, strerror(e)) < 0) {
+        free(path);
+        return -1;
+    }
+    l->errors[l->nerrors].path = path;
+    l->errors[l->nerrors++].message = msg;
+    return 0;
+}
+
+/* Has the directory st been entered already? If not, it is now. Returns
+ * 1 (seen), 0 (new) or -1 (no memory). */
+static int seen_before(struct disc_list *l, const struct stat *st)
+{
+    for (size_t i = 0; i < l->nseen; i++) {
+        if (l->seen[i].dev == st->st_dev && l->seen[i].ino == st->st_ino) {
+            return 1;
+        }
+    }
+    if (l->nseen == l->seencap) {
+        size_t cap = l->seencap ? 2 * l->seencap : 32;
+        struct disc_seen *p = realloc(l->seen, cap * sizeof *p);
+
+        if (p == NULL) {
+            return -1;
+        }
+        l->seen = p;
+        l->seencap = cap;
+    }
+    l->seen[l->nseen].dev = st->st_dev;
+    l->seen[l->nseen++].ino = st->st_ino;
+    return 0;
+}
+
 static int walk(struct disc_list *l, const char *dir, char *err,
                 size_t errlen)
 {
-    DIR *d = opendir(dir);
+    DIR *d;
     struct dirent *e;
     char **names = NULL;
     size_t n = 0, cap = 0;
     int rc = -1;
+    struct stat st;
 
+    if (stat(dir, &st) == 0) {
+        int r = seen_before(l, &st);
+
+        if (r != 0) {
+            if (r < 0) {
+                snprintf(err, errlen, "out of memory");
+            }
+            return r < 0 ? -1 : 0;
+        }
+    }
+    d = opendir(dir);
     if (d == NULL) {
-        snprintf(err, errlen, "cannot read directory %s: %s", dir,
-                 strerror(errno));
-        return -1;
+        if (walk_error(l, dir, errno) != 0) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        return 0;
     }
     while ((errno = 0, e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.' || strcmp(e->d_name, "__pycache__") == 0) {
@@ -115,8 +179,10 @@ static int walk(struct disc_list *l, const char *dir, char *err,
         n++;
     }
     if (errno != 0) {
-        snprintf(err, errlen, "cannot read directory %s: %s", dir,
-                 strerror(errno));
+        if (walk_error(l, dir, errno) != 0) {
+            goto nomem;
+        }
+        rc = 0;
         goto out;
     }
     qsort(names, n, sizeof *names, by_name);
@@ -271,8 +337,44 @@ int disc_add(struct disc_list *l, const char *path, char *err,
     return 0;
 }
 
+int disc_error_result(const struct disc_list *l, size_t i,
+                      struct res_file *f)
+{
+    const struct disc_error *e = &l->errors[i];
+    struct res_test t;
+
+    memset(f, 0, sizeof *f);
+    memset(&t, 0, sizeof t);
+    f->path = strdup(e->path);
+    f->started = time(NULL);
+    t.id = strdup(e->path);
+    t.name = strdup(e->path);
+    t.classname = strdup(e->path);
+    t.file = strdup(e->path);
+    t.outcome = RES_ERROR;
+    t.type = strdup("collection");
+    t.message = strdup(e->message);
+    if (f->path == NULL || t.id == NULL || t.name == NULL ||
+        t.classname == NULL || t.file == NULL || t.type == NULL ||
+        t.message == NULL) {
+        res_test_free(&t);
+        res_file_free(f);
+        return -1;
+    }
+    return res_file_add(f, &t);
+}
+
 void disc_free(struct disc_list *l)
 {
+    for (size_t i = 0; i < l->nerrors; i++) {
+        free(l->errors[i].path);
+        free(l->errors[i].message);
+    }
+    free(l->errors);
+    free(l->seen);
+    l->errors = NULL;
+    l->seen = NULL;
+    l->nerrors = l->nseen = l->seencap = 0;
     for (size_t i = 0; i < l->n; i++) {
         free(l->files[i]);
         free(l->select[i]);

@@ -1,5 +1,6 @@
 /* main: crossrun's entry point: parse the command line, find the test
  * files, run them, report, and exit with the status of DESIGN.md s3. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +66,38 @@ static void on_collected(void *ctx, const char *id)
     console_collected(r->console, id);
 }
 
+/* The directories that could not be searched, each reported as a
+ * collection error before the tests run. Returns 0, or -1 (no memory). */
+static int walk_errors(struct reporters *rep, const struct disc_list *l)
+{
+    for (size_t i = 0; i < l->nerrors; i++) {
+        struct res_file f;
+
+        if (disc_error_result(l, i, &f) != 0) {
+            return -1;
+        }
+        on_test(rep, &f, &f.tests[0]);
+        on_file(rep, &f);
+        res_file_free(&f);
+    }
+    return 0;
+}
+
+/* The workers read --memory-limit and --max-output from the environment
+ * they inherit (python/crossrun/_worker.py). Returns 0 or -1. */
+static int export_limits(const struct cli_opts *o)
+{
+    char v[32];
+
+    snprintf(v, sizeof v, "%llu", o->max_output);
+    if (setenv("CROSSRUN_MAX_OUTPUT", v, 1) != 0) {
+        return -1;
+    }
+    snprintf(v, sizeof v, "%llu", o->memory_limit);
+    return o->memory_limit ? setenv("CROSSRUN_MEMORY_LIMIT", v, 1)
+                           : unsetenv("CROSSRUN_MEMORY_LIMIT");
+}
+
 static int symbols(const char *lib)
 {
     char err[512];
@@ -79,7 +112,7 @@ static int symbols(const char *lib)
 int main(int argc, char **argv)
 {
     struct cli_opts o;
-    struct disc_list files = {NULL, NULL, 0, 0};
+    struct disc_list files;
     struct reporters rep;
     struct sched_hooks hooks;
     const struct res_summary *sum;
@@ -90,6 +123,7 @@ int main(int argc, char **argv)
     FILE *console_out = stdout;
 
     memset(&rep, 0, sizeof rep);
+    memset(&files, 0, sizeof files);
     /* A console nobody reads any more (crossrun | head) does not end the
      * run: the reports are still written, the temporary files removed. */
     signal(SIGPIPE, SIG_IGN);
@@ -112,6 +146,11 @@ int main(int argc, char **argv)
         free(o.paths);
         return status;
     }
+    if (export_limits(&o) != 0) {
+        fprintf(stderr, "crossrun: error: setenv: %s\n", strerror(errno));
+        free(o.paths);
+        return EXIT_INTERNAL;
+    }
     if (o.gdb_id != NULL) {
         free(o.paths);
         return debug_exec(o.gdb_id);
@@ -133,7 +172,7 @@ int main(int argc, char **argv)
         status = EXIT_INTERNAL;
         goto out;
     }
-    if (files.n == 0) {
+    if (files.n == 0 && files.nerrors == 0) {
         fprintf(console_out, "no test files found under the given paths\n");
         status = EXIT_NO_TESTS;
         goto out;
@@ -171,6 +210,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "crossrun: warning: %s (each worker compiles its "
                 "own file)\n", err);
     }
+    if (walk_errors(&rep, &files) != 0) {
+        fprintf(stderr, "crossrun: error: out of memory\n");
+        status = EXIT_INTERNAL;
+        goto out;
+    }
     hooks.ctx = &rep;
     hooks.on_test = on_test;
     hooks.on_file = on_file;
@@ -200,7 +244,7 @@ int main(int argc, char **argv)
         }
         rep.tap = NULL;
     }
-    if (rep.failed && rep.err[0]) {
+    if (rep.failed && rep.err[0] && strcmp(rep.err, err) != 0) {
         fprintf(stderr, "crossrun: error: report: %s\n", rep.err);
     }
     sum = console_summary(rep.console);

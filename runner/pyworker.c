@@ -254,6 +254,8 @@ static void worker_setup(int fds[PYW_NFDS][2], pid_t runner, int also_keep)
     /* The runner's handlers write to its own signal pipe: not ours. */
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+    signal(SIGQUIT, SIG_DFL);
     signal(SIGPIPE, SIG_DFL);
     if (dup2(fds[PYW_OUT][1], 1) < 0 || dup2(fds[PYW_ERR][1], 2) < 0) {
         _exit(3);
@@ -358,8 +360,10 @@ static void worker_run(const struct pyw_job *job, int fds[PYW_NFDS][2])
     PyObject *kw, *args, *r;
     int status = 0;
 
-    args = Py_BuildValue("(sii)", job->path, fds[PYW_PROTO][1],
-                         fds[PYW_CRASH][1]);
+    /* A file name is bytes: those that are not UTF-8 come to Python as
+     * os.fsdecode gives them (surrogateescape), not as an error. */
+    args = Py_BuildValue("(Nii)", PyUnicode_DecodeFSDefault(job->path),
+                         fds[PYW_PROTO][1], fds[PYW_CRASH][1]);
     kw = Py_BuildValue("{s:l,s:s,s:d,s:z,s:z,s:O,s:N}", "start", job->start,
                        "isolate", job->isolate_file ? "file" : "test",
                        "timeout", job->timeout, "keyword", job->keyword,
@@ -421,6 +425,8 @@ static void precompiler_main(char *const *files, size_t n, pid_t runner)
     }
     (void)prctl(PR_SET_NAME, "crossrun-parse");
     signal(SIGINT, SIG_IGN);    /* the runner stops it at Ctrl-C */
+    signal(SIGHUP, SIG_IGN);    /* and when its terminal goes */
+    signal(SIGQUIT, SIG_IGN);
     signal(SIGTERM, SIG_DFL);
     /* Background work: the tests come first. */
     if (setpriority(PRIO_PROCESS, 0, 10) != 0) {
@@ -491,6 +497,11 @@ int pyw_precompile(char *const *files, size_t n, char *err, size_t errlen)
     }
     precompiler = pid;
     return 0;
+}
+
+pid_t pyw_precompile_pid(void)
+{
+    return precompiler;
 }
 
 void pyw_precompile_end(void)

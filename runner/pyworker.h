@@ -44,6 +44,8 @@ int pyw_check_keyword(const char *expr, char *err, size_t errlen);
  * yet. Returns 0 (also when there is nothing worth starting), or -1 with
  * a message in err. */
 int pyw_precompile(char *const *files, size_t n, char *err, size_t errlen);
+/* The precompiler's pid while it may run, or 0. */
+pid_t pyw_precompile_pid(void);
 /* Stop the precompiler (if it still runs) and remove its directory. */
 void pyw_precompile_end(void);
 

@@ -75,11 +75,20 @@ static int io_close(void *ctx)
 }
 
 
+static void quiet(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
 /* Message for the failure that has just happened. Returns -1. */
 static int fail(struct junit_writer *w, char *err, size_t errlen)
 {
     w->failed = 1;
-    if (w->io_errno != 0) {
+    if (w->io_errno != 0 && w->file.direct) {
+        snprintf(err, errlen, "cannot write %s: %s", w->file.path,
+                 strerror(w->io_errno));
+    } else if (w->io_errno != 0) {
         snprintf(err, errlen, "cannot write %s: writing %s: %s",
                  w->file.path, w->file.tmp, strerror(w->io_errno));
     } else if (w->oom) {
@@ -144,6 +153,9 @@ struct junit_writer *junit_open(const char *path, enum junit_family family,
         return NULL;
     }
     w->family = family;
+    /* A failed write is reported once, by fail(), not also by libxml2's
+     * default handler on stderr. */
+    xmlSetGenericErrorFunc(NULL, quiet);
     if (afile_open(&w->file, path, err, errlen) != 0) {
         free(w);
         return NULL;

@@ -50,7 +50,7 @@ static int fail(struct tapw_writer *w, char *err, size_t errlen)
     if (w->file.path == NULL) {
         snprintf(err, errlen, "cannot write the TAP report to standard "
                  "output: %s", why);
-    } else if (w->io_errno != 0) {
+    } else if (w->io_errno != 0 && !w->file.direct) {
         snprintf(err, errlen, "cannot write %s: writing %s: %s",
                  w->file.path, w->file.tmp, why);
     } else {

@@ -6,7 +6,8 @@
  *     that said "# idle" has finished its file and only ends: the next
  *     file's worker starts meanwhile.
  *  2. poll() watches every worker's four pipes (protocol, stdout, stderr,
- *     crash log), its pidfd, and a self-pipe that SIGINT/SIGTERM write to.
+ *     crash log), its pidfd, and a self-pipe that SIGINT, SIGTERM,
+ *     SIGHUP and SIGQUIT write to.
  *  3. Protocol bytes go to the TAP parser; its events become results
  *     (proto_* below). stdout/stderr that the worker process itself wrote
  *     (isolate=file, or module-level code) is attached to the next result.
@@ -38,15 +39,17 @@
 #include "core/buf.h"
 #include "core/btrace.h"
 #include "core/outmark.h"
+#include "core/reap.h"
 #include "pyworker.h"
 #include "core/sup.h"
+#include "core/verdict.h"
 #include "tap.h"
 
-#define OUT_CAP (1u << 20)
 #define CRASH_CAP (1u << 20)
 #define CHILD_SLACK 10.0   /* seconds a worker may take beyond a child's
                               timeout before the runner steps in */
 #define GRACE 1.0
+#define STRAY_EVERY 0.1    /* seconds between looks for orphans */
 
 /* One file's progress. Invariant: done once no worker runs it and nothing
  * of it is left to start; its results are then handed on and freed. */
@@ -114,14 +117,31 @@ static void on_signal(int sig)
     errno = saved;
 }
 
-static char *dup_or_null(const char *s, size_t n)
+/* A copy of the n bytes at s as a C string, each NUL byte in them written
+ * \x00 (as Python's repr does), so that no text is cut there; NULL when
+ * memory runs out. */
+static char *dup_text(const char *s, size_t n)
 {
-    char *p = malloc(n + 1);
+    size_t nul = 0;
+    char *p, *q;
 
-    if (p != NULL) {
-        memcpy(p, s, n);
-        p[n] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        nul += s[i] == '\0';
     }
+    p = malloc(n + 3 * nul + 1);
+    if (p == NULL) {
+        return NULL;
+    }
+    q = p;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\0') {
+            memcpy(q, "\\x00", 4);
+            q += 4;
+        } else {
+            *q++ = s[i];
+        }
+    }
+    *q = '\0';
     return p;
 }
 
@@ -250,9 +270,7 @@ static char *join_output(const char *a, size_t alen, struct buf *b,
 
     buf_append(&j, a, alen);
     move_unmarked(&j, b, mine);
-    if (cut) {
-        buf_printf(&j, "\n[crossrun: %zu more bytes of output cut]\n", cut);
-    }
+    verdict_cut_note(&j, cut);
     *len = j.len;
     if (j.len == 0) {
         buf_free(&j);
@@ -268,12 +286,13 @@ static void drain_fd(struct worker *w, int i, struct sched *s);
  * signal produced, and what the test itself reported after that. */
 static void timed_out_result(struct worker *w, struct res_test *t)
 {
-    struct buf detail = BUF_INIT, msg = BUF_INIT;
+    struct buf detail = BUF_INIT;
+    struct verdict_end e = {.timed_out = 1, .timeout = w->cur_timeout};
+    struct verdict v;
 
-    buf_printf(&msg, "timed out after %g s", w->cur_timeout);
+    verdict_judge(&e, &v);
     if (w->crash.len) {
-        buf_puts(&detail, "Traceback where the test was when it was "
-                          "stopped:\n");
+        buf_puts(&detail, v.detail_head);
         bt_rewrite(w->crash.data, w->crash.len, &detail);
     }
     if (t->message || t->detail) {
@@ -286,8 +305,8 @@ static void timed_out_result(struct worker *w, struct res_test *t)
     free(t->message);
     free(t->detail);
     t->outcome = RES_FAILED;
-    t->type = strdup("timeout");
-    t->message = buf_steal(&msg);
+    t->type = strdup(v.type);
+    t->message = strdup(v.message);
     t->detail = detail.len ? buf_steal(&detail) : NULL;
     buf_free(&detail);
 }
@@ -339,16 +358,16 @@ static void on_test_point(struct sched *s, struct worker *w,
     names_from_id(ev->description, &t);
     t.outcome = outcome_of(v, ev->ok);
     if ((v = tap_get(ev, "type", &n)) != NULL) {
-        t.type = dup_or_null(v, n);
+        t.type = dup_text(v, n);
     }
     if ((v = tap_get(ev, "message", &n)) != NULL) {
-        t.message = dup_or_null(v, n);
+        t.message = dup_text(v, n);
     }
     if ((v = tap_get(ev, "detail", &n)) != NULL) {
-        t.detail = dup_or_null(v, n);
+        t.detail = dup_text(v, n);
     }
     if ((v = tap_get(ev, "file", &n)) != NULL) {
-        t.file = dup_or_null(v, n);
+        t.file = dup_text(v, n);
     }
     if ((v = tap_get(ev, "line", &n)) != NULL) {
         t.line = atoi(v);
@@ -426,6 +445,8 @@ static void on_event(void *ctx, const struct tap_event *ev)
     case TAP_COMMENT:
         if (strncmp(ev->text, "begin ", 6) == 0) {
             on_begin(s, w, ev->text);
+        } else if (strncmp(ev->text, "note ", 5) == 0) {
+            fprintf(stderr, "crossrun: note: %s\n", ev->text + 5);
         } else if (strcmp(ev->text, "idle") == 0) {
             w->cur = -2; /* nothing runs: the worker may end now */
             w->deadline = 0;
@@ -484,10 +505,12 @@ static void drain_fd(struct worker *w, int i, struct sched *s)
             }
             break;
         case PYW_OUT:
-            keep(&w->out, &w->out_cut, chunk, (size_t)n, OUT_CAP);
+            keep(&w->out, &w->out_cut, chunk, (size_t)n,
+                 (size_t)s->o->max_output);
             break;
         case PYW_ERR:
-            keep(&w->err, &w->err_cut, chunk, (size_t)n, OUT_CAP);
+            keep(&w->err, &w->err_cut, chunk, (size_t)n,
+                 (size_t)s->o->max_output);
             break;
         default:
             keep(&w->crash, NULL, chunk, (size_t)n, CRASH_CAP);
@@ -496,25 +519,15 @@ static void drain_fd(struct worker *w, int i, struct sched *s)
     }
 }
 
-static const char *signame(int sig, char *tmp, size_t n)
-{
-    const char *abbrev = sigabbrev_np(sig);
-
-    if (abbrev != NULL) {
-        snprintf(tmp, n, "SIG%s", abbrev);
-    } else {
-        snprintf(tmp, n, "signal %d", sig);
-    }
-    return tmp;
-}
-
 /* The worker died while w->cur was running: that is the test's result. */
 static void died_in_test(struct sched *s, struct worker *w, int status)
 {
     struct res_test t;
-    struct buf detail = BUF_INIT, msg = BUF_INIT;
-    char tmp[32];
+    struct buf detail = BUF_INIT;
     int import = w->cur == -1;
+    struct verdict_end e = {.status = status, .crashes = w->cur_crashes,
+                            .importing = import};
+    struct verdict v;
 
     memset(&t, 0, sizeof t);
     t.id = strdup(w->cur_id ? w->cur_id : w->file->res.path);
@@ -523,30 +536,14 @@ static void died_in_test(struct sched *s, struct worker *w, int status)
     if (w->timed_out) {
         timed_out_result(w, &t);
     } else {
-        if (WIFSIGNALED(status) && WTERMSIG(status) == w->cur_crashes &&
-            !import) {
-            t.outcome = RES_PASSED;
-        } else if (WIFSIGNALED(status)) {
-            t.outcome = RES_FAILED;
-            t.type = strdup("crash");
-            buf_printf(&msg, "%s died by %s (signal %d)",
-                       import ? "worker importing the file" : "test process",
-                       signame(WTERMSIG(status), tmp, sizeof tmp),
-                       WTERMSIG(status));
-        } else {
-            t.outcome = RES_FAILED;
-            t.type = strdup("exit");
-            buf_printf(&msg, "%s exited with status %d before %s finished",
-                       import ? "worker importing the file" : "test process",
-                       WEXITSTATUS(status),
-                       import ? "the import" : "the test");
-        }
+        verdict_judge(&e, &v);
+        t.outcome = v.kind == VERDICT_PASSED ? RES_PASSED : RES_FAILED;
+        t.type = v.type ? strdup(v.type) : NULL;
+        t.message = v.message[0] ? strdup(v.message) : NULL;
         if (w->crash.len) {
             bt_rewrite(w->crash.data, w->crash.len, &detail);
         }
-        t.message = msg.len ? buf_steal(&msg) : NULL;
         t.detail = detail.len ? buf_steal(&detail) : NULL;
-        buf_free(&msg);
         buf_free(&detail);
     }
     if (import && t.outcome == RES_FAILED) {
@@ -591,6 +588,32 @@ static void attach_leftover(struct worker *w)
     t->out_len = out_len;
     t->err = err;
     t->err_len = err_len;
+}
+
+/* A worker failed (crossrun's own error, not a test's): say which file's
+ * and how, with what it wrote, so the run's internal error has a cause. */
+static void show_failed_worker(const struct worker *w, int status)
+{
+    fprintf(stderr, "crossrun: internal error: the worker of %s ",
+            w->file->res.path);
+    if (WIFSIGNALED(status)) {
+        fprintf(stderr, "died by signal %d", WTERMSIG(status));
+    } else {
+        fprintf(stderr, "exited with status %d", WEXITSTATUS(status));
+    }
+    fprintf(stderr, "%s\n", w->err.len || w->out.len ? "; it wrote:" :
+            " and wrote nothing");
+    if (w->out.len > 0) {
+        fwrite(w->out.data, 1, w->out.len, stderr);
+    }
+    if (w->err.len > 0) {
+        fwrite(w->err.data, 1, w->err.len, stderr);
+    }
+    if (w->out.len + w->err.len > 0 &&
+        (w->err.len ? w->err.data[w->err.len - 1]
+                    : w->out.data[w->out.len - 1]) != '\n') {
+        fputc('\n', stderr);
+    }
 }
 
 static void enqueue_front(struct sched *s, size_t fi)
@@ -650,6 +673,7 @@ static int worker_ended(struct sched *s, struct worker *w, int status)
     tap_finish(w->tap);
     if (w->bailed) {
         s->internal++;
+        show_failed_worker(w, status);
     }
     /* A worker the runner stopped (-x, a signal) reports nothing more. */
     if (!s->stopping) {
@@ -658,6 +682,7 @@ static int worker_ended(struct sched *s, struct worker *w, int status)
         } else if (!w->bailed && !(WIFEXITED(status) &&
                                    WEXITSTATUS(status) == 0)) {
             s->internal++;
+            show_failed_worker(w, status);
         } else {
             attach_leftover(w);
         }
@@ -775,6 +800,27 @@ static int reap(struct sched *s, struct worker *w, int block)
     return r < 0 ? -1 : 0;
 }
 
+/* Children of the runner that are none of its own (workers, the spare,
+ * the precompiler) were orphaned by a test or a worker that died: kill
+ * them (see core/reap.h). At the end of the run (`all`), every
+ * descendant goes, as deep as it is. */
+static void end_strays(struct sched *s, int all)
+{
+    pid_t keep[64];
+    size_t n = 0;
+
+    keep[n++] = pyw_precompile_pid();
+    keep[n++] = s->spare.pid;
+    for (int i = 0; s->w != NULL && i < s->nslots && n < 64; i++) {
+        keep[n++] = s->w[i].pid;
+    }
+    if (all) {
+        (void)reap_descendants(keep, n, 5.0);
+    } else {
+        (void)reap_children(keep, n);
+    }
+}
+
 static int install_signals(char *err, size_t errlen)
 {
     struct sigaction sa;
@@ -786,8 +832,11 @@ static int install_signals(char *err, size_t errlen)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
+    /* Each ends the run as Ctrl-C does: what finished is reported. */
     if (sigaction(SIGINT, &sa, NULL) != 0 ||
-        sigaction(SIGTERM, &sa, NULL) != 0) {
+        sigaction(SIGTERM, &sa, NULL) != 0 ||
+        sigaction(SIGHUP, &sa, NULL) != 0 ||
+        sigaction(SIGQUIT, &sa, NULL) != 0) {
         snprintf(err, errlen, "sigaction: %s", strerror(errno));
         return -1;
     }
@@ -803,6 +852,7 @@ enum sched_end sched_run(const struct cli_opts *o, char **files,
     struct pollfd *pfd = NULL;
     enum sched_end end = SCHED_FAILED;
     size_t active = 0;
+    double last_strays = 0;
 
     memset(&s, 0, sizeof s);
     s.o = o;
@@ -841,6 +891,12 @@ enum sched_end sched_run(const struct cli_opts *o, char **files,
     }
     s.qlen = n;
     if (install_signals(err, errlen) != 0) {
+        goto out;
+    }
+    /* What tests start and orphan comes to the runner (core/reap.h). */
+    if (reap_subreaper() != 0) {
+        snprintf(err, errlen, "prctl(PR_SET_CHILD_SUBREAPER): %s",
+                 strerror(errno));
         goto out;
     }
     for (;;) {
@@ -945,6 +1001,10 @@ enum sched_end sched_run(const struct cli_opts *o, char **files,
                 active--;
             }
         }
+        if (now - last_strays >= STRAY_EVERY) {
+            end_strays(&s, 0);
+            last_strays = now;
+        }
     }
     end = s.interrupted ? SCHED_INTERRUPTED : SCHED_DONE;
     /* Files that never started (-x, a signal) are still handed on, so
@@ -964,6 +1024,7 @@ out:
                 reap(&s, &s.w[i], 1);
             }
         }
+        end_strays(&s, 1);
     }
     for (size_t i = 0; s.files != NULL && i < n; i++) {
         res_file_free(&s.files[i].res);

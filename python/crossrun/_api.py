@@ -17,6 +17,8 @@ surface as a collection error naming the test file and line.
 
 import _signal
 
+from . import _size
+
 __all__ = ["fixture", "mark", "param", "skip", "fail", "xfail",
            "Mark", "FixtureDef", "OutcomeException", "Skipped", "Failed",
            "XFailed"]
@@ -305,6 +307,11 @@ def _check_mark(name, args, kwargs):
         if isinstance(t, bool) or not isinstance(t, (int, float)) or t < 0:
             raise ValueError("mark.timeout: seconds must be a number >= 0, "
                              "got %r" % (t,))
+    elif name == "memory_limit":
+        if len(args) != 1 or kwargs:
+            raise TypeError("mark.memory_limit takes one argument: a size "
+                            "such as '512M' or a number of bytes")
+        _size.parse_size(args[0], "mark.memory_limit")
     elif name == "crashes":
         if len(args) != 1 or kwargs:
             raise TypeError("mark.crashes takes one argument: a signal name "
@@ -360,10 +367,12 @@ class MarkDecorator:
 
     def _apply(self, obj):
         m = self.mark
-        if m.name in ("parametrize", "timeout", "crashes") and not m.args:
+        if m.name in ("parametrize", "timeout", "crashes",
+                      "memory_limit") and not m.args:
             raise TypeError("mark.%s needs arguments, e.g. %s" % (
                 m.name, {"parametrize": "mark.parametrize(\"a\", [1, 2])",
                          "timeout": "mark.timeout(5)",
+                         "memory_limit": "mark.memory_limit(\"512M\")",
                          "crashes": "mark.crashes(\"SIGSEGV\")"}[m.name]))
         store_mark(obj, m)
         return obj

@@ -19,7 +19,7 @@ import _frozen_importlib_external as _external
 import os
 import sys
 
-from . import _api
+from . import _api, _size
 from ._load import RewritingLoader
 from ._tb import exception_line, format_exception, register_path
 
@@ -52,6 +52,7 @@ class Item:
 
     id, name, classname, file, line: how reports name it (see collect_file)
     timeout: float seconds from mark.timeout, or None
+    memory_limit: bytes from mark.memory_limit, or None
     crashes: the signal number of mark.crashes, or None
     skip_reason: str when a skip/skipif mark applies, else None
     xfail: an XFail when an xfail mark applies, else None
@@ -67,6 +68,7 @@ class Item:
     """
 
     __slots__ = ("id", "name", "classname", "file", "line", "timeout",
+                 "memory_limit",
                  "crashes", "skip_reason", "xfail", "marks", "func", "cls",
                  "params", "argnames", "module", "fixtures", "originalname",
                  "is_static")
@@ -130,12 +132,19 @@ def _ascii_escaped(text):
     return text.encode("unicode_escape").decode("ascii")
 
 
+# The control characters of ASCII as pytest escapes them in an id made
+# from bytes (the bytes beyond ASCII are \\xNN already).
+_UNPRINTABLE = {c: "\\x%02x" % c for c in list(range(32)) + [127]}
+_UNPRINTABLE.update({9: "\\t", 10: "\\n", 13: "\\r"})
+
+
 def _value_id(value, argname, index):
     """The id of one parameter value, the way pytest makes it."""
     if isinstance(value, str):
         return _ascii_escaped(value)
     if isinstance(value, bytes):
-        return value.decode("ascii", "backslashreplace")
+        return value.decode("ascii", "backslashreplace").translate(
+            _UNPRINTABLE)
     if value is None or isinstance(value, (bool, int, float, complex)):
         return str(value)
     if isinstance(value, (type, _FunctionType)):
@@ -198,6 +207,7 @@ def _apply_marks(item, module):
     item.skip_reason = None
     item.xfail = None
     item.timeout = None
+    item.memory_limit = None
     item.crashes = None
     for m in item.marks:
         if m.name == "skip" and item.skip_reason is None:
@@ -224,6 +234,9 @@ def _apply_marks(item, module):
                                    bool(m.kwargs.get("run", True)))
         elif m.name == "timeout" and item.timeout is None:
             item.timeout = float(m.args[0])
+        elif m.name == "memory_limit" and item.memory_limit is None:
+            item.memory_limit = _size.parse_size(m.args[0],
+                                                 "mark.memory_limit")
         elif m.name == "crashes" and item.crashes is None:
             item.crashes = _api.signal_number(m.args[0])
 

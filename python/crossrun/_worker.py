@@ -21,11 +21,12 @@ dies.
 """
 
 import atexit
+import codecs
 import os
 import sys
 import time
 
-from . import _api, _assert, _collect, _load, _native, _runtest, _tb
+from . import _assert, _collect, _load, _native, _runtest, _spawned, _tb
 
 # Everything this module (and so the worker) imports is in every test's
 # process: no json, re, signal or traceback here (see _tb.py).
@@ -39,14 +40,30 @@ def _quote(value):
     return _native.quote(value)
 
 
+def _escape_bytes(e):
+    """Codec error handler: a byte of a file name that is not UTF-8 (a
+    surrogate of os.fsdecode) is shown as \\xNN, as pytest shows such
+    bytes; anything else that cannot be encoded as \\uNNNN."""
+    shown = []
+    for c in e.object[e.start:e.end]:
+        code = ord(c)
+        if 0xDC80 <= code <= 0xDCFF:
+            shown.append("\\x%02x" % (code - 0xDC00))
+        else:
+            shown.append("\\u%04x" % code)
+    return "".join(shown), e.end
+
+
+_ESCAPE = "crossrun.escape"
+codecs.register_error(_ESCAPE, _escape_bytes)
+
+
 def _desc(test_id):
     return test_id.replace("\\", "\\\\").replace("#", "\\#")
 
 
 def _cut_note(data, cut):
-    if cut:
-        data += b"\n[crossrun: %d more bytes of output cut]\n" % cut
-    return data
+    return data + _native.cut_note(cut) if cut else data
 
 
 class _Emitter:
@@ -84,14 +101,14 @@ def _begin_line(index, timeout, who, test_id, item=None):
     xfail = item is not None and item.xfail is not None
     return ("# begin %d %g %s %d %d %s\n"
             % (index, timeout or 0, who, crashes or 0, xfail,
-               test_id)).encode()
+               test_id)).encode("utf-8", _ESCAPE)
 
 
 def _point_text(number, test_id, res, out, err, item, duration):
     """A test point and its YAML block; duration: its text (bytes)."""
     ok = res["outcome"] not in ("failed", "error")
     lines = [b"%sok %d - %s" % (b"" if ok else b"not ", number,
-                                _desc(test_id).encode()),
+                                _desc(test_id).encode("utf-8", _ESCAPE)),
              b"  ---",
              b"  outcome: " + res["outcome"].encode(),
              b"  duration: " + duration]
@@ -109,52 +126,26 @@ def _point_text(number, test_id, res, out, err, item, duration):
     return b"\n".join(lines)
 
 
-def _signal_name(num):
-    return _api.signal_name(num) or "signal %d" % num
-
-
-def _judge(item, r, timeout):
-    """The result of one isolated run, from what the supervisor saw."""
-    crash = r.crash.strip()
-    if r.timed_out:
-        if item.xfail is not None:
-            return {"outcome": "xfailed",
-                    "message": "timed out after %g s" % timeout}
-        return {"outcome": "failed", "type": "timeout",
-                "message": "timed out after %g s" % timeout,
-                "detail": ("Traceback where the test was when it was "
-                           "stopped:\n" + crash) if crash else None}
-    if r.signal is not None:
-        name = _signal_name(r.signal)
-        if item.crashes == r.signal:
-            return {"outcome": "passed"}
-        res = {"outcome": "failed", "type": "crash",
-               "message": "test process died by %s (signal %d)"
-               % (name, r.signal),
-               "detail": crash or None}
-        if item.xfail is not None:
-            res = {"outcome": "xfailed", "message": res["message"]}
+def _judge(item, r, timeout, res=None):
+    """The result of a run of item: in a child, from what the supervisor
+    saw (r, an IsolatedResult), or in this process (r None), which
+    finished with res. The wording is the runner's (_native.verdict)."""
+    kind, type_, message, head = _native.verdict(r, timeout, item.crashes)
+    if kind == "finished":
+        if r is not None:
+            res = ({"outcome": "passed"} if r.report == _PASSED
+                   else _decode(r.report))
+        if message and res["outcome"] in ("passed", "xpassed"):
+            # It was to die by a signal (mark.crashes), and finished.
+            return {"outcome": "failed", "type": type_, "message": message}
         return res
-    if not r.report:
-        return {"outcome": "failed", "type": "exit",
-                "message": "test process exited with status %s before the "
-                           "test finished" % r.exitcode,
-                "detail": crash or None}
-    if r.report == _PASSED:
-        res = {"outcome": "passed"}
-    else:
-        res = _decode(r.report)
-    return _unless_crash_expected(item, res)
-
-
-def _unless_crash_expected(item, res):
-    """res, or a failure when the test was to die by a signal (mark.crashes)
-    and finished instead."""
-    if item.crashes is not None and res["outcome"] in ("passed", "xpassed"):
-        return {"outcome": "failed", "type": "crash",
-                "message": "expected the test to die by %s, but it finished"
-                % _signal_name(item.crashes)}
-    return res
+    if kind == "passed":
+        return {"outcome": "passed"}
+    if item.xfail is not None and kind != "exit":
+        return {"outcome": "xfailed", "message": message}
+    crash = r.crash.strip()
+    return {"outcome": "failed", "type": type_, "message": message,
+            "detail": head + crash if crash else None}
 
 
 # A plain pass is most results: the child sends it without building and
@@ -310,6 +301,7 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
     or None for all."""
     emit = _Emitter(proto_fd)
     worker_pid = os.getpid()
+    threads = _spawned.thread_count()   # the worker's own, before the file
     atexit._clear()     # the runner's, if any: not this file's to run
     emit.write(b"TAP version 14\n")
     _native.enable_crash_reports(crash_fd)
@@ -350,10 +342,20 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
     plain_calls = [item.func if fast[i] and not item.argnames else None
                    for i, item in enumerate(items)]
     call_test = _runtest.call_test
+    # --memory-limit and --max-output come from the runner's environment.
+    cap = int(os.environ.get("CROSSRUN_MAX_OUTPUT") or 1 << 20)
+    memory = [item.memory_limit if item.memory_limit is not None
+              else int(os.environ.get("CROSSRUN_MEMORY_LIMIT") or 0)
+              for item in items]
+    if any(memory):
+        from . import _memory
 
     def run_job(index):
         """Test `index` (-1: the warm-up), in its child: bytes of its
         outcome (see _encode)."""
+        if index >= 0 and memory[index]:
+            return _encode(_memory.run_limited(memory[index], session.run,
+                                               items[index]))
         func = plain_calls[index] if index >= 0 else warm.func
         if func is not None:
             res = call_test(func)
@@ -371,6 +373,8 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
 
     def report_isolated(index, item, r):
         res = _judge(item, r, limit_of(item))
+        if memory[index]:
+            res = _memory.crash_note(res, memory[index])
         res["duration"] = r.duration
         if r.report not in (b"", _PASSED) and not _tb.loaded() and \
                 res["outcome"] in ("failed", "error"):
@@ -403,22 +407,44 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
             emit.point(index + 1, item.id, res, item=item)
             return
         if isolate == "file":
-            res = session.run(item)
+            res = _memory.run_limited(memory[index], session.run, item) \
+                if memory[index] else session.run(item)
             if os.getpid() != worker_pid:
                 # A process the test forked returned here: it must not
                 # report or run the rest of the file.
                 sys.stdout.flush()
                 sys.stderr.flush()
                 os._exit(0)
-            res = _unless_crash_expected(item, res)
+            res = _judge(item, None, limit, res)
             res["duration"] = time.monotonic() - t0
             sys.stdout.flush()
             sys.stderr.flush()
             emit.point(index + 1, item.id, res, item=item)
             return
         emit.begin(index, limit, "child", item.id, item)
+        if spawned(index):
+            res, out, err = _spawned.run(item, limit, memory[index], cap)
+            res["duration"] = time.monotonic() - t0
+            emit.point(index + 1, item.id, res, out, err, item)
+            return
         report_isolated(index, item, chain.run(index, timeout=limit or 0.0,
-                                               left=end - index - 1))
+                                               cap=cap, left=end - index - 1))
+
+    threaded = []
+
+    def spawned(index):
+        """Must test `index` run in a fresh process? Yes once the file or
+        its module fixtures have started threads (see _spawned)."""
+        if not threaded:
+            now = _spawned.thread_count()
+            if now <= threads:
+                return False
+            threaded.append(now)
+            emit.write(b"# note " + _spawned.note(path, now).encode(
+                "utf-8", _ESCAPE) + b"\n")
+            for i in range(index, len(items)):
+                eligible[i] = False
+        return True
 
     # Fast-path tests need no judging here when they pass plainly (most
     # tests): Chain.run_plain runs a stretch of them and reports those
@@ -427,7 +453,7 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
     # snapshot and are not copied into them.
     plain = [None] * len(items)
     eligible = [isolate == "test" and fast[i] and item.crashes is None
-                for i, item in enumerate(items)]
+                and not memory[i] for i, item in enumerate(items)]
     # The chain's runs end after the last test that is not skipped: no
     # child is made for a run that will not come.
     end = max((i + 1 for i, item in enumerate(items)
@@ -435,7 +461,7 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
 
     index = start
     while index < len(items):
-        if not eligible[index]:
+        if not eligible[index] or spawned(index):
             run_one(index, items[index])
             index += 1
             continue
@@ -444,7 +470,7 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
                 if eligible[i] and plain[i] is None:
                     plain[i] = _plain_spec(i, items[i], limit_of(items[i]))
         index, emit.held, r = chain.run_plain(plain, index, emit.held,
-                                              proto_fd, end=end)
+                                              proto_fd, cap=cap, end=end)
         if r is not None:
             report_isolated(index, items[index], r)
             index += 1

@@ -45,7 +45,6 @@ import functools
 import gc
 import os
 import pickle
-import signal
 import sys
 import traceback
 import types
@@ -358,13 +357,6 @@ def _child(item):
         return pickle.dumps({"internal": traceback.format_exc()})
 
 
-def _signal_name(num):
-    try:
-        return signal.Signals(num).name
-    except ValueError:
-        return "signal %d" % num
-
-
 _HARNESS = ("/_pytest/", "/pluggy/", "/crossrun/pytest_plugin.py",
             "<frozen runpy>", "/pytest/__main__.py", "/xdist/", "/execnet/")
 
@@ -432,45 +424,32 @@ def _xfail_reason(item):
 
 def _judge(item, r, timeout, crashes, reports, internal):
     """The reports of one isolated run (see _worker._judge for the runner's
-    rules, which these follow)."""
+    rules, which these follow, in the runner's words: _native.verdict)."""
+    kind, type_, message, head = _native.verdict(r, timeout, crashes)
     crash = _trim_stack(r.crash.strip())
-    if r.timed_out:
+    if kind == "passed":
+        return _made_up(item, "passed", None, r.duration)
+    if kind in ("timeout", "crash"):
         reason = _xfail_reason(item)
-        if reason is not None:
-            return _made_up(item, "skipped", None, r.duration,
-                            wasxfail=(reason + ": " if reason else "")
-                            + "timed out after %g s" % timeout)
-        return _made_up(item, "failed", _longrepr(
-            item, "timed out after %g s" % timeout,
-            "Traceback where the test was when it was stopped:\n" + crash
-            if crash else None), r.duration)
-    if r.signal is not None:
-        if crashes == r.signal:
-            return _made_up(item, "passed", None, r.duration)
-        message = "test process died by %s (signal %d)" % (
-            _signal_name(r.signal), r.signal)
-        reason = _xfail_reason(item)
-        if reason is not None and crashes is None:
+        if reason is not None and (kind == "timeout" or crashes is None):
             return _made_up(item, "skipped", None, r.duration,
                             wasxfail=(reason + ": " if reason else "")
                             + message)
-        return _made_up(item, "failed", _longrepr(item, message,
-                                                  crash or None),
-                        r.duration)
+        return _made_up(item, "failed", _longrepr(
+            item, message, head + crash if crash else None), r.duration)
     if internal is not None:
         return _made_up(item, "failed", _longrepr(
             item, "crossrun: the isolated test could not report", internal),
             r.duration)
     if reports is None:
-        return _made_up(item, "failed", _longrepr(
-            item, "test process exited with status %s before the test "
-            "finished" % r.exitcode, crash or None), r.duration)
-    if crashes is not None:
+        return _made_up(item, "failed", _longrepr(item, message,
+                                                  crash or None), r.duration)
+    if message:
+        # It was to die by a signal, and finished.
         for i, rep in enumerate(reports):
             if rep.when == "call" and rep.passed:
-                new = _report(item, "call", "failed", _longrepr(
-                    item, "expected the test to die by %s, but it finished"
-                    % _signal_name(crashes), None), rep.duration)
+                new = _report(item, "call", "failed",
+                              _longrepr(item, message, None), rep.duration)
                 new.sections = rep.sections
                 reports[i] = new
     return reports
@@ -491,9 +470,7 @@ def _add_output(reports, r):
                             ("stderr", r.stderr, r.stderr_cut)):
         if not data and not cut:
             continue
-        text = data.decode("utf-8", "replace")
-        if cut:
-            text += "\n[crossrun: %d more bytes of output cut]\n" % cut
+        text = (data + _native.cut_note(cut)).decode("utf-8", "replace")
         target.sections.append(("Captured %s %s" % (name, target.when),
                                 text))
 

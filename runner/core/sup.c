@@ -16,9 +16,11 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "core/afile.h"
+#include "core/reap.h"
 
 #define CRASH_CAP (1u << 20)
 #define REPORT_CAP (256u << 20)
@@ -59,20 +61,41 @@ static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE,
 static struct sigaction crash_prev[NCRASH];
 static int crash_fd = -1;
 
+/* The index of the frame where the signal struck: the one at the
+ * interrupted instruction (so the backtrace starts there however many
+ * frames lie above it: this handler, a sanitizer's wrapper, the kernel's
+ * signal return), else 2 (this handler and the signal return). */
+static int first_frame(void *const *frames, int n, const void *uctx)
+{
+#ifdef REG_RIP
+    const ucontext_t *uc = uctx;
+    void *pc = (void *)uc->uc_mcontext.gregs[REG_RIP];
+
+    for (int i = 0; i < n; i++) {
+        if (frames[i] == pc) {
+            return i;
+        }
+    }
+#else
+    (void)frames, (void)n, (void)uctx;
+#endif
+    return 2;
+}
+
 /* Async-signal-safe: backtrace() was warmed up at install time, so it does
  * not load libgcc here; backtrace_symbols_fd does not allocate. */
 static void on_crash(int sig, siginfo_t *info, void *uctx)
 {
     static const char head[] = "Native backtrace (most recent call first):\n";
     void *frames[64];
-    int n;
+    int n, first;
     size_t i;
 
     (void)afile_write_all(crash_fd, head, sizeof head - 1);
     n = backtrace(frames, 64);
-    /* Frames 0 and 1 are this handler and the kernel's signal return. */
-    if (n > 2) {
-        backtrace_symbols_fd(frames + 2, n - 2, crash_fd);
+    first = first_frame(frames, n, uctx);
+    if (n > first) {
+        backtrace_symbols_fd(frames + first, n - first, crash_fd);
     }
     (void)afile_write_all(crash_fd, "\n", 1);
     for (i = 0; i < NCRASH && crash_signals[i] != sig; i++) {
@@ -284,6 +307,8 @@ int sup_child_done(int report_fd, const void *report, size_t len)
     ssize_t n;
 
     said_done = 1;
+    /* What the test started ends with it, before the parent hears. */
+    (void)reap_children(NULL, 0);
     do {
         n = writev(report_fd, iov, 2);
     } while (n < 0 && errno == EINTR);
@@ -352,6 +377,9 @@ static void child(int pipes[NPIPES][2], int ctl, pid_t parent,
     }
     close(f.ctl);
     self = getpid();
+    /* Orphans of what the test starts come to it (even those that left
+     * its group), so that reap_children finds them at the end. */
+    (void)reap_subreaper();
     fn(arg, cmd.job, f.report, f.crash);
     fflush(NULL);
     if (getpid() != self) {
@@ -361,6 +389,7 @@ static void child(int pipes[NPIPES][2], int ctl, pid_t parent,
      * the kernel tears this process down (and closes its pipes: no
      * syscall each). */
     if (!said_done) {
+        (void)reap_children(NULL, 0);
         (void)afile_write_all(f.report, DONE_MARK, sizeof DONE_MARK - 1);
     }
     _exit(0);
@@ -799,6 +828,9 @@ int sup_supervise(struct sup_child *c, const struct sup_opts *o,
             }
         }
         if (done == 0) {
+            /* What it started goes first, while it still leads to them
+             * (they may have left its group). */
+            (void)reap_kill_tree(pid);
             sup_kill_group(pid, SIGTERM);
             done = pump_until(pid, pidfd, fds, sup_now() + o->grace, r,
                               o->cap, err, errlen);

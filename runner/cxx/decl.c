@@ -40,6 +40,31 @@ struct parser {
 static void *fail_at(struct parser *p, size_t col, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* How many bytes the UTF-8 sequence led by byte c takes (1 for ASCII,
+ * and for a byte that leads nothing: a stray byte is a token alone). */
+static size_t utf8_len(unsigned char c)
+{
+    return c >= 0xF0 && c < 0xF8 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+}
+
+/* The longest n' <= n such that s[0..n') ends on a character boundary:
+ * a cut never leaves half a UTF-8 character (Python reads the
+ * messages as UTF-8). */
+static size_t utf8_cut(const char *s, size_t n)
+{
+    size_t lead = n;
+
+    while (lead > 0 && n - lead < 4 &&
+           ((unsigned char)s[lead - 1] & 0xC0) == 0x80) {
+        lead--;
+    }
+    if (lead > 0 && (unsigned char)s[lead - 1] >= 0xC0 &&
+        lead - 1 + utf8_len((unsigned char)s[lead - 1]) > n) {
+        return lead - 1;
+    }
+    return n;
+}
+
 static void *fail_at(struct parser *p, size_t col, const char *fmt, ...)
 {
     va_list ap;
@@ -50,6 +75,7 @@ static void *fail_at(struct parser *p, size_t col, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(p->err->msg, sizeof(p->err->msg), fmt, ap);
         va_end(ap);
+        p->err->msg[utf8_cut(p->err->msg, strlen(p->err->msg))] = '\0';
     }
     return NULL;
 }
@@ -111,6 +137,17 @@ static void scan(struct parser *p)
         }
         p->tok.kind = T_STR;
         p->tok.len = (s[j] == '\0' ? j : j + 1) - i;
+    } else if ((unsigned char)s[i] >= 0x80) {
+        /* Not C++: one character (its whole UTF-8 sequence), so that a
+         * message quoting it never holds half of it. */
+        size_t j = i + 1;
+
+        while (j < i + utf8_len((unsigned char)s[i]) &&
+               ((unsigned char)s[j] & 0xC0) == 0x80) {
+            j++;
+        }
+        p->tok.kind = T_PUNCT;
+        p->tok.len = j - i;
     } else {
         p->tok.kind = T_PUNCT;
         p->tok.len = 1;
@@ -154,7 +191,9 @@ static const char *found(struct parser *p, char *tmp, size_t n)
     if (p->tok.kind == T_END) {
         return "the end";
     }
-    snprintf(tmp, n, "'%.*s'", (int)(p->tok.len > 40 ? 40 : p->tok.len),
+    snprintf(tmp, n, "'%.*s'",
+             (int)utf8_cut(p->s + p->tok.start,
+                           p->tok.len > 40 ? 40 : p->tok.len),
              p->s + p->tok.start);
     return tmp;
 }

@@ -14,4 +14,8 @@ int isolate_module_init(PyObject *m);
  * exception set. */
 int quote_module_init(PyObject *m);
 
+/* verdict() and cut_note(): how an isolated run ended, in the runner's
+ * words (core/verdict.h). Returns 0, or -1 with a Python exception set. */
+int judge_module_init(PyObject *m);
+
 #endif

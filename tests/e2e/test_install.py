@@ -19,8 +19,10 @@ def test_add():
 
 
 def _make(*args):
+    # the build this run tests, as it is (SANITIZE as make check had it)
+    sanitize = "SANITIZE=" + os.environ.get("CROSSRUN_SANITIZE", "")
     p = subprocess.run(["make", "-s", "-C", e2e.ROOT, "-o", "all",
-                        "-o", "build"] + list(args),
+                        "-o", "build", sanitize] + list(args),
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        timeout=300)
     assert p.returncode == 0, p.stdout.decode("utf-8", "replace")

@@ -28,4 +28,4 @@ def test_readme_examples_pass():
             f.write("".join("    %s\n" % line for line in walk.splitlines()))
         r = e2e.run(tmp, junit=False)
     assert r.rc == 0, r.out + r.err
-    assert e2e.last_line(r.out) == "6 passed, 0 failed", r.out
+    assert e2e.last_line(r.out) == "7 passed, 0 failed", r.out

@@ -5,6 +5,7 @@ library loaded with isolated=True is fresh either way. The JUnit report
 says which tests saw which count. And the worker, of which each test's
 process is a copy, carries little."""
 import os
+import subprocess
 
 from crossrun import mark
 
@@ -41,11 +42,32 @@ def test_shared_state_in_a_file():
     assert r.outcome("test_own_namespace_is_always_fresh") == "passed"
 
 
+def bare_interpreter_imports(env):
+    """The modules that Python imports before running anything, with the
+    site setup of env (its .pth files, a sitecustomize)."""
+    p = subprocess.run([os.environ.get("PY", "/usr/bin/python3"), "-c",
+                        "import sys; print(','.join(sys.modules))"],
+                       stdout=subprocess.PIPE, env=dict(os.environ, **env),
+                       check=True)
+    return p.stdout.decode().strip()
+
+
 @mark.timeout(120)
-def test_the_worker_stays_lean():
+@mark.parametrize("startup", ["bare", "importing"])
+def test_the_worker_stays_lean(tmp_path, startup):
     """Each test's process is a copy of its worker: the parser, inspect,
-    json, re and traceback stay out of it until a test fails."""
-    r = e2e.run("-j", "1", e2e.SUITES + "/lean")
+    json, re and traceback stay out of it until a test fails, whatever
+    the machine's site setup imports at every start (as Debian's
+    python3-matplotlib does through a .pth file)."""
+    env = {}
+    if startup == "importing":
+        (tmp_path / "sitecustomize.py").write_text(
+            "import importlib.util, json\n")
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(tmp_path)] + [p for p in os.environ.get(
+                "PYTHONPATH", "").split(os.pathsep) if p])
+    env["CROSSRUN_LEAN_BASELINE"] = bare_interpreter_imports(env)
+    r = e2e.run("-j", "1", e2e.SUITES + "/lean", env=env)
     assert r.rc == 1, r.out + r.err
     assert e2e.last_line(r.out) == "4 passed, 1 failed", r.out
     e2e.validate(r)

@@ -8,6 +8,9 @@ Two views of the same rule, because either alone can be fooled:
     by its own layer or by layers below, and no modules of one layer use
     each other in a circle (a circle is a set of modules each reachable
     from the others: strongly connected components of the symbol graph).
+Inside a layer, files numbered in their chain's order ("ffi/04_conv.c")
+may use only files with a lower number, by include and by symbol (see
+the top of runner/ffi/12_module.c).
 
 Usage: layers.py [--build DIR] [--graph]
   exits 0 when both hold, 1 naming every violation; --graph prints the
@@ -24,12 +27,28 @@ RUNNER = os.path.join(ROOT, "runner")
 # Lower rank may not depend on higher rank.
 RANK = {"core": 0, "cxx": 1, "ffi": 2, "program": 3}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+NUMBERED = re.compile(r'^(\d+)_')
 
 
 def layer_of(rel):
     """The layer of a path relative to runner/ ("cxx/decl.c" -> "cxx")."""
     head = rel.split("/", 1)[0] if "/" in rel else ""
     return head if head in RANK else "program"
+
+
+def order_of(rel):
+    """The chain number of a numbered file ("ffi/04_conv.h" -> 4), else
+    None."""
+    m = NUMBERED.match(os.path.basename(rel))
+    return int(m.group(1)) if m else None
+
+
+def later_in_chain(mine, theirs):
+    """Does mine (a path or module under runner/) use a file that comes
+    after it in its folder's chain?"""
+    a, b = order_of(mine), order_of(theirs)
+    return (a is not None and b is not None and a < b and
+            os.path.dirname(mine) == os.path.dirname(theirs))
 
 
 def sources(runner=RUNNER):
@@ -61,18 +80,24 @@ def include_violations(runner=RUNNER):
             if RANK[theirs] > RANK[mine]:
                 bad.append("%s includes %s: %s may not use %s"
                            % (rel, inc, mine, theirs))
+            elif later_in_chain(rel, inc):
+                bad.append("%s includes %s: a file may not use one later "
+                           "in its chain" % (rel, inc))
     return bad
 
 
-def objects(build):
-    """{module: path of its .o} for every object built from runner/."""
+def objects(build, runner=RUNNER):
+    """{module: path of its .o} for every object built from a source that
+    runner/ still has (a renamed file leaves its old object behind)."""
     base = os.path.join(build, "runner")
     out = {}
     for d, _, names in os.walk(base):
         for n in names:
             if n.endswith(".o"):
-                rel = os.path.relpath(os.path.join(d, n), base)
-                out[rel[:-2]] = os.path.join(d, n)
+                rel = os.path.relpath(os.path.join(d, n), base)[:-2]
+                if any(os.path.exists(os.path.join(runner, rel + ext))
+                       for ext in (".c", ".cc")):
+                    out[rel] = os.path.join(d, n)
     return out
 
 
@@ -134,6 +159,9 @@ def link_violations(graph):
             if RANK[layer_of(dep)] > RANK[layer_of(mod)]:
                 bad.append("%s uses %s: %s may not use %s"
                            % (mod, dep, layer_of(mod), layer_of(dep)))
+            elif later_in_chain(mod, dep):
+                bad.append("%s uses %s: a file may not use one later in "
+                           "its chain" % (mod, dep))
     for comp in circles(graph):
         bad.append("circle: " + " <-> ".join(comp))
     return bad

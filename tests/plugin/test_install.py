@@ -20,7 +20,8 @@ sys.exit(pytest.main(["-p", "no:cacheprovider", "--help"]))
 def test_make_install_registers_the_entry_point(tmp_path):
     dest = tmp_path / "root"
     proc = subprocess.run(
-        ["make", "-s", "-C", REPO, "-o", "all", "install",
+        ["make", "-s", "-C", REPO, "-o", "all", "-o", "build",
+         "SANITIZE=" + os.environ.get("CROSSRUN_SANITIZE", ""), "install",
          "DESTDIR=%s" % dest, "PREFIX=/usr/local", "PY=%s" % sys.executable],
         capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr

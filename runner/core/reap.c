@@ -1,0 +1,283 @@
+/* reap: kill and reap what a process started (see reap.h). */
+#include "core/reap.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_ROUNDS 1000   /* a fork bomb is killed faster than it grows */
+
+int reap_subreaper(void)
+{
+    return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+}
+
+static int kept(pid_t pid, const pid_t *keep, size_t nkeep)
+{
+    for (size_t i = 0; i < nkeep; i++) {
+        if (keep[i] == pid) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Kill and reap the pids listed in the text of fd (a children file).
+ * Returns how many, or -1 (read failed). */
+static int kill_listed(int fd, const pid_t *keep, size_t nkeep)
+{
+    char text[4096];
+    ssize_t n;
+    int killed = 0;
+
+    do {
+        n = read(fd, text, sizeof text - 1);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        return -1;
+    }
+    text[n] = '\0';
+    /* A list longer than the buffer: its cut last pid is left for the
+     * next round (the caller repeats until nothing is found). */
+    if ((size_t)n == sizeof text - 1) {
+        char *sp = strrchr(text, ' ');
+
+        if (sp != NULL) {
+            *sp = '\0';
+        }
+    }
+    for (char *p = text, *end; *p != '\0'; p = end) {
+        long v = strtol(p, &end, 10);
+        int st;
+
+        if (end == p) {
+            break;
+        }
+        if (v <= 0 || kept((pid_t)v, keep, nkeep)) {
+            continue;
+        }
+        (void)kill((pid_t)v, SIGKILL);
+        while (waitpid((pid_t)v, &st, 0) < 0 && errno == EINTR) {
+        }
+        killed++;
+    }
+    return killed;
+}
+
+/* One pass over the children files of every thread of this process. */
+static int kill_children_once(const pid_t *keep, size_t nkeep)
+{
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    int killed = 0;
+
+    if (d == NULL) {
+        return -1;
+    }
+    while ((e = readdir(d)) != NULL) {
+        char path[300];
+        int fd, k;
+
+        if (e->d_name[0] < '0' || e->d_name[0] > '9') {
+            continue;
+        }
+        snprintf(path, sizeof path, "/proc/self/task/%s/children",
+                 e->d_name);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            continue;   /* the thread ended meanwhile */
+        }
+        k = kill_listed(fd, keep, nkeep);
+        close(fd);
+        if (k < 0) {
+            killed = killed > 0 ? killed : -1;
+        } else {
+            killed = (killed < 0 ? 0 : killed) + k;
+        }
+    }
+    closedir(d);
+    return killed;
+}
+
+int reap_children(const pid_t *keep, size_t nkeep)
+{
+    int total = 0;
+
+    for (int round = 0; round < MAX_ROUNDS; round++) {
+        int k = kill_children_once(keep, nkeep);
+
+        if (k < 0) {
+            return total > 0 ? total : -1;
+        }
+        if (k == 0) {
+            break;
+        }
+        total += k;
+    }
+    return total;
+}
+
+/* A process of the scan: its pid and parent. */
+struct proc {
+    pid_t pid, ppid;
+};
+
+/* Every process of /proc with its parent, in a malloc'd array (*n of
+ * them), or NULL. */
+static struct proc *scan(size_t *n)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    struct proc *all = NULL;
+    size_t cap = 0;
+
+    *n = 0;
+    if (d == NULL) {
+        return NULL;
+    }
+    while ((e = readdir(d)) != NULL) {
+        char path[300], stat[512], *rp;
+        int fd;
+        ssize_t r;
+        long ppid;
+
+        if (e->d_name[0] < '1' || e->d_name[0] > '9') {
+            continue;
+        }
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            continue;
+        }
+        r = read(fd, stat, sizeof stat - 1);
+        close(fd);
+        if (r <= 0) {
+            continue;
+        }
+        stat[r] = '\0';
+        /* "pid (comm) state ppid ...": comm may hold anything, even ')'. */
+        rp = strrchr(stat, ')');
+        if (rp == NULL || sscanf(rp + 1, " %*c %ld", &ppid) != 1) {
+            continue;
+        }
+        if (*n == cap) {
+            struct proc *p = realloc(all, (cap ? 2 * cap : 256) * sizeof *p);
+
+            if (p == NULL) {
+                break;
+            }
+            all = p;
+            cap = cap ? 2 * cap : 256;
+        }
+        all[*n].pid = (pid_t)atol(e->d_name);
+        all[(*n)++].ppid = (pid_t)ppid;
+    }
+    closedir(d);
+    return all;
+}
+
+/* Mark in `in` (n flags) the descendants of self in all, not entering
+ * kept processes. Returns how many. */
+static size_t mark_descendants(const struct proc *all, size_t n, char *in,
+                               pid_t self, const pid_t *keep, size_t nkeep)
+{
+    size_t count = 0;
+    int grew = 1;
+
+    memset(in, 0, n);
+    while (grew) {
+        grew = 0;
+        for (size_t i = 0; i < n; i++) {
+            int parent_in = all[i].ppid == self;
+
+            for (size_t j = 0; !parent_in && j < n; j++) {
+                parent_in = in[j] && all[j].pid == all[i].ppid;
+            }
+            if (!in[i] && parent_in && all[i].pid != self &&
+                !kept(all[i].pid, keep, nkeep)) {
+                in[i] = 1;
+                count++;
+                grew = 1;
+            }
+        }
+    }
+    return count;
+}
+
+int reap_kill_tree(pid_t root)
+{
+    size_t n, found = 0;
+    struct proc *all = scan(&n);
+    char *in = all != NULL ? malloc(n) : NULL;
+
+    if (in != NULL) {
+        found = mark_descendants(all, n, in, root, NULL, 0);
+        for (size_t i = 0; i < n; i++) {
+            if (in[i]) {
+                (void)kill(all[i].pid, SIGKILL);
+            }
+        }
+    }
+    free(in);
+    free(all);
+    return (int)found;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int reap_descendants(const pid_t *keep, size_t nkeep, double wait)
+{
+    pid_t self = getpid();
+    double until = now() + wait;
+    int total = 0;
+
+    for (;;) {
+        size_t n, found;
+        struct proc *all = scan(&n);
+        char *in = all != NULL ? malloc(n) : NULL;
+        struct timespec pause = {0, 10 * 1000 * 1000};
+
+        if (in == NULL) {
+            free(all);
+            break;
+        }
+        found = mark_descendants(all, n, in, self, keep, nkeep);
+        for (size_t i = 0; i < n; i++) {
+            if (in[i]) {
+                (void)kill(all[i].pid, SIGKILL);
+                total++;
+            }
+        }
+        for (size_t i = 0; i < n; i++) {
+            int st;
+
+            if (in[i] && all[i].ppid == self) {
+                while (waitpid(all[i].pid, &st, 0) < 0 && errno == EINTR) {
+                }
+            }
+        }
+        free(in);
+        free(all);
+        if (found == 0 || now() >= until) {
+            break;
+        }
+        /* Orphans of what was killed come to us once their parents die:
+         * look again shortly. */
+        nanosleep(&pause, NULL);
+    }
+    return total;
+}

@@ -1,0 +1,633 @@
+/* 05_function: crossrun.Function, made once per declaration by lib.fn():
+ *  1. the declaration is parsed (cxx/decl.h), qualified by the class
+ *     for methods of lib.cls, and told a member function or not;
+ *  2. one converter per parameter (04_conv), `this` first for methods,
+ *     and one for the result; default values from their literals;
+ *  3. the symbol is found in the library's table (cxx/symbols.h), with
+ *     the closest names when it is not there (SymbolNotFound);
+ *  4. the per-call argument area is laid out (a slot per argument, then
+ *     room for temporaries and a large or std::string result) and the
+ *     libffi cif prepared;
+ *  5. 06_call chooses how it is called (ffi_function_caller.prepare). */
+#include "ffi/05_function.h"
+
+#include <dlfcn.h>
+#include <string.h>
+
+#include "cxx/cxxrt.h"
+#include "ffi/01_errors.h"
+#include "ffi/02_values.h"
+#include "ffi/03_typedef.h"
+#include "ffi/04_defaults.h"
+#include "ffi/05_operators.h"
+
+struct function_caller ffi_function_caller;
+
+static PyObject *not_found(LibraryObject *lib, struct ct_decl *d,
+                           const char *text)
+{
+    struct sym_table *t = ffi_lib_symbols(lib);
+    const char *close[5];
+    size_t n, i;
+    PyObject *names, *msg, *exc;
+    struct buf b = BUF_INIT;
+
+    if (t == NULL) {
+        return NULL;
+    }
+    n = sym_closest(t, d, close, 5);
+    names = PyList_New(0);
+    if (names == NULL) {
+        return NULL;
+    }
+    if (decl_key(d, &b) != 0) {
+        Py_DECREF(names);
+        return PyErr_NoMemory();
+    }
+    msg = PyUnicode_FromFormat("no exported function in %s matches '%s' "
+                               "(looked for %s)", lib->file, text, b.data);
+    buf_free(&b);
+    for (i = 0; i < n && msg != NULL; i++) {
+        PyObject *s = PyUnicode_DecodeUTF8(close[i],
+                                           (Py_ssize_t)strlen(close[i]),
+                                           "replace");
+        PyObject *m2;
+
+        if (s == NULL || PyList_Append(names, s) != 0) {
+            Py_XDECREF(s);
+            Py_CLEAR(msg);
+            break;
+        }
+        m2 = PyUnicode_FromFormat("%U%s\n    %U", msg,
+                                  i == 0 ? "; closest exported:" : "", s);
+        Py_DECREF(s);
+        Py_SETREF(msg, m2);
+    }
+    if (msg == NULL) {
+        Py_DECREF(names);
+        return NULL;
+    }
+    exc = PyObject_CallOneArg(ffi_SymbolNotFound, msg);
+    Py_DECREF(msg);
+    if (exc != NULL) {
+        PyObject *decl = PyUnicode_FromString(text);
+
+        if (decl != NULL &&
+            PyObject_SetAttrString(exc, "declaration", decl) == 0 &&
+            PyObject_SetAttrString(exc, "candidates", names) == 0) {
+            PyErr_SetObject(ffi_SymbolNotFound, exc);
+        }
+        Py_XDECREF(decl);
+        Py_DECREF(exc);
+    }
+    Py_DECREF(names);
+    return NULL;
+}
+
+/* Does d name a member function (so a `this` comes first)? */
+static int is_member(LibraryObject *lib, struct ct_decl *d, const char *cls)
+{
+    const char *sep;
+    char *prefix;
+    int r;
+
+    if (d->is_static) {
+        return 0;
+    }
+    if (cls != NULL || d->is_const || d->is_dtor || d->is_virtual) {
+        return 1;
+    }
+    sep = strstr(d->name, "::") != NULL ? d->base - 2 : NULL;
+    if (sep == NULL) {
+        return 0;
+    }
+    prefix = PyMem_Malloc((size_t)(sep - d->name) + 1);
+    if (prefix == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    memcpy(prefix, d->name, (size_t)(sep - d->name));
+    prefix[sep - d->name] = '\0';
+    r = PyDict_GetItemString(lib->types, prefix) != NULL;
+    if (!r) {
+        struct sym_table *t = ffi_lib_symbols(lib);
+
+        if (t == NULL) {
+            PyMem_Free(prefix);
+            return -1;
+        }
+        r = sym_is_class(t, prefix);
+    }
+    PyMem_Free(prefix);
+    return r;
+}
+
+/* Rename d to cls::name, in d's arena. */
+static int qualify(struct ct_decl *d, const char *cls)
+{
+    size_t n = strlen(cls), m = strlen(d->name);
+    char *name = ct_alloc(&d->arena, n + m + 3);
+
+    if (name == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    memcpy(name, cls, n);
+    memcpy(name + n, "::", 2);
+    memcpy(name + n + 2, d->name, m + 1);
+    d->base = name + n + 2 + (d->base - d->name);
+    d->name = name;
+    return 0;
+}
+
+/* For a virtual method: its slot in the vtable of its class, found by
+ * looking for its address among the class's vtable entries, so calls
+ * dispatch on the object's dynamic type. -1 when not found (then the
+ * symbol is called directly). */
+static Py_ssize_t vtable_slot(LibraryObject *lib, struct ct_decl *d,
+                              void *addr)
+{
+    struct sym_table *t = ffi_lib_symbols(lib);
+    const struct sym_entry *vt;
+    struct buf name = BUF_INIT;
+    void **table;
+    size_t i, n;
+
+    if (t == NULL || d->base == d->name) {
+        PyErr_Clear();
+        return -1;
+    }
+    if (buf_puts(&name, "vtable for ") != 0 ||
+        buf_append(&name, d->name, (size_t)(d->base - 2 - d->name)) != 0) {
+        buf_free(&name);
+        return -1;
+    }
+    vt = sym_find_data(t, name.data);
+    buf_free(&name);
+    if (vt == NULL || vt->size < 3 * sizeof(void *)) {
+        return -1;
+    }
+    table = dlsym(lib->handle, vt->mangled);
+    if (table == NULL) {
+        return -1;
+    }
+    /* offset-to-top, typeinfo, then the virtual functions. */
+    n = vt->size / sizeof(void *);
+    for (i = 2; i < n; i++) {
+        if (table[i] == addr) {
+            return (Py_ssize_t)(i - 2);
+        }
+    }
+    return -1;
+}
+
+static size_t align16(size_t n)
+{
+    return (n + 15) & ~(size_t)15;
+}
+
+/* A library in a namespace of its own has its own libstdc++ and malloc:
+ * it must never free or reallocate a string buffer crossrun allocated,
+ * and crossrun must not free one it allocated. A const std::string& is
+ * only read, a std::string result is destroyed with the library's own
+ * destructor; the rest is refused. Returns 0, or -1 with
+ * DeclarationError set. */
+static int isolated_strings(const LibraryObject *lib,
+                            const struct ct_decl *d, const char *text)
+{
+    size_t i;
+
+    for (i = 0; i < d->nparams; i++) {
+        const struct ct_type *p = d->params[i].type;
+        int by_value = p->kind == CT_STRING;
+        int mutable_ref = (p->kind == CT_PTR || p->kind == CT_REF ||
+                           p->kind == CT_RREF) &&
+                          p->sub->kind == CT_STRING &&
+                          (!p->sub->is_const || p->kind == CT_RREF);
+
+        if (by_value || mutable_ref) {
+            ffi_raise_decl_msg(text, "parameter %zu: %s cannot be passed to "
+                               "%s, loaded with isolated=True: the library "
+                               "has its own C++ runtime and allocator, which "
+                               "must not free or reallocate crossrun's "
+                               "string memory; declare it const "
+                               "std::string& (read only) or pass const "
+                               "char*", i + 1,
+                               by_value ? "std::string by value"
+                                        : "a std::string it may modify",
+                               lib->file);
+            return -1;
+        }
+    }
+    if (d->ret != NULL && d->ret->kind == CT_STRING &&
+        lib->string_dtor == NULL) {
+        ffi_raise_decl_msg(text, "%s, loaded with isolated=True, has no "
+                           "std::string destructor of its own to free the "
+                           "std::string it returns", lib->file);
+        return -1;
+    }
+    return 0;
+}
+
+PyObject *ffi_function_new(LibraryObject *lib, PyObject *textobj,
+                           const char *cls)
+{
+    return ffi_method_new(lib, textobj, cls, -1);
+}
+
+PyObject *ffi_method_new(LibraryObject *lib, PyObject *textobj,
+                         const char *cls, Py_ssize_t slot)
+{
+    FunctionObject *f;
+    struct decl_error err;
+    const char *text = PyUnicode_AsUTF8(textobj);
+    const struct sym_entry *e;
+    struct sym_table *syms;
+    size_t i, first, off;
+    int oom, member;
+    ffi_type *rtype;
+    void *addr;
+
+    if (text == NULL) {
+        return NULL;
+    }
+    if (ffi_function_caller.prepare == NULL) {
+        PyErr_SetString(PyExc_SystemError, "crossrun: a Function made "
+                        "before the call path is ready");
+        return NULL;
+    }
+    f = PyObject_GC_New(FunctionObject, &ffi_FunctionType);
+    if (f == NULL) {
+        return NULL;
+    }
+    memset((char *)f + sizeof(PyObject), 0,
+           sizeof(*f) - sizeof(PyObject));
+    f->text = Py_NewRef(textobj);
+    f->lib = Py_NewRef((PyObject *)lib);
+    PyObject_GC_Track(f);
+    f->decl = decl_parse(text, DECL_NO_RETURN, &err);
+    if (f->decl == NULL) {
+        ffi_raise_decl_error(text, &err);
+        goto error;
+    }
+    if (f->decl->variadic) {
+        ffi_raise_decl_msg(text, "variadic functions ('...') are not "
+                           "supported");
+        goto error;
+    }
+    if (cls != NULL && qualify(f->decl, cls) != 0) {
+        goto error;
+    }
+    if (ffi_resolve_decl((PyObject *)lib, f->decl, text) != 0) {
+        goto error;
+    }
+    member = is_member(lib, f->decl, cls);
+    if (member < 0) {
+        goto error;
+    }
+    f->is_method = member;
+    f->is_static = f->decl->is_static;
+    /* Converters, this first. */
+    f->nargs = f->decl->nparams + (size_t)f->is_method;
+    f->args = PyMem_Calloc(f->nargs ? f->nargs : 1, sizeof(*f->args));
+    f->defaults = PyMem_Calloc(f->nargs ? f->nargs : 1,
+                               sizeof(*f->defaults));
+    first = f->is_method ? 1 : 0;
+    if (f->args == NULL || f->defaults == NULL) {
+        PyErr_NoMemory();
+        goto error;
+    }
+    if (f->is_method) {
+        f->args[0].kind = CV_THIS;
+        f->args[0].ft = &ffi_type_pointer;
+        f->args[0].lib = (PyObject *)lib;
+    }
+    for (i = 0; i < f->decl->nparams; i++) {
+        if (conv_build(&f->args[first + i], f->decl->params[i].type,
+                       (PyObject *)lib, CONV_ARG, text,
+                       &f->decl->arena) != 0) {
+            goto error;
+        }
+    }
+    if (f->decl->ret != NULL) {
+        if (conv_build(&f->ret, f->decl->ret, (PyObject *)lib, CONV_RET,
+                       text, &f->decl->arena) != 0) {
+            goto error;
+        }
+    } else {
+        f->ret.kind = CV_VOID;
+        f->ret.ft = &ffi_type_void;
+    }
+    if (lib->isolated && isolated_strings(lib, f->decl, text) != 0) {
+        goto error;
+    }
+    /* Defaults: trailing parameters with a default value are optional. */
+    f->nreq = f->nargs;
+    for (i = f->decl->nparams; i > 0; i--) {
+        const char *dv = f->decl->params[i - 1].defval;
+
+        if (dv == NULL) {
+            break;
+        }
+        f->defaults[first + i - 1] = ffi_default_value(
+            &f->args[first + i - 1], dv, text);
+        if (f->defaults[first + i - 1] == NULL) {
+            goto error;
+        }
+        f->nreq = first + i - 1;
+    }
+
+    syms = ffi_lib_symbols(lib);
+    if (syms == NULL) {
+        goto error;
+    }
+    e = sym_find(syms, f->decl, &oom);
+    if (e == NULL && !oom) {
+        e = ffi_find_versioned(syms, f->decl, text);
+        if (e == NULL && PyErr_Occurred()) {
+            goto error;
+        }
+    }
+    if (e == NULL && !oom && slot >= 0 && f->is_method) {
+        /* A virtual method known by its declared slot: called through
+         * the object's vtable, no symbol needed. */
+        f->vindex = slot;
+        f->symbol = PyMem_Malloc(1);
+        if (f->symbol == NULL) {
+            PyErr_NoMemory();
+            goto error;
+        }
+        f->symbol[0] = '\0';
+        goto layout;
+    }
+    if (e == NULL) {
+        if (oom) {
+            PyErr_NoMemory();
+        } else {
+            not_found(lib, f->decl, text);
+        }
+        goto error;
+    }
+    dlerror();
+    addr = dlsym(lib->handle, e->mangled);
+    if (addr == NULL) {
+        const char *why = dlerror();
+
+        PyErr_Format(ffi_SymbolNotFound, "%s is in the symbol table of %s "
+                     "but the loader does not resolve it: %s", e->demangled,
+                     lib->file, why ? why : "NULL address");
+        goto error;
+    }
+    f->fn = (void (*)(void))addr;
+    if (slot >= 0 && f->is_method && !f->decl->is_dtor) {
+        /* Where the library's own vtable can tell, the declared order
+         * must agree with it. */
+        Py_ssize_t real = vtable_slot(lib, f->decl, addr);
+
+        if (real >= 0 && real != slot) {
+            ffi_raise_decl_msg(text, "the declared order puts this virtual "
+                               "method in vtable slot %zd, but the "
+                               "library's vtable has it in slot %zd: list "
+                               "the class's virtual methods, and its bases' "
+                               "through base=, in the header's order with "
+                               "none left out", slot, real);
+            goto error;
+        }
+    }
+    f->vindex = slot >= 0 && f->is_method ? slot
+                : f->decl->is_virtual && f->is_method && !f->decl->is_dtor
+                ? vtable_slot(lib, f->decl, addr) : -1;
+    f->symbol = PyMem_Malloc(strlen(e->mangled) + 1);
+    if (f->symbol == NULL) {
+        PyErr_NoMemory();
+        goto error;
+    }
+    strcpy(f->symbol, e->mangled);
+layout:
+
+    /* The per-call area: slots, then extras, then room for a large or
+     * std::string result at the very end. */
+    f->sret = f->ret.kind == CV_STRING ? SRET_STRING
+              : f->ret.kind == CV_OBJREF ? SRET_OBJECT : 0;
+    off = 0;
+    for (i = 0; i < f->nargs; i++) {
+        struct conv *c = &f->args[i];
+        size_t size = c->kind == CV_STRUCT ? c->struct_size
+                      : c->kind == CV_OBJVAL ? conv_mem_size(c)
+                      : c->kind == CV_LDOUBLE ? 16 : 8;
+
+        c->slot = off;
+        off += align16(size);
+    }
+    for (i = 0; i < f->nargs; i++) {
+        struct conv *c = &f->args[i];
+
+        c->extra = off;
+        off += align16(c->extra_size);
+    }
+    rtype = f->sret ? &ffi_type_pointer : f->ret.ft;
+    f->ret_size = f->ret.kind == CV_STRUCT ? f->ret.struct_size
+                  : f->ret.kind == CV_OBJVAL ? conv_mem_size(&f->ret) : 16;
+    f->ret_size = align16(f->ret_size);
+    if (f->sret) {
+        off += FFI_STDSTRING_SIZE;
+    } else if (f->ret_size > 32) {
+        off += f->ret_size;
+    }
+    f->area = off;
+    f->atypes = PyMem_Calloc(f->nargs + 2, sizeof(*f->atypes));
+    if (f->atypes == NULL) {
+        PyErr_NoMemory();
+        goto error;
+    }
+    if (f->sret) {
+        f->atypes[0] = &ffi_type_pointer;
+    }
+    for (i = 0; i < f->nargs; i++) {
+        f->atypes[i + (f->sret ? 1 : 0)] = f->args[i].ft;
+    }
+    if (ffi_prep_cif(&f->cif, FFI_DEFAULT_ABI,
+                     (unsigned)(f->nargs + (f->sret ? 1 : 0)), rtype,
+                     f->atypes) != FFI_OK) {
+        ffi_raise_decl_msg(text, "libffi cannot describe this signature");
+        goto error;
+    }
+    ffi_function_caller.prepare(f);
+    return (PyObject *)f;
+error:
+    Py_DECREF(f);
+    return NULL;
+}
+
+static int function_traverse(FunctionObject *f, visitproc visit, void *arg)
+{
+    size_t i;
+
+    Py_VISIT(f->lib);
+    for (i = 0; f->args != NULL && i < f->nargs; i++) {
+        Py_VISIT(f->args[i].type);
+    }
+    Py_VISIT(f->ret.type);
+    return 0;
+}
+
+static int function_clear(FunctionObject *f)
+{
+    size_t i;
+
+    for (i = 0; f->args != NULL && i < f->nargs; i++) {
+        conv_clear(&f->args[i]);
+    }
+    conv_clear(&f->ret);
+    Py_CLEAR(f->lib);
+    return 0;
+}
+
+static void function_dealloc(FunctionObject *f)
+{
+    size_t i;
+
+    PyObject_GC_UnTrack(f);
+    if (f->weakrefs != NULL) {
+        PyObject_ClearWeakRefs((PyObject *)f);
+    }
+    function_clear(f);
+    for (i = 0; f->defaults != NULL && i < f->nargs; i++) {
+        Py_XDECREF(f->defaults[i]);
+    }
+    PyMem_Free(f->defaults);
+    PyMem_Free(f->args);
+    PyMem_Free(f->atypes);
+    PyMem_Free(f->symbol);
+    decl_free(f->decl);
+    Py_XDECREF(f->text);
+    PyObject_GC_Del(f);
+}
+
+static PyObject *function_repr(FunctionObject *f)
+{
+    if (f->fn == NULL && f->vindex >= 0) {
+        return PyUnicode_FromFormat("<crossrun.Function '%U' = vtable slot "
+                                    "%zd>", f->text, f->vindex);
+    }
+    return PyUnicode_FromFormat("<crossrun.Function '%U' = %s>", f->text,
+                                f->symbol ? f->symbol : "?");
+}
+
+static PyObject *function_get_symbol(FunctionObject *f, void *closure)
+{
+    (void)closure;
+    return PyUnicode_FromString(f->symbol);
+}
+
+static PyObject *function_get_address(FunctionObject *f, void *closure)
+{
+    (void)closure;
+    return ffi_pointer_new((void *)f->fn, NULL);
+}
+
+static PyObject *function_get_declaration(FunctionObject *f, void *closure)
+{
+    (void)closure;
+    return Py_NewRef(f->text);
+}
+
+static PyObject *function_get_signature(FunctionObject *f, void *closure)
+{
+    struct buf b = BUF_INIT;
+    PyObject *r;
+
+    (void)closure;
+    if (decl_print(f->decl, &b) != 0) {
+        buf_free(&b);
+        return PyErr_NoMemory();
+    }
+    r = PyUnicode_FromString(b.data);
+    buf_free(&b);
+    return r;
+}
+
+static PyObject *function_get_is_method(FunctionObject *f, void *closure)
+{
+    (void)closure;
+    return PyBool_FromLong(f->is_method);
+}
+
+static PyObject *function_get_fast(FunctionObject *f, void *closure)
+{
+    (void)closure;
+    return PyBool_FromLong(f->fast != 0);
+}
+
+static PyGetSetDef function_getset[] = {
+    {"symbol", (getter)function_get_symbol, NULL,
+     "The exported symbol called (mangled for C++).", NULL},
+    {"address", (getter)function_get_address, NULL,
+     "The function's address, a Pointer.", NULL},
+    {"declaration", (getter)function_get_declaration, NULL,
+     "The declaration as written.", NULL},
+    {"signature", (getter)function_get_signature, NULL,
+     "The declaration as crossrun understood it (canonical types).", NULL},
+    {"is_method", (getter)function_get_is_method, NULL,
+     "True when the object ('this') is the first argument.", NULL},
+    {"direct", (getter)function_get_fast, NULL,
+     "True when calls bypass libffi (all arguments in registers).", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+PyTypeObject ffi_FunctionType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "crossrun.Function",
+    .tp_doc = "A C or C++ function of a loaded library (lib.fn(decl)); "
+              "call it with Python values.",
+    .tp_basicsize = sizeof(FunctionObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC |
+                Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_vectorcall_offset = offsetof(FunctionObject, vectorcall),
+    .tp_call = PyVectorcall_Call,
+    .tp_dealloc = (destructor)function_dealloc,
+    .tp_traverse = (traverseproc)function_traverse,
+    .tp_clear = (inquiry)function_clear,
+    .tp_repr = (reprfunc)function_repr,
+    .tp_getset = function_getset,
+    .tp_weaklistoffset = offsetof(FunctionObject, weakrefs),
+};
+static PyObject *lib_fn(LibraryObject *lib, PyObject *decl)
+{
+    PyObject *cache, *f;
+
+    if (!PyUnicode_Check(decl)) {
+        PyErr_Format(PyExc_TypeError, "fn() takes a declaration (str), not "
+                     "%.100s", Py_TYPE(decl)->tp_name);
+        return NULL;
+    }
+    cache = lib->fns;
+    f = PyDict_GetItemWithError(cache, decl);
+    if (f != NULL) {
+        return Py_NewRef(f);
+    }
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    f = ffi_function_new(lib, decl, NULL);
+    if (f != NULL && (PyDict_SetItem(cache, decl, f) != 0 ||
+                      ffi_ops_free(lib, f) != 0)) {
+        Py_CLEAR(f);
+    }
+    return f;
+}
+
+static PyMethodDef function_lib_methods[] = {
+    {"fn", (PyCFunction)lib_fn, METH_O,
+     "fn(declaration) -> Function: the exported function the C or C++ "
+     "declaration names, e.g. \"int calc::add(int, int)\"."},
+    {NULL, NULL, 0, NULL},
+};
+
+int ffi_function_ready(void)
+{
+    if (PyType_Ready(&ffi_FunctionType) != 0) {
+        return -1;
+    }
+    return ffi_library_add_methods(function_lib_methods);
+}
