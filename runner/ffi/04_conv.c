@@ -19,9 +19,9 @@
 
 #include "cxx/cxxrt.h"
 #include "ffi/01_errors.h"
+#include "ffi/02_typedef.h"
 #include "ffi/02_values.h"
 #include "ffi/03_lib.h"
-#include "ffi/03_typedef.h"
 
 struct conv_hooks conv_hooks;
 
@@ -1043,7 +1043,8 @@ int conv_build(struct conv *c, const struct ct_type *t, PyObject *lib,
     PyObject *known;
 
     memset(c, 0, sizeof(*c));
-    t = ffi_resolve_type(lib, t, a, decl);
+    t = ffi_resolve_type(lib != NULL ? ((LibraryObject *)lib)->types : NULL,
+                         t, a, decl);
     if (t == NULL) {
         return -1;
     }

@@ -17,9 +17,8 @@
 #include "cxx/cxxrt.h"
 #include "ffi/01_errors.h"
 #include "ffi/02_values.h"
-#include "ffi/03_typedef.h"
+#include "ffi/02_typedef.h"
 #include "ffi/04_defaults.h"
-#include "ffi/05_operators.h"
 
 struct function_caller ffi_function_caller;
 
@@ -278,7 +277,7 @@ PyObject *ffi_method_new(LibraryObject *lib, PyObject *textobj,
     if (cls != NULL && qualify(f->decl, cls) != 0) {
         goto error;
     }
-    if (ffi_resolve_decl((PyObject *)lib, f->decl, text) != 0) {
+    if (ffi_resolve_decl(lib->types, f->decl, text) != 0) {
         goto error;
     }
     member = is_member(lib, f->decl, cls);
@@ -611,7 +610,8 @@ static PyObject *lib_fn(LibraryObject *lib, PyObject *decl)
     }
     f = ffi_function_new(lib, decl, NULL);
     if (f != NULL && (PyDict_SetItem(cache, decl, f) != 0 ||
-                      ffi_ops_free(lib, f) != 0)) {
+                      (ffi_function_caller.declared != NULL &&
+                       ffi_function_caller.declared(lib, f) != 0))) {
         Py_CLEAR(f);
     }
     return f;

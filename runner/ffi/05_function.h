@@ -67,6 +67,9 @@ enum { SRET_STRING = 1, SRET_OBJECT = 2 };
  * SystemError. */
 struct function_caller {
     void (*prepare)(FunctionObject *f);
+    /* 06_operators: told of each Function lib.fn makes (a free operator
+     * serves its first operand's class); 0, or -1 with an exception. */
+    int (*declared)(LibraryObject *lib, PyObject *f);
 };
 extern struct function_caller ffi_function_caller;
 

@@ -15,9 +15,9 @@
 #include "ffi/03_lib.h"
 #include "ffi/04_conv.h"
 #include "ffi/05_function.h"
-#include "ffi/05_operators.h"
+#include "ffi/06_operators.h"
 #include "ffi/08_struct.h"
-#include "ffi/09_vtable.h"
+#include "ffi/08_vtable.h"
 #include "structmember.h"
 
 static PyObject *class_key; /* "_class_", interned */

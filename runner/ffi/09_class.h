@@ -58,7 +58,4 @@ void ffi_object_abandon(PyObject *o);
 /* The address of the C++ object o (a lib.cls object) stands for. */
 void *ffi_object_ptr(PyObject *o);
 
-/* 09_byvalue: fill the by-value part of conv_hooks. Returns 0. */
-int ffi_byvalue_ready(void);
-
 #endif

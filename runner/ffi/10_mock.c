@@ -26,7 +26,7 @@
  * and leaks its closure when it cannot (a later mock of the same function
  * is still active), so no GOT slot ever points at freed code. */
 #include "ffi/10_mock.h"
-#include "ffi/03_typedef.h"
+#include "ffi/02_typedef.h"
 
 #include <string.h>
 
@@ -315,7 +315,7 @@ static PyObject *lib_mock(PyObject *lib, PyObject *args)
     if (d == NULL) {
         return ffi_raise_decl_error(text, &derr);
     }
-    if (ffi_resolve_decl(lib, d, text) != 0) {
+    if (ffi_resolve_decl(((LibraryObject *)lib)->types, d, text) != 0) {
         goto out;
     }
     if (d->ret == NULL || d->name[0] == '\0') {

@@ -6,19 +6,20 @@
  *
  *   01_errors    the exceptions and raising them
  *   02_values    Pointer, buffer, StdString: values a test holds
+ *   02_typedef   type aliases (lib.typedef), unknown type names, names
+ *                with hidden versions
  *   03_lib       load() and the Library: a file, its symbols, its types
- *   03_typedef   lib.typedef, unknown type names, versioned names
  *   04_conv      the converters: one table of C types <-> Python values
  *   04_defaults  default arguments as the header writes them
  *   05_function  a Function built from a declaration's text (lib.fn)
- *   05_operators C++ operators serving Python's protocol
  *   06_call      calling it: fast path, libffi, exceptions back
+ *   06_operators C++ operators serving Python's protocol
  *   07_closure   C function pointers that call Python (callback)
  *   08_struct    lib.struct: structs by value
+ *   08_vtable    vtable slots from the declared order of virtual methods
  *   09_class     lib.cls: C++ classes, objects, overloads
- *   09_vtable    vtable slots from the declared order
- *   09_byvalue   lib.cls classes by value (fills conv_hooks)
  *   10_mock      lib.mock: a library's imports redirected to Python
+ *   10_byvalue   lib.cls classes by value (fills conv_hooks)
  *   11_nsload    load(isolated=, stubs=)
  *   12_module    this file: readies them in that order, names the public
  *
@@ -35,15 +36,17 @@
 #include "ffi/ffi_api.h"
 
 #include "ffi/01_errors.h"
+#include "ffi/02_typedef.h"
 #include "ffi/02_values.h"
 #include "ffi/03_lib.h"
-#include "ffi/03_typedef.h"
 #include "ffi/04_conv.h"
 #include "ffi/05_function.h"
 #include "ffi/06_call.h"
+#include "ffi/06_operators.h"
 #include "ffi/07_closure.h"
 #include "ffi/08_struct.h"
 #include "ffi/09_class.h"
+#include "ffi/10_byvalue.h"
 #include "ffi/10_mock.h"
 #include "ffi/11_nsload.h"
 
@@ -92,9 +95,9 @@ int ffi_module_init(PyObject *m)
     size_t i;
 
     if (ffi_errors_init() != 0 || ffi_values_ready() != 0 ||
-        ffi_lib_ready() != 0 || ffi_typedef_ready() != 0 ||
-        conv_ready() != 0 ||
+        ffi_lib_ready() != 0 || conv_ready() != 0 ||
         ffi_function_ready() != 0 || ffi_call_ready() != 0 ||
+        ffi_operators_ready() != 0 ||
         ffi_closure_ready() != 0 || ffi_struct_ready() != 0 ||
         ffi_class_ready() != 0 || ffi_byvalue_ready() != 0 ||
         ffi_mock_init() != 0 ||

@@ -1,6 +1,7 @@
-/* 05_operators: declared C++ operators handed to crossrun._cxxops, which
+/* 06_operators: declared C++ operators handed to crossrun._cxxops, which
  * gives lib.cls and lib.struct classes Python's protocol. Uses
- * 05_function (a Function's declaration). */
+ * 05_function (a Function's declaration); tells lib.fn, through
+ * ffi_function_caller.declared, to hand it free operators. */
 #ifndef CROSSRUN_FFI_OPERATORS_H
 #define CROSSRUN_FFI_OPERATORS_H
 
@@ -13,8 +14,8 @@
  * declares. 0, or -1 with an exception set. */
 int ffi_ops_members(PyObject *cls);
 
-/* When fn (a new Function of lib) is a free operator whose first operand
- * is a declared class, that class's protocol uses it. 0, or -1. */
-int ffi_ops_free(LibraryObject *lib, PyObject *fn);
+/* Fill ffi_function_caller.declared: a free operator lib.fn makes
+ * serves its first operand's class. Returns 0. */
+int ffi_operators_ready(void);
 
 #endif

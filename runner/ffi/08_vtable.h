@@ -1,4 +1,4 @@
-/* 09_vtable: vtable slots from the declared order of a class's virtual
+/* 08_vtable: vtable slots from the declared order of a class's virtual
  * methods (Itanium C++ ABI). Uses 01_errors. */
 #ifndef CROSSRUN_FFI_VTABLE_H
 #define CROSSRUN_FFI_VTABLE_H

@@ -1,4 +1,4 @@
-/* 09_vtable: vtable slots from the order in which a class's virtual
+/* 08_vtable: vtable slots from the order in which a class's virtual
  * methods are declared, as the Itanium C++ ABI lays a vtable out
  * ("Virtual Table Layout", itanium-cxx-abi.github.io/cxx-abi/abi.html):
  * the primary base's slots first, then each virtual function the class
@@ -7,7 +7,7 @@
  * then the deleting destructor (D0). The declared order is the user's
  * contract with the header: a method left out, or listed out of order,
  * shifts the slots after it. */
-#include "ffi/09_vtable.h"
+#include "ffi/08_vtable.h"
 
 #include <string.h>
 

@@ -1,9 +1,9 @@
-/* 03_typedef: lib.typedef(name, existing), the aliases it declares
+/* 02_typedef: lib.typedef(name, existing), the aliases it declares
  * substituted in declarations, the error for a type name nobody
  * declared (a size is never guessed), and names found with their hidden
  * versions (u_strToUpper as u_strToUpper_72). Aliases live in lib.types as
  * str values: name -> the text of the type it stands for. */
-#include "ffi/03_typedef.h"
+#include "ffi/02_typedef.h"
 
 #include <string.h>
 
@@ -13,41 +13,40 @@
 
 static const char *lookup(const char *name, void *ctx)
 {
-    LibraryObject *lib = ctx;
-    PyObject *v;
+    PyObject *types = ctx, *v;
 
-    if (lib == NULL || lib->types == NULL) {
+    if (types == NULL) {
         return NULL;
     }
-    v = PyDict_GetItemString(lib->types, name);
+    v = PyDict_GetItemString(types, name);
     return v != NULL && PyUnicode_Check(v) ? PyUnicode_AsUTF8(v) : NULL;
 }
 
-int ffi_resolve_decl(PyObject *lib, struct ct_decl *d, const char *text)
+int ffi_resolve_decl(PyObject *types, struct ct_decl *d, const char *text)
 {
     struct decl_error err;
 
-    if (lib == NULL || PyDict_GET_SIZE(((LibraryObject *)lib)->types) == 0) {
+    if (types == NULL || PyDict_GET_SIZE(types) == 0) {
         return 0;
     }
-    if (alias_resolve_decl(d, lookup, lib, &err) != 0) {
+    if (alias_resolve_decl(d, lookup, types, &err) != 0) {
         ffi_raise_decl_msg(text, "%s", err.msg);
         return -1;
     }
     return 0;
 }
 
-const struct ct_type *ffi_resolve_type(PyObject *lib, const struct ct_type *t,
+const struct ct_type *ffi_resolve_type(PyObject *types,
+                                       const struct ct_type *t,
                                        struct ct_arena *a, const char *text)
 {
     struct decl_error err;
     const struct ct_type *r;
 
-    if (lib == NULL || a == NULL ||
-        PyDict_GET_SIZE(((LibraryObject *)lib)->types) == 0) {
+    if (types == NULL || a == NULL || PyDict_GET_SIZE(types) == 0) {
         return t;
     }
-    r = alias_resolve(t, a, lookup, lib, &err);
+    r = alias_resolve(t, a, lookup, types, &err);
     if (r == NULL) {
         ffi_raise_decl_msg(text, "%s", err.msg);
     }
@@ -67,10 +66,8 @@ int ffi_unknown_type(const char *decl, const char *name)
     return -1;
 }
 
-/* lib.typedef(name, existing): name stands for the type existing. */
-static PyObject *lib_typedef(PyObject *self, PyObject *args)
+PyObject *ffi_typedef_declare(PyObject *types, PyObject *args)
 {
-    LibraryObject *lib = (LibraryObject *)self;
     const char *name, *target;
     struct ct_arena a = {0};
     struct decl_error err;
@@ -87,7 +84,7 @@ static PyObject *lib_typedef(PyObject *self, PyObject *args)
                            "already knows)" : "");
         goto out;
     }
-    old = PyDict_GetItemString(lib->types, t->name);
+    old = PyDict_GetItemString(types, t->name);
     if (old != NULL && !PyUnicode_Check(old)) {
         ffi_raise_decl_msg(name, "typedef(): '%s' is already declared as a "
                            "struct, class or enum of this library", t->name);
@@ -99,15 +96,15 @@ static PyObject *lib_typedef(PyObject *self, PyObject *args)
     }
     text = PyUnicode_FromString(target);
     if (text == NULL ||
-        PyDict_SetItemString(lib->types, t->name, text) != 0) {
+        PyDict_SetItemString(types, t->name, text) != 0) {
         goto out;
     }
     /* A cycle or a bad chain is refused now, not at the first use. */
-    if (alias_resolve(t, &a, lookup, lib, &err) == NULL) {
+    if (alias_resolve(t, &a, lookup, types, &err) == NULL) {
         if (old != NULL) {
-            PyDict_SetItemString(lib->types, t->name, old);
+            PyDict_SetItemString(types, t->name, old);
         } else {
-            PyDict_DelItemString(lib->types, t->name);
+            PyDict_DelItemString(types, t->name);
         }
         ffi_raise_decl_msg(name, "typedef(): %s", err.msg);
         goto out;
@@ -136,17 +133,4 @@ const struct sym_entry *ffi_find_versioned(struct sym_table *t,
                      text, ambiguous);
     }
     return e;
-}
-
-static PyMethodDef typedef_methods[] = {
-    {"typedef", lib_typedef, METH_VARARGS,
-     "typedef(name, existing): declare that the type name stands for the "
-     "type existing (\"la_int64_t\", \"int64_t\"), as the header's "
-     "typedef or using does."},
-    {NULL, NULL, 0, NULL},
-};
-
-int ffi_typedef_ready(void)
-{
-    return ffi_library_add_methods(typedef_methods);
 }

@@ -1,11 +1,11 @@
-/* 09_byvalue: lib.cls classes passed and returned by value as the
+/* 10_byvalue: lib.cls classes passed and returned by value as the
  * Itanium C++ ABI says (itanium-cxx-abi.github.io/cxx-abi/abi.html,
  * "Non-trivial parameters" and "Non-trivial return values"): a class
  * that is not trivially copyable comes back through a hidden result
  * pointer and goes in as the address of a temporary copy the caller
  * makes and destroys; a trivially copyable one travels like a struct of
  * its fields (the System V x86-64 classification, done by libffi). */
-#include "ffi/09_class.h"
+#include "ffi/10_byvalue.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +14,7 @@
 #include "ffi/03_lib.h"
 #include "ffi/04_conv.h"
 #include "ffi/08_struct.h"
+#include "ffi/09_class.h"
 
 static int nontrivial_evidence(PyObject *lib, const char *name,
                                const char **why);

@@ -1,8 +1,8 @@
-/* 05_operators: declared C++ operators handed to crossrun._cxxops, which
+/* 06_operators: declared C++ operators handed to crossrun._cxxops, which
  * gives lib.cls and lib.struct classes Python's protocol (v[k], ==, <,
  * bool(v), v(x), +): members when a class is made, free operators when
  * lib.fn declares one. */
-#include "ffi/05_operators.h"
+#include "ffi/06_operators.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -69,7 +69,9 @@ static PyObject *first_operand_class(LibraryObject *lib,
     return cls != NULL && PyType_Check(cls) ? cls : NULL;
 }
 
-int ffi_ops_free(LibraryObject *lib, PyObject *fn)
+/* function_caller.declared: a free operator whose first operand is a
+ * declared class serves that class's protocol. */
+static int ops_free(LibraryObject *lib, PyObject *fn)
 {
     FunctionObject *f = (FunctionObject *)fn;
     PyObject *cls;
@@ -83,4 +85,10 @@ int ffi_ops_free(LibraryObject *lib, PyObject *fn)
     }
     return call_helper("free", "(OOsn)", cls, fn, f->decl->base,
                        (Py_ssize_t)f->decl->nparams);
+}
+
+int ffi_operators_ready(void)
+{
+    ffi_function_caller.declared = ops_free;
+    return 0;
 }

@@ -1,8 +1,8 @@
-/* 03_typedef: lib.typedef(name, existing) and the aliases it declares
+/* 02_typedef: lib.typedef(name, existing) and the aliases it declares
  * substituted in declarations; the error for a type name nobody
  * declared (crossrun never guesses a size); names found with their hidden
- * versions (u_strToUpper as u_strToUpper_72). Uses 01_errors and 03_lib;
- * adds lib.typedef to the Library at init. */
+ * versions (u_strToUpper as u_strToUpper_72). Works on a Library's types
+ * dict (name -> class, or str: a typedef's text); uses 01_errors. */
 #ifndef CROSSRUN_FFI_TYPEDEF_H
 #define CROSSRUN_FFI_TYPEDEF_H
 
@@ -11,18 +11,19 @@
 
 #include "cxx/decl.h"
 #include "cxx/symbols.h"
-#include "ffi/03_lib.h"
 
-/* Add lib.typedef to the Library. 0, or -1 with an exception set. */
-int ffi_typedef_ready(void);
+/* lib.typedef(name, existing) on the types dict of a Library: name
+ * stands for the type existing. None, or NULL with DeclarationError. */
+PyObject *ffi_typedef_declare(PyObject *types, PyObject *args);
 
-/* d's types with lib's aliases substituted, in place. text names the
+/* d's types with the aliases of types (a Library's types dict) substituted, in place. text names the
  * declaration in messages. 0, or -1 with DeclarationError set. */
-int ffi_resolve_decl(PyObject *lib, struct ct_decl *d, const char *text);
+int ffi_resolve_decl(PyObject *types, struct ct_decl *d, const char *text);
 
-/* t with lib's aliases substituted (new nodes in a; t itself when none
+/* t with the aliases of types substituted (new nodes in a; t itself when none
  * applies). NULL with DeclarationError set. */
-const struct ct_type *ffi_resolve_type(PyObject *lib, const struct ct_type *t,
+const struct ct_type *ffi_resolve_type(PyObject *types,
+                                       const struct ct_type *t,
                                        struct ct_arena *a, const char *text);
 
 /* Raise DeclarationError for a named type by value that lib does not
