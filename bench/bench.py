@@ -6,7 +6,8 @@ threshold: the figures are for people to read.
      against pytest --forked (python3-pytest-forked);
   2. a 2,000-test suite with -j 2 against in-process pytest;
   3. runner memory for 10,000 and 100,000 tests;
-  4. the FFI and pytest-plugin benchmarks, when present (bench/*_bench.py).
+  4. the FFI, declaration-lookup and pytest-plugin benchmarks, when
+     present (bench/*_bench.py).
 """
 import os
 import shutil
@@ -109,7 +110,7 @@ def main():
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    for extra in ("ffi_bench.py", "plugin_bench.py"):
+    for extra in ("ffi_bench.py", "lookup_bench.py", "plugin_bench.py"):
         path = os.path.join(ROOT, "bench", extra)
         if os.path.exists(path):
             print("\n== %s" % extra)

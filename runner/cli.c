@@ -13,7 +13,9 @@ void cli_usage(FILE *out)
 {
     fputs(
 "usage: crossrun [OPTIONS] [PATH ...]   run tests (default PATH: .)\n"
-"       crossrun symbols LIB            list a library's exported functions\n"
+"       crossrun symbols LIB [PATTERN]  list a library's exported functions\n"
+"                                       (LIB: a path or a soname; PATTERN: a\n"
+"                                       glob, or a part of the name)\n"
 "  PATH: a file or directory, or a test id FILE::NAME (a function, class,\n"
 "  method or parametrized case, as the console shows it)\n"
 "\n"
@@ -105,11 +107,12 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err,
     }
     i = 1;
     if (argc >= 2 && strcmp(argv[1], "symbols") == 0) {
-        if (argc != 3) {
-            snprintf(err, errlen, "usage: crossrun symbols LIB");
+        if (argc != 3 && argc != 4) {
+            snprintf(err, errlen, "usage: crossrun symbols LIB [PATTERN]");
             return -1;
         }
         o->symbols_lib = argv[2];
+        o->symbols_pattern = argc == 4 ? argv[3] : NULL;
         return 0;
     }
     err[0] = '\0';

@@ -25,7 +25,8 @@ struct cli_opts {
     enum cli_color color;
     const char **paths;       /* PATH ...; "." when none given */
     size_t npaths;
-    const char *symbols_lib;  /* `crossrun symbols LIB` */
+    const char *symbols_lib;  /* `crossrun symbols LIB [PATTERN]` */
+    const char *symbols_pattern; /* its PATTERN, or NULL */
     const char *gdb_id;       /* --gdb TESTID, or NULL */
     int help, version;
 };

@@ -98,15 +98,15 @@ static int export_limits(const struct cli_opts *o)
                            : unsetenv("CROSSRUN_MEMORY_LIMIT");
 }
 
-static int symbols(const char *lib)
+static int symbols(const char *lib, const char *pattern)
 {
     char err[512];
+    int rc = ffi_print_symbols(lib, pattern, stdout, err, sizeof err);
 
-    if (ffi_print_symbols(lib, stdout, err, sizeof err) != 0) {
+    if (rc != 0) {
         fprintf(stderr, "crossrun: symbols: %s\n", err);
-        return EXIT_USAGE;
     }
-    return EXIT_OK;
+    return rc == 0 ? EXIT_OK : rc > 0 ? EXIT_TESTS_FAILED : EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -142,7 +142,7 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     if (o.symbols_lib != NULL) {
-        status = symbols(o.symbols_lib);
+        status = symbols(o.symbols_lib, o.symbols_pattern);
         free(o.paths);
         return status;
     }

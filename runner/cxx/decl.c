@@ -33,6 +33,7 @@ struct parser {
     struct decl_error *err;
     int failed;
     struct ct_type *conv; /* the type of the last conversion operator */
+    size_t tags_from, tags_to; /* ABI tags of the last name component */
 };
 
 /* Record the first error only; returns NULL so callers can
@@ -378,6 +379,45 @@ static int parse_template_args(struct parser *p, struct buf *out)
     return 0;
 }
 
+/* The decl-specifier-seq of a declaration or parameter. */
+struct specs {
+    struct ct_type *type;   /* NULL when no type was named */
+    size_t type_col;        /* where the named type started */
+    unsigned char is_static, is_virtual;
+    char *last_name;        /* the named type's text, for constructors */
+    size_t last_base;       /* its last component's offset */
+};
+
+static int parse_specs(struct parser *p, struct specs *sp, int stop_at_name);
+static struct ct_type *parse_ptr_ops(struct parser *p, struct ct_type *t);
+
+/* After "operator": the type of a conversion operator ("operator bool",
+ * "operator const char*"), appended canonically: "operator bool",
+ * "operator char const*". */
+static int parse_conversion(struct parser *p, struct buf *out)
+{
+    struct specs sp;
+    struct ct_type *t;
+
+    if (parse_specs(p, &sp, 0) != 0) {
+        return -1;
+    }
+    if (sp.type == NULL) {
+        expected(p, "the type of a conversion operator");
+        return -1;
+    }
+    t = parse_ptr_ops(p, sp.type);
+    if (t == NULL) {
+        return -1;
+    }
+    p->conv = t; /* the function's result when no other is written */
+    if (buf_puts(out, " ") != 0 || ct_print(t, out) != 0) {
+        oom(p);
+        return -1;
+    }
+    return 0;
+}
+
 /* The punctuation of an operator name, read from the raw text:
  * "operator<<", "operator()", "operator[]", "operator new". */
 static int parse_operator(struct parser *p, struct buf *out)
@@ -476,8 +516,10 @@ static int parse_qualified_name(struct parser *p, struct buf *out,
         if (is(p, "<") && parse_template_args(p, out) != 0) {
             return -1;
         }
-        /* An ABI tag ("greet[abi:cxx11]") is not part of the name. */
-        if (is(p, "[") && strncmp(p->s + p->tok.start, "[abi:", 5) == 0) {
+        /* An ABI tag ("greet[abi:cxx11]") is not part of the name; the
+         * last component's tags are kept aside for the mangler. */
+        p->tags_from = p->tags_to = p->tok.start;
+        while (is(p, "[") && strncmp(p->s + p->tok.start, "[abi:", 5) == 0) {
             const char *end = strchr(p->s + p->tok.start, ']');
 
             if (end == NULL) {
@@ -485,6 +527,7 @@ static int parse_qualified_name(struct parser *p, struct buf *out,
                 return -1;
             }
             p->pos = (size_t)(end - p->s) + 1;
+            p->tags_to = p->pos;
             scan(p);
         }
         if (!is(p, "::")) {
@@ -494,14 +537,6 @@ static int parse_qualified_name(struct parser *p, struct buf *out,
     }
 }
 
-/* The decl-specifier-seq of a declaration or parameter. */
-struct specs {
-    struct ct_type *type;   /* NULL when no type was named */
-    size_t type_col;        /* where the named type started */
-    unsigned char is_static, is_virtual;
-    char *last_name;        /* the named type's text, for constructors */
-    size_t last_base;       /* its last component's offset */
-};
 
 static int parse_specs(struct parser *p, struct specs *sp, int stop_at_name)
 {
@@ -704,31 +739,6 @@ static struct ct_type *parse_ptr_ops(struct parser *p, struct ct_type *t)
             advance(p);
         }
     }
-}
-
-/* After "operator": the type of a conversion operator ("operator bool",
- * "operator const char*"), printed canonically after "operator " (as the
- * demangler writes it) and kept in p->conv as the function's result. */
-static int parse_conversion(struct parser *p, struct buf *out)
-{
-    struct specs sp;
-
-    if (parse_specs(p, &sp, 0) != 0) {
-        return -1;
-    }
-    if (sp.type == NULL) {
-        expected(p, "an operator symbol or a type");
-        return -1;
-    }
-    p->conv = parse_ptr_ops(p, sp.type);
-    if (p->conv == NULL) {
-        return -1;
-    }
-    if (buf_puts(out, " ") != 0 || ct_print(p->conv, out) != 0) {
-        oom(p);
-        return -1;
-    }
-    return 0;
 }
 
 /* Array and function suffixes after a declarator's name: "[4]", "[]",
@@ -970,8 +980,13 @@ static int parse_trailer(struct parser *p, struct ct_decl *d)
     for (;;) {
         if (accept(p, "const")) {
             d->is_const = 1;
-        } else if (accept(p, "volatile") || accept(p, "&") ||
-                   accept(p, "&&") || accept(p, "override") ||
+        } else if (accept(p, "&")) {
+            d->ref_qual = 1;
+        } else if (accept(p, "&&")) {
+            d->ref_qual = 2;
+        } else if (accept(p, "volatile")) {
+            d->is_volatile = 1;
+        } else if (accept(p, "override") ||
                    accept(p, "final")) {
         } else if (accept(p, "noexcept") || accept(p, "throw")) {
             if (accept(p, "(")) {
@@ -1013,6 +1028,20 @@ static int set_name(struct parser *p, struct ct_decl *d, const char *name,
     return 0;
 }
 
+/* Keep the ABI tags that followed the function's name, if any. */
+static int set_tags(struct parser *p, struct ct_decl *d)
+{
+    if (p->tags_to > p->tags_from) {
+        d->abi_tags = ct_strndup(p->a, p->s + p->tags_from,
+                                 p->tags_to - p->tags_from);
+        if (d->abi_tags == NULL) {
+            oom(p);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int parse_decl(struct parser *p, struct ct_decl *d, unsigned flags)
 {
     struct specs sp;
@@ -1036,11 +1065,11 @@ static int parse_decl(struct parser *p, struct ct_decl *d, unsigned flags)
         if (!is(p, "*") && !is(p, "&") && !is(p, "&&")) {
             *p = save;
             if (set_name(p, d, sp.last_name, strlen(sp.last_name),
-                         sp.last_base) != 0) {
+                         sp.last_base) != 0 || set_tags(p, d) != 0) {
                 goto out;
             }
             sp.type = NULL;
-            d->ret = p->conv; /* "X::operator bool()" returns bool */
+            d->conv = p->conv; /* "X::operator bool()" */
             goto params;
         }
         *p = save;
@@ -1072,8 +1101,9 @@ static int parse_decl(struct parser *p, struct ct_decl *d, unsigned flags)
     if (set_name(p, d, name.data, name.len, base) != 0) {
         goto out;
     }
-    if (d->ret == NULL && p->conv != NULL) {
-        d->ret = p->conv; /* "operator bool()" returns bool */
+    d->conv = p->conv; /* "operator bool()" */
+    if (set_tags(p, d) != 0) {
+        goto out;
     }
 params:
     if (!expect(p, "(")) {

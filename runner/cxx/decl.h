@@ -27,6 +27,8 @@ struct ct_decl {
                              (constructor, destructor, demangled name) */
     char *name;           /* "" for a bare function type "int(int)" */
     const char *base;
+    struct ct_type *conv; /* a conversion operator's type ("operator
+                             bool": bool), its result; else NULL */
     struct ct_param *params;
     size_t nparams;
     unsigned char variadic;
@@ -34,6 +36,11 @@ struct ct_decl {
     unsigned char is_static;
     unsigned char is_virtual;
     unsigned char is_dtor;
+    unsigned char is_volatile; /* trailing volatile: a volatile method */
+    unsigned char ref_qual;   /* a method's trailing & (1) or && (2) */
+    char *abi_tags;       /* the ABI tags written after the function's
+                             name ("[abi:cxx11]"), or NULL: the demangled
+                             text shows them, the mangled name needs them */
 };
 
 /* Where parsing stopped and why. column is 1-based. */

@@ -7,9 +7,13 @@
  * component, once, and remembers the key. */
 #include "cxx/symbols.h"
 
+#include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
+#include <link.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -371,22 +375,82 @@ static size_t distance(const char *a, const char *b)
     return row[m];
 }
 
-/* Does the display name s have base as its function name: "ns::base(" or
- * "base(" at the start of s (after a return type for templates)? */
-static int has_base(const char *s, const char *base)
+/* The parts of a display name: "int ns::Cls::f<int>(char) const" has
+ * scope "ns::Cls", base "f<int>" and parameters "(char) const"; a C name
+ * is all base. Each part is [start, end) of s. */
+struct parts {
+    size_t scope_end, base, params;
+};
+
+static void split_display(const char *s, struct parts *p)
 {
-    size_t n = strlen(base);
-    const char *p = s;
+    size_t n = strlen(s), i, open = n;
+    int depth = 0;
 
-    while ((p = strstr(p, base)) != NULL) {
-        int starts = p == s || p[-1] == ':' || p[-1] == ' ';
-
-        if (starts && (p[n] == '(' || p[n] == '<' || p[n] == '[')) {
-            return 1;
+    /* The parameters open at the '(' matching the last ')'. */
+    for (i = n; i-- > 0;) {
+        if (s[i] == ')') {
+            depth++;
+        } else if (s[i] == '(' && depth > 0 && --depth == 0) {
+            open = i;
+            break;
         }
-        p++;
     }
-    return 0;
+    p->params = open;
+    p->base = 0;
+    p->scope_end = 0;
+    depth = 0;
+    for (i = 0; i < open; i++) {
+        if (s[i] == '<' || s[i] == '(') {
+            depth++;
+        } else if ((s[i] == '>' || s[i] == ')') && depth > 0) {
+            depth--;
+        } else if (depth == 0 && s[i] == ' ' &&
+                   strncmp(s + i + 1, "operator", 8) != 0 &&
+                   (i < 8 || strncmp(s + i - 8, "operator", 8) != 0)) {
+            p->base = i + 1; /* after a return type */
+            p->scope_end = i + 1;
+        } else if (depth == 0 && s[i] == ':' && s[i + 1] == ':') {
+            p->scope_end = i;
+            p->base = i + 2;
+            i++;
+        }
+    }
+    if (p->scope_end < p->base && p->base >= 2 && s[p->base - 1] == ':') {
+        p->scope_end = p->base - 2;
+    }
+}
+
+/* Edit distance of s[a, b) and t[c, d) (each cut to 128 bytes). */
+static size_t part_distance(const char *s, size_t a, size_t b,
+                            const char *t, size_t c, size_t d)
+{
+    char x[129], y[129];
+    size_t n = b - a > 128 ? 128 : b - a, m = d - c > 128 ? 128 : d - c;
+
+    memcpy(x, s + a, n);
+    x[n] = '\0';
+    memcpy(y, t + c, m);
+    y[m] = '\0';
+    return distance(x, y);
+}
+
+/* How far the exported name s is from the declaration's key k (parts
+ * kp): the function's own name first, then its scope, then its
+ * parameters, so that "u_strToUpper" finds "u_strToUpper_72" and an
+ * overload of the same name comes before a namesake elsewhere. */
+static size_t closeness(const char *k, const struct parts *kp,
+                        const char *s)
+{
+    struct parts sp;
+    size_t name, scope, params;
+
+    split_display(s, &sp);
+    name = part_distance(k, kp->base, kp->params, s, sp.base, sp.params);
+    scope = part_distance(k, 0, kp->scope_end, s, 0, sp.scope_end);
+    params = part_distance(k, kp->params, strlen(k), s, sp.params,
+                           strlen(s));
+    return (name << 20) | (scope << 10) | params;
 }
 
 size_t sym_closest(struct sym_table *t, const struct ct_decl *d,
@@ -395,6 +459,7 @@ size_t sym_closest(struct sym_table *t, const struct ct_decl *d,
     size_t score[8];
     size_t n = 0, i, j;
     struct buf key = BUF_INIT;
+    struct parts kp;
 
     if (max > 8) {
         max = 8;
@@ -402,6 +467,9 @@ size_t sym_closest(struct sym_table *t, const struct ct_decl *d,
     if (decl_key(d, &key) != 0) {
         return 0;
     }
+    kp.params = strlen(d->name);
+    kp.base = (size_t)(d->base - d->name);
+    kp.scope_end = kp.base >= 2 ? kp.base - 2 : 0;
     for (i = 0; i < t->n; i++) {
         const struct sym_entry *e = &t->v[i];
         size_t s;
@@ -410,9 +478,7 @@ size_t sym_closest(struct sym_table *t, const struct ct_decl *d,
         if (!e->is_func) {
             continue;
         }
-        /* Overloads of the same name come before everything else. */
-        s = distance(key.data, e->demangled) +
-            (has_base(e->demangled, d->base) ? 0 : 1000);
+        s = closeness(key.data, &kp, e->demangled);
         for (j = 0; j < n; j++) {
             if (strcmp(out[j], e->demangled) == 0) {
                 dup = 1;
@@ -511,13 +577,57 @@ int sym_function_names(const struct sym_table *t, const char ***out,
     return 0;
 }
 
-int ffi_print_symbols(const char *lib, FILE *out, char *err, size_t errlen)
+/* The file that dlopen(lib) would load: lib itself when it names a path
+ * (it has a '/'), else what the dynamic linker finds for that name, into
+ * path. Returns 0, or -1 with a message in err. */
+static int lib_path(const char *lib, char *path, size_t n, char *err,
+                    size_t errlen)
 {
+    struct link_map *map = NULL;
+    void *h;
+    int rc = 0;
+
+    if (strchr(lib, '/') != NULL) {
+        return snprintf(path, n, "%s", lib) < (int)n ? 0 : -1;
+    }
+    h = dlopen(lib, RTLD_LAZY | RTLD_LOCAL);
+    if (h == NULL) {
+        snprintf(err, errlen, "%s", dlerror());
+        return -1;
+    }
+    if (dlinfo(h, RTLD_DI_LINKMAP, &map) != 0 || map == NULL ||
+        snprintf(path, n, "%s", map->l_name) >= (int)n) {
+        snprintf(err, errlen, "%s: cannot tell which file it is", lib);
+        rc = -1;
+    }
+    dlclose(h);
+    return rc;
+}
+
+/* Whether a demangled name is selected by pattern: a glob when it has
+ * one of * ? [, else a substring; NULL selects all. */
+static int selected(const char *name, const char *pattern)
+{
+    if (pattern == NULL) {
+        return 1;
+    }
+    if (strpbrk(pattern, "*?[") != NULL) {
+        return fnmatch(pattern, name, 0) == 0;
+    }
+    return strstr(name, pattern) != NULL;
+}
+
+int ffi_print_symbols(const char *lib, const char *pattern, FILE *out,
+                      char *err, size_t errlen)
+{
+    char path[4096];
     struct sym_table t;
     const char **names;
-    size_t n, i;
+    size_t n, i, shown = 0;
+    int rc = 0;
 
-    if (sym_table_read(lib, &t, err, errlen) != 0) {
+    if (lib_path(lib, path, sizeof path, err, errlen) != 0 ||
+        sym_table_read(path, &t, err, errlen) != 0) {
         return -1;
     }
     if (sym_function_names(&t, &names, &n) != 0) {
@@ -525,16 +635,28 @@ int ffi_print_symbols(const char *lib, FILE *out, char *err, size_t errlen)
         sym_table_free(&t);
         return -1;
     }
-    for (i = 0; i < n; i++) {
-        if (fprintf(out, "%s\n", names[i]) < 0) {
+    for (i = 0; i < n && rc == 0; i++) {
+        if (!selected(names[i], pattern)) {
+            continue;
+        }
+        shown++;
+        if (fprintf(out, "%s\n", names[i]) < 0 ||
+            (i + 1 == n && fflush(out) != 0)) {
+            if (errno == EPIPE) {
+                break;      /* the reader stopped reading: nothing lost */
+            }
             snprintf(err, errlen, "writing the symbol list: %s",
                      strerror(errno));
-            free(names);
-            sym_table_free(&t);
-            return -1;
+            rc = -1;
         }
+    }
+    if (rc == 0 && i == n && shown == 0 && pattern != NULL) {
+        snprintf(err, errlen, "no exported function of %s matches '%s' "
+                 "(a glob when it has * ? or [, else a part of the name)",
+                 lib, pattern);
+        rc = 1;
     }
     free(names);
     sym_table_free(&t);
-    return 0;
+    return rc;
 }

@@ -69,9 +69,14 @@ const struct sym_entry *sym_find_data(const struct sym_table *t,
 int sym_function_names(const struct sym_table *t, const char ***out,
                        size_t *n);
 
-/* For `crossrun symbols LIB`: print the exported functions of the shared
- * object lib, demangled, sorted, one per line, to out. Returns 0, or -1
- * with a message in err (missing file, not an ELF shared object, ...). */
-int ffi_print_symbols(const char *lib, FILE *out, char *err, size_t errlen);
+/* For `crossrun symbols LIB [PATTERN]`: print the exported functions of
+ * the shared object lib (a path, or a name the dynamic linker finds, as
+ * crossrun.load takes it), demangled, sorted, one per line, to out; with
+ * a pattern (not NULL) only those it selects: a glob when it has one of
+ * * ? [, else a part of the name. Returns 0; 1 when a pattern selects
+ * nothing; -1 when the library cannot be read (missing file, not an ELF
+ * shared object, ...); with a message in err when not 0. */
+int ffi_print_symbols(const char *lib, const char *pattern, FILE *out,
+                      char *err, size_t errlen);
 
 #endif

@@ -3,8 +3,9 @@
  *     for methods of lib.cls, and told a member function or not;
  *  2. one converter per parameter (04_conv), `this` first for methods,
  *     and one for the result; default values from their literals;
- *  3. the symbol is found in the library's table (cxx/symbols.h), with
- *     the closest names when it is not there (SymbolNotFound);
+ *  3. the symbol is found by its mangled name in the library's own hash
+ *     table (cxx/declsym.h), else in the demangled index (cxx/symbols.h),
+ *     with the closest names when it is not there (SymbolNotFound);
  *  4. the per-call argument area is laid out (a slot per argument, then
  *     room for temporaries and a large or std::string result) and the
  *     libffi cif prepared;
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "cxx/cxxrt.h"
+#include "cxx/declsym.h"
 #include "ffi/01_errors.h"
 #include "ffi/02_values.h"
 #include "ffi/02_typedef.h"
@@ -109,6 +111,9 @@ static int is_member(LibraryObject *lib, struct ct_decl *d, const char *cls)
     prefix[sep - d->name] = '\0';
     r = PyDict_GetItemString(lib->types, prefix) != NULL;
     if (!r) {
+        r = declsym_is_class(lib->handle, prefix);
+    }
+    if (r < 0) {
         struct sym_table *t = ffi_lib_symbols(lib);
 
         if (t == NULL) {
@@ -146,32 +151,40 @@ static int qualify(struct ct_decl *d, const char *cls)
 static Py_ssize_t vtable_slot(LibraryObject *lib, struct ct_decl *d,
                               void *addr)
 {
-    struct sym_table *t = ffi_lib_symbols(lib);
-    const struct sym_entry *vt;
     struct buf name = BUF_INIT;
-    void **table;
-    size_t i, n;
+    void **table = NULL;
+    size_t i, n, size = 0;
+    int r;
 
-    if (t == NULL || d->base == d->name) {
-        PyErr_Clear();
-        return -1;
-    }
-    if (buf_puts(&name, "vtable for ") != 0 ||
+    if (d->base == d->name ||
         buf_append(&name, d->name, (size_t)(d->base - 2 - d->name)) != 0) {
         buf_free(&name);
         return -1;
     }
-    vt = sym_find_data(t, name.data);
-    buf_free(&name);
-    if (vt == NULL || vt->size < 3 * sizeof(void *)) {
-        return -1;
+    r = declsym_vtable(lib->handle, name.data, (void **)&table, &size);
+    if (r < 0) {
+        /* Not mangled: by its demangled name "vtable for ns::Cls". */
+        struct sym_table *t = ffi_lib_symbols(lib);
+        const struct sym_entry *vt = NULL;
+
+        PyErr_Clear();
+        if (t != NULL) {
+            struct buf text = BUF_INIT;
+
+            if (buf_printf(&text, "vtable for %s", name.data) == 0) {
+                vt = sym_find_data(t, text.data);
+            }
+            buf_free(&text);
+        }
+        table = vt != NULL ? dlsym(lib->handle, vt->mangled) : NULL;
+        size = vt != NULL ? vt->size : 0;
     }
-    table = dlsym(lib->handle, vt->mangled);
-    if (table == NULL) {
+    buf_free(&name);
+    if (table == NULL || size < 3 * sizeof(void *)) {
         return -1;
     }
     /* offset-to-top, typeinfo, then the virtual functions. */
-    n = vt->size / sizeof(void *);
+    n = size / sizeof(void *);
     for (i = 2; i < n; i++) {
         if (table[i] == addr) {
             return (Py_ssize_t)(i - 2);
@@ -228,6 +241,53 @@ static int isolated_strings(const LibraryObject *lib,
     return 0;
 }
 
+/* The address of d found through the demangled index (read on first
+ * use), for what the mangled lookup did not find; the symbol's name is
+ * appended to found. NULL with an exception set: SymbolNotFound naming
+ * the closest exports. */
+static void *index_lookup(LibraryObject *lib, struct ct_decl *d,
+                          const char *text, struct buf *found)
+{
+    struct sym_table *syms = ffi_lib_symbols(lib);
+    const struct sym_entry *e;
+    void *addr;
+    int oom;
+
+    if (syms == NULL) {
+        return NULL;
+    }
+    e = sym_find(syms, d, &oom);
+    if (e == NULL && !oom) {
+        e = ffi_find_versioned(syms, d, text);
+        if (e == NULL && PyErr_Occurred()) {
+            return NULL;
+        }
+    }
+    if (e == NULL) {
+        if (oom) {
+            PyErr_NoMemory();
+        } else {
+            not_found(lib, d, text);
+        }
+        return NULL;
+    }
+    dlerror();
+    addr = dlsym(lib->handle, e->mangled);
+    if (addr == NULL) {
+        const char *why = dlerror();
+
+        PyErr_Format(ffi_SymbolNotFound, "%s is in the symbol table of %s "
+                     "but the loader does not resolve it: %s", e->demangled,
+                     lib->file, why ? why : "NULL address");
+        return NULL;
+    }
+    if (buf_puts(found, e->mangled) != 0) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    return addr;
+}
+
 PyObject *ffi_function_new(LibraryObject *lib, PyObject *textobj,
                            const char *cls)
 {
@@ -240,10 +300,9 @@ PyObject *ffi_method_new(LibraryObject *lib, PyObject *textobj,
     FunctionObject *f;
     struct decl_error err;
     const char *text = PyUnicode_AsUTF8(textobj);
-    const struct sym_entry *e;
-    struct sym_table *syms;
+    struct buf found = BUF_INIT;
     size_t i, first, off;
-    int oom, member;
+    int member;
     ffi_type *rtype;
     void *addr;
 
@@ -276,6 +335,9 @@ PyObject *ffi_method_new(LibraryObject *lib, PyObject *textobj,
     }
     if (cls != NULL && qualify(f->decl, cls) != 0) {
         goto error;
+    }
+    if (f->decl->ret == NULL && f->decl->conv != NULL) {
+        f->decl->ret = f->decl->conv; /* operator T() returns T */
     }
     if (ffi_resolve_decl(lib->types, f->decl, text) != 0) {
         goto error;
@@ -336,20 +398,22 @@ PyObject *ffi_method_new(LibraryObject *lib, PyObject *textobj,
         f->nreq = first + i - 1;
     }
 
-    syms = ffi_lib_symbols(lib);
-    if (syms == NULL) {
+    /* By the mangled name first, as the dynamic linker finds it; the
+     * demangled index only for what the mangler cannot say. */
+    addr = NULL;
+    if (declsym_find(lib->handle, f->decl, &addr, &found) < 0) {
+        PyErr_NoMemory();
         goto error;
     }
-    e = sym_find(syms, f->decl, &oom);
-    if (e == NULL && !oom) {
-        e = ffi_find_versioned(syms, f->decl, text);
-        if (e == NULL && PyErr_Occurred()) {
+    if (addr == NULL &&
+        (addr = index_lookup(lib, f->decl, text, &found)) == NULL) {
+        if (slot < 0 || !f->is_method ||
+            !PyErr_ExceptionMatches(ffi_SymbolNotFound)) {
             goto error;
         }
-    }
-    if (e == NULL && !oom && slot >= 0 && f->is_method) {
         /* A virtual method known by its declared slot: called through
          * the object's vtable, no symbol needed. */
+        PyErr_Clear();
         f->vindex = slot;
         f->symbol = PyMem_Malloc(1);
         if (f->symbol == NULL) {
@@ -358,23 +422,6 @@ PyObject *ffi_method_new(LibraryObject *lib, PyObject *textobj,
         }
         f->symbol[0] = '\0';
         goto layout;
-    }
-    if (e == NULL) {
-        if (oom) {
-            PyErr_NoMemory();
-        } else {
-            not_found(lib, f->decl, text);
-        }
-        goto error;
-    }
-    dlerror();
-    addr = dlsym(lib->handle, e->mangled);
-    if (addr == NULL) {
-        const char *why = dlerror();
-
-        PyErr_Format(ffi_SymbolNotFound, "%s is in the symbol table of %s "
-                     "but the loader does not resolve it: %s", e->demangled,
-                     lib->file, why ? why : "NULL address");
         goto error;
     }
     f->fn = (void (*)(void))addr;
@@ -396,12 +443,13 @@ PyObject *ffi_method_new(LibraryObject *lib, PyObject *textobj,
     f->vindex = slot >= 0 && f->is_method ? slot
                 : f->decl->is_virtual && f->is_method && !f->decl->is_dtor
                 ? vtable_slot(lib, f->decl, addr) : -1;
-    f->symbol = PyMem_Malloc(strlen(e->mangled) + 1);
+    f->symbol = PyMem_Malloc(found.len + 1);
     if (f->symbol == NULL) {
         PyErr_NoMemory();
         goto error;
     }
-    strcpy(f->symbol, e->mangled);
+    memcpy(f->symbol, found.data, found.len + 1);
+    buf_free(&found);
 layout:
 
     /* The per-call area: slots, then extras, then room for a large or
@@ -454,6 +502,7 @@ layout:
     ffi_function_caller.prepare(f);
     return (PyObject *)f;
 error:
+    buf_free(&found);
     Py_DECREF(f);
     return NULL;
 }

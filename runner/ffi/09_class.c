@@ -926,7 +926,8 @@ static int scan_methods(ClassInfoObject *info, PyObject *seq,
         m[i].is_copy = m[i].is_ctor && is_copy_ctor(d, cname);
         snprintf(m[i].name, sizeof(m[i].name), "%s",
                  m[i].is_ctor ? "__init__" : d->base);
-        if (!m[i].is_ctor && !m[i].is_dtor && d->ret == NULL) {
+        if (!m[i].is_ctor && !m[i].is_dtor && d->ret == NULL &&
+            d->conv == NULL) {
             decl_free(d);
             ffi_raise_decl_msg(t, "a method needs a return type (only "
                                "%s(...) and ~%s() have none)", last, last);

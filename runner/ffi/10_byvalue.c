@@ -7,9 +7,12 @@
  * its fields (the System V x86-64 classification, done by libffi). */
 #include "ffi/10_byvalue.h"
 
+#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cxx/declsym.h"
+#include "cxx/rtti.h"
 #include "ffi/01_errors.h"
 #include "ffi/03_lib.h"
 #include "ffi/04_conv.h"
@@ -135,12 +138,17 @@ static PyObject *byvalue_from_c(const struct conv *c, const void *src)
     return o;
 }
 
-/* Does the library of table t export the function declared by text? 1
- * yes, 0 no, -1 with MemoryError. */
-static int exports(struct sym_table *t, const char *text)
+/* Does lib export the function declared by text? Found as the dynamic
+ * linker finds it (by its mangled name), or, for what the mangler cannot
+ * express, among the demangled exports. 1 yes, 0 no, -1 with an
+ * exception. */
+static int exports(LibraryObject *lib, const char *text)
 {
     struct decl_error err;
     struct ct_decl *d = decl_parse(text, DECL_NO_RETURN, &err);
+    struct buf sym = BUF_INIT;
+    struct sym_table *t;
+    void *addr = NULL;
     int oom = 0, r;
 
     if (d == NULL) {
@@ -150,25 +158,30 @@ static int exports(struct sym_table *t, const char *text)
         }
         return 0; /* a name the parser cannot read has no symbol */
     }
-    r = sym_find(t, d, &oom) != NULL;
+    r = declsym_find(lib->handle, d, &addr, &sym);
+    buf_free(&sym);
+    if (r == 0) {
+        t = ffi_lib_symbols(lib);
+        r = t == NULL ? -2 : sym_find(t, d, &oom) != NULL;
+    }
     decl_free(d);
-    if (oom) {
+    if (r == -1 || oom) {
         PyErr_NoMemory();
         return -1;
     }
-    return r;
+    return r == -2 ? -1 : r;
 }
 
 /* Whether lib shows that class name is not trivially copyable: it
  * exports its vtable, destructor or copy constructor. 1 with *why set,
- * 0 when it shows none, -1 with an exception (the symbols could not be
- * read: never taken for "trivial"). */
+ * 0 when it shows none, -1 with an exception (never taken for
+ * "trivial"). */
 static int nontrivial_evidence(PyObject *lib, const char *name,
                                const char **why)
 {
+    LibraryObject *l = (LibraryObject *)lib;
     const char *last = strrchr(name, ':');
-    struct sym_table *t;
-    char text[600];
+    char text[600], tname[300];
     int r;
 
     if (strlen(name) > 250) {
@@ -177,23 +190,22 @@ static int nontrivial_evidence(PyObject *lib, const char *name,
         return -1;
     }
     last = last != NULL ? last + 1 : name;
-    t = ffi_lib_symbols((LibraryObject *)lib);
-    if (t == NULL) {
-        return -1;
-    }
-    snprintf(text, sizeof(text), "vtable for %s", name);
-    if (sym_find_data(t, text) != NULL) {
-        *why = "a vtable (virtual methods)";
-        return 1;
+    /* "vtable for N" is _ZTV followed by N's typeinfo name. */
+    if (rtti_type_name(name, tname, sizeof(tname)) == 0) {
+        snprintf(text, sizeof(text), "_ZTV%s", tname);
+        if (dlsym(l->handle, text) != NULL) {
+            *why = "a vtable (virtual methods)";
+            return 1;
+        }
     }
     snprintf(text, sizeof(text), "%s::~%s()", name, last);
-    r = exports(t, text);
+    r = exports(l, text);
     if (r != 0) {
         *why = "a destructor";
         return r;
     }
     snprintf(text, sizeof(text), "%s::%s(const %s&)", name, last, name);
-    r = exports(t, text);
+    r = exports(l, text);
     *why = "a copy constructor";
     return r;
 }

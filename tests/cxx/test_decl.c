@@ -66,6 +66,12 @@ int main(void)
               "operator<<(std::ostream&, calc::Point const&)");
     check_key("calc::Vec::operator==(calc::Vec const&) const", nr,
               "calc::Vec::operator==(calc::Vec const&) const");
+    /* conversion operators: the type canonical, as c++filt prints it */
+    check_key("Json::Value::operator bool() const", nr,
+              "Json::Value::operator bool() const");
+    check_key("S::operator const char *() const", nr,
+              "S::operator char const*() const");
+    check_key("S::operator size_t()", nr, "S::operator unsigned long()");
     check_key("void f(const int x, int a[4], char const* const* argv)", 0,
               "void f(int, int*, char const* const*)");
     check_key("int printf(const char *fmt, ...)", 0,
@@ -81,9 +87,9 @@ int main(void)
               "char const* Attribute(char const*, char const*) const");
     /* conversion operators: the type is the name and the result */
     check_key("objs::Dict::operator bool() const", nr,
-              "bool objs::Dict::operator bool() const");
+              "objs::Dict::operator bool() const");
     check_key("explicit operator const char*() const", nr,
-              "char const* operator char const*() const");
+              "operator char const*() const");
     check_key("Json::Value& Json::Value::operator[](const char* key)", 0,
               "Json::Value& Json::Value::operator[](char const*)");
     check_key("int operator()(int x) const", 0, "int operator()(int) const");

@@ -71,7 +71,7 @@ int main(void)
     CHECK(sym_table_read("/etc/passwd", &t, err, sizeof(err)) != 0);
     CHECK_STR(err, "/etc/passwd: not an ELF file");
     devnull = fopen("/dev/null", "w");
-    CHECK(ffi_print_symbols(TINYXML2, devnull, err, sizeof(err)) == 0);
+    CHECK(ffi_print_symbols(TINYXML2, NULL, devnull, err, sizeof(err)) == 0);
     fclose(devnull);
     return unit_done();
 }

@@ -209,6 +209,32 @@ def test_symbols_lists_demangled_exports():
     assert "crashpp_parse_null" in r.out.splitlines()
 
 
+def test_symbols_takes_a_soname_and_a_pattern():
+    # a name the dynamic linker finds, as crossrun.load takes it
+    r = e2e.run("symbols", "libstdc++.so.6", "* std::use_facet<*",
+                junit=False)
+    assert r.rc == 0, r.err
+    lines = r.out.splitlines()
+    assert lines and all(" std::use_facet<" in line for line in lines), lines
+    # a template's mangled name carries its return type: it is printed
+    assert "std::ctype<char> const& std::use_facet<std::ctype<char> >" \
+           "(std::locale const&)" in lines
+    # no wildcard: a part of the name
+    r = e2e.run("symbols", "fixtures/build/libcrashpp.so", "parse",
+                junit=False)
+    assert r.out.splitlines() == ["crashpp::Parser::parse(char const*)",
+                                  "crashpp_parse_null"]
+
+
+def test_symbols_says_when_a_pattern_selects_nothing():
+    r = e2e.run("symbols", "fixtures/build/libcrashpp.so", "no_such*",
+                junit=False)
+    assert r.rc == 1 and r.out == ""
+    assert r.err == ("crossrun: symbols: no exported function of "
+                     "fixtures/build/libcrashpp.so matches 'no_such*' (a glob "
+                     "when it has * ? or [, else a part of the name)\n")
+
+
 def test_symbols_of_a_missing_library_is_an_error():
     r = e2e.run("symbols", "fixtures/build/libnothere.so", junit=False)
     assert r.rc == 4

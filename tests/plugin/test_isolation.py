@@ -44,7 +44,8 @@ def test_after():
         "*_ test_segv _*",
         "test process died by SIGSEGV (signal 11)",
         "Native backtrace (most recent call first):",
-        "*mb_segfault*libmisbehave.so*",
+        # the library's frame, with its source line
+        "*#0  mb_segfault+0x0 (misbehave.c:*) in libmisbehave.so*",
         "*test_crash.py*line 8 in test_segv*",
         "*Captured stdout call*",
         "mb_say: before the crash",

@@ -219,8 +219,12 @@ static void test_symbols(void)
 {
     CHECK(parse("symbols", "libm.so.6", NULL) == 0);
     CHECK_STR(o.symbols_lib, "libm.so.6");
-    BAD("usage: crossrun symbols LIB", "symbols");
-    BAD("usage: crossrun symbols LIB", "symbols", "a.so", "b.so");
+    CHECK(o.symbols_pattern == NULL);
+    CHECK(parse("symbols", "libm.so.6", "sin*", NULL) == 0);
+    CHECK_STR(o.symbols_pattern, "sin*");
+    BAD("usage: crossrun symbols LIB [PATTERN]", "symbols");
+    BAD("usage: crossrun symbols LIB [PATTERN]", "symbols", "a.so", "b",
+        "c");
     /* Only as the first word: elsewhere it is a path. */
     CHECK(parse("-x", "symbols", NULL) == 0 && o.symbols_lib == NULL);
     CHECK_STR(o.paths[0], "symbols");
@@ -232,7 +236,7 @@ static void test_usage(void)
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     static const char *const names[] = {
-        "usage: crossrun", "crossrun symbols LIB", "--jobs", "-k EXPR",
+        "usage: crossrun", "crossrun symbols LIB [PATTERN]", "--jobs", "-k EXPR",
         "--exitfirst", "--isolate=test|file", "--timeout", "--junitxml",
         "--junit-family", "--tap", "--collect-only", "--gdb TESTID",
         "-q, -v", "--color", "--help", "--version", "4 usage error",
