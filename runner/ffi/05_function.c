@@ -146,10 +146,10 @@ static int qualify(struct ct_decl *d, const char *cls)
 
 /* For a virtual method: its slot in the vtable of its class, found by
  * looking for its address among the class's vtable entries, so calls
- * dispatch on the object's dynamic type. -1 when not found (then the
- * symbol is called directly). */
+ * dispatch on the object's dynamic type; want (>= 0) when that slot holds
+ * the address. -1 when not found (then the symbol is called directly). */
 static Py_ssize_t vtable_slot(LibraryObject *lib, struct ct_decl *d,
-                              void *addr)
+                              void *addr, Py_ssize_t want)
 {
     struct buf name = BUF_INIT;
     void **table = NULL;
@@ -183,8 +183,13 @@ static Py_ssize_t vtable_slot(LibraryObject *lib, struct ct_decl *d,
     if (table == NULL || size < 3 * sizeof(void *)) {
         return -1;
     }
-    /* offset-to-top, typeinfo, then the virtual functions. */
+    /* offset-to-top, typeinfo, then the virtual functions. One function
+     * may fill several slots (identical code folded): the wanted slot
+     * first. */
     n = size / sizeof(void *);
+    if (want >= 0 && (size_t)want + 2 < n && table[want + 2] == addr) {
+        return want;
+    }
     for (i = 2; i < n; i++) {
         if (table[i] == addr) {
             return (Py_ssize_t)(i - 2);
@@ -428,7 +433,7 @@ PyObject *ffi_method_new(LibraryObject *lib, PyObject *textobj,
     if (slot >= 0 && f->is_method && !f->decl->is_dtor) {
         /* Where the library's own vtable can tell, the declared order
          * must agree with it. */
-        Py_ssize_t real = vtable_slot(lib, f->decl, addr);
+        Py_ssize_t real = vtable_slot(lib, f->decl, addr, slot);
 
         if (real >= 0 && real != slot) {
             ffi_raise_decl_msg(text, "the declared order puts this virtual "
@@ -442,7 +447,7 @@ PyObject *ffi_method_new(LibraryObject *lib, PyObject *textobj,
     }
     f->vindex = slot >= 0 && f->is_method ? slot
                 : f->decl->is_virtual && f->is_method && !f->decl->is_dtor
-                ? vtable_slot(lib, f->decl, addr) : -1;
+                ? vtable_slot(lib, f->decl, addr, -1) : -1;
     f->symbol = PyMem_Malloc(found.len + 1);
     if (f->symbol == NULL) {
         PyErr_NoMemory();
