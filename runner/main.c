@@ -66,6 +66,13 @@ static void on_collected(void *ctx, const char *id)
     console_collected(r->console, id);
 }
 
+static void on_stopped(void *ctx, size_t tests_left, size_t files_left)
+{
+    struct reporters *r = ctx;
+
+    console_stopped(r->console, tests_left, files_left);
+}
+
 /* The directories that could not be searched, each reported as a
  * collection error before the tests run. Returns 0, or -1 (no memory). */
 static int walk_errors(struct reporters *rep, const struct disc_list *l)
@@ -210,6 +217,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "crossrun: warning: %s (each worker compiles its "
                 "own file)\n", err);
     }
+    console_set_files(rep.console, files.n + files.nerrors);
     if (walk_errors(&rep, &files) != 0) {
         fprintf(stderr, "crossrun: error: out of memory\n");
         status = EXIT_INTERNAL;
@@ -219,6 +227,7 @@ int main(int argc, char **argv)
     hooks.on_test = on_test;
     hooks.on_file = on_file;
     hooks.on_collected = on_collected;
+    hooks.on_stopped = on_stopped;
     end = sched_run(&o, files.files, files.select, files.n, &hooks,
                     &internal, err, sizeof err);
     pyw_precompile_end();
@@ -251,6 +260,10 @@ int main(int argc, char **argv)
     if (o.collect_only) {
         size_t n = console_collected_count(rep.console);
 
+        if (console_deselected(rep.console)) {
+            fprintf(console_out, "%zu deselected\n",
+                    console_deselected(rep.console));
+        }
         fprintf(console_out, "%zu test%s collected\n", n, n == 1 ? "" : "s");
         status = n ? EXIT_OK : EXIT_NO_TESTS;
         if (sum->errors || sum->failed) {

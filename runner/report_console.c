@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "core/buf.h"
@@ -16,8 +17,14 @@ struct console {
     int verbosity;
     int color;
     int collect_only;
+    int progress;         /* "[ 42%]" at the end of each file line */
+    int width;            /* of the terminal, for progress */
     struct res_summary sum;
     size_t collected;
+    size_t nfiles, files_done;
+    size_t deselected;
+    int stopped;          /* -x ended the run */
+    size_t tests_left, files_left;
     struct buf failures;  /* the details, printed at the end */
     struct buf shortlist; /* "FAILED id - message" lines */
 };
@@ -32,6 +39,21 @@ static const char *paint(const struct console *c, const char *code)
 #define YELLOW "\033[33m"
 #define BOLD "\033[1m"
 #define RESET "\033[0m"
+
+/* Columns of the terminal out is, else $COLUMNS, else 80. */
+static int terminal_width(FILE *out)
+{
+    struct winsize ws;
+    const char *cols = getenv("COLUMNS");
+
+    if (ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20) {
+        return ws.ws_col;
+    }
+    if (cols != NULL && atoi(cols) >= 20) {
+        return atoi(cols);
+    }
+    return 80;
+}
 
 struct console *console_new(FILE *out, const struct cli_opts *o)
 {
@@ -56,7 +78,28 @@ struct console *console_new(FILE *out, const struct cli_opts *o)
                    !(term && strcmp(term, "dumb") == 0);
         break;
     }
+    /* --color=always writes as for a terminal, piped or not */
+    c->progress = isatty(fileno(out)) || o->color == CLI_COLOR_ALWAYS;
+    c->width = terminal_width(out);
     return c;
+}
+
+void console_set_files(struct console *c, size_t nfiles)
+{
+    c->nfiles = nfiles;
+}
+
+void console_stopped(struct console *c, size_t tests_left,
+                     size_t files_left)
+{
+    c->stopped = 1;
+    c->tests_left = tests_left;
+    c->files_left = files_left;
+}
+
+size_t console_deselected(const struct console *c)
+{
+    return c->deselected;
 }
 
 static char mark(enum res_outcome o)
@@ -174,24 +217,53 @@ void console_test(struct console *c, const struct res_file *f,
     fflush(c->out);
 }
 
+/* pytest's colours of the marks */
+static const char *mark_color(enum res_outcome o)
+{
+    switch (o) {
+    case RES_PASSED: return GREEN;
+    case RES_FAILED:
+    case RES_ERROR: return RED;
+    default: return YELLOW;
+    }
+}
+
 void console_file(struct console *c, const struct res_file *f)
 {
-    char marks[FILE_MARKS + 1];
+    struct buf line = BUF_INIT;
     size_t i, n = f->ntests < FILE_MARKS ? f->ntests : FILE_MARKS;
+    size_t shown;   /* columns of line, colour codes left out */
 
-    if (c->verbosity != 0 || c->collect_only) {
+    c->files_done++;
+    c->deselected += f->deselected;
+    /* a file that -k emptied has nothing to show */
+    if (c->verbosity != 0 || c->collect_only ||
+        (f->ntests == 0 && f->deselected > 0)) {
         return;
     }
+    buf_printf(&line, "%s ", f->path);
+    shown = line.len + n;
     for (i = 0; i < n; i++) {
-        marks[i] = mark(f->tests[i].outcome);
+        enum res_outcome o = f->tests[i].outcome;
+
+        buf_printf(&line, "%s%c%s", paint(c, mark_color(o)), mark(o),
+                   paint(c, RESET));
     }
-    marks[n] = '\0';
     if (f->ntests > n) {
-        fprintf(c->out, "%s %s (+%zu more)\n", f->path, marks,
-                f->ntests - n);
-    } else {
-        fprintf(c->out, "%s %s\n", f->path, marks);
+        size_t k = line.len;
+
+        buf_printf(&line, " (+%zu more)", f->ntests - n);
+        shown += line.len - k;
     }
+    if (c->progress && c->nfiles > 0) {
+        size_t pct = 100 * c->files_done / c->nfiles;
+        int pad = c->width - (int)shown - 7;
+
+        buf_printf(&line, "%*s[%3zu%%]", pad > 1 ? pad : 1, "",
+                   pct > 100 ? (size_t)100 : pct);
+    }
+    fprintf(c->out, "%s\n", line.data ? line.data : "");
+    buf_free(&line);
     fflush(c->out);
 }
 
@@ -199,6 +271,25 @@ void console_collected(struct console *c, const char *id)
 {
     c->collected++;
     fprintf(c->out, "%s\n", id);
+}
+
+/* "!!! stopped after the first failure (-x): 3 tests not run, 2 files
+ * not begun !!!" */
+static void stopped_line(struct console *c)
+{
+    fprintf(c->out, "!!! stopped after the first failure (-x): ");
+    if (c->tests_left) {
+        fprintf(c->out, "%zu more test%s not run%s", c->tests_left,
+                c->tests_left == 1 ? "" : "s", c->files_left ? ", " : "");
+    }
+    if (c->files_left) {
+        fprintf(c->out, "%zu more file%s not begun", c->files_left,
+                c->files_left == 1 ? "" : "s");
+    }
+    if (c->tests_left == 0 && c->files_left == 0) {
+        fprintf(c->out, "nothing was left to run");
+    }
+    fprintf(c->out, " !!!\n");
 }
 
 void console_finish(struct console *c, int interrupted, double seconds)
@@ -216,6 +307,20 @@ void console_finish(struct console *c, int interrupted, double seconds)
     if (interrupted) {
         fprintf(c->out, "!!! interrupted: the results above are what "
                         "finished !!!\n");
+    }
+    if (c->stopped) {
+        stopped_line(c);
+    }
+    if (c->deselected) {
+        size_t ran = c->sum.passed + c->sum.failed + c->sum.skipped +
+                     c->sum.xfailed + c->sum.errors;
+
+        if (ran == 0) {
+            fprintf(c->out, "%zu deselected: -k selected none of the "
+                            "tests, nothing ran\n", c->deselected);
+        } else {
+            fprintf(c->out, "%zu deselected\n", c->deselected);
+        }
     }
     fprintf(c->out, "ran in %.2fs\n", seconds);
     res_summary_line(&c->sum, line, sizeof line);

@@ -43,6 +43,7 @@ struct res_file {
     struct res_test *tests;
     size_t ntests;
     size_t cap;
+    size_t deselected; /* tests that -k left out (not in tests) */
     time_t started;    /* wall clock when the file started */
     double duration;   /* seconds, sum of the file's wall time */
 };

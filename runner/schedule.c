@@ -12,7 +12,8 @@
  *     (proto_* below). stdout/stderr that the worker process itself wrote
  *     (isolate=file, or module-level code) is attached to the next result.
  *  4. "# begin I T WHO SIG XF ID" says what the worker is doing ("# idle":
- *     nothing, until the next begin); when WHO is
+ *     nothing, until the next begin; "# deselected N": -k left N tests
+ *     out); when WHO is
  *     "worker" the runner enforces the timeout T itself (dump signal for a
  *     traceback, SIGTERM to the group, grace, SIGKILL); when it is
  *     "child", the worker's supervisor does, and the runner only guards
@@ -59,6 +60,7 @@ struct file_state {
     long next;          /* index of the first test not yet reported */
     int running;        /* a worker is on it */
     int queued;         /* waiting for a worker */
+    int finished;       /* handed to the reporters */
     const char *select; /* the tests to run (see disc_list), or NULL */
 };
 
@@ -101,6 +103,7 @@ struct sched {
     int stopping;       /* -x or a signal: start nothing new */
     int interrupted;
     int internal;
+    size_t tests_left;  /* -x: tests of begun files that did not run */
     struct worker *in_cb; /* the worker whose events are being parsed */
 };
 
@@ -447,6 +450,9 @@ static void on_event(void *ctx, const struct tap_event *ev)
             on_begin(s, w, ev->text);
         } else if (strncmp(ev->text, "note ", 5) == 0) {
             fprintf(stderr, "crossrun: note: %s\n", ev->text + 5);
+        } else if (strncmp(ev->text, "deselected ", 11) == 0) {
+            /* a resumed file says it again: the same number */
+            w->file->res.deselected = strtoul(ev->text + 11, NULL, 10);
         } else if (strcmp(ev->text, "idle") == 0) {
             w->cur = -2; /* nothing runs: the worker may end now */
             w->deadline = 0;
@@ -651,6 +657,10 @@ static int file_finish(struct sched *s, struct file_state *f)
 {
     int rc = 0;
 
+    if (s->stopping && !s->interrupted && f->plan > (long)f->res.ntests) {
+        s->tests_left += (size_t)f->plan - f->res.ntests;
+    }
+    f->finished = 1;
     if (s->h->on_file) {
         rc = s->h->on_file(s->h->ctx, &f->res);
     }
@@ -1013,6 +1023,23 @@ enum sched_end sched_run(const struct cli_opts *o, char **files,
         if (s.files[i].queued && s.files[i].res.ntests > 0) {
             file_finish(&s, &s.files[i]);
         }
+    }
+    if (s.stopping && !s.interrupted && h->on_stopped != NULL) {
+        size_t files_left = 0;
+
+        for (size_t i = 0; i < n; i++) {
+            struct file_state *f = &s.files[i];
+
+            if (f->finished) {
+                continue;
+            }
+            if (f->plan < 0) {
+                files_left++;
+            } else if (f->plan > (long)f->res.ntests) {
+                s.tests_left += (size_t)f->plan - f->res.ntests;
+            }
+        }
+        h->on_stopped(h->ctx, s.tests_left, files_left);
     }
 out:
     pyw_spare_drop(&s.spare);

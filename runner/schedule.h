@@ -19,6 +19,9 @@ struct sched_hooks {
                     const struct res_test *t);
     int (*on_file)(void *ctx, const struct res_file *f);
     void (*on_collected)(void *ctx, const char *id);
+    /* -x ended the run: tests_left of the files it had begun did not
+     * run, and files_left files were not begun. May be NULL. */
+    void (*on_stopped)(void *ctx, size_t tests_left, size_t files_left);
 };
 
 enum sched_end {

@@ -321,7 +321,11 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
         items, unmatched = _selected(items, path, select)
     if keyword:
         from . import _keyword      # checked by the runner: it reads
-        items = _keyword.select(items, keyword)
+        chosen = _keyword.select(items, keyword)
+        if len(chosen) < len(items):
+            # the runner counts them for the console ("N deselected")
+            emit.write(b"# deselected %d\n" % (len(items) - len(chosen)))
+        items = chosen
     # What the import printed goes with the first result.
     _native.output_mark(start + 1)
     if collect_only:

@@ -76,7 +76,9 @@ PyObject *ffi_raise_decl_msg(const char *text, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(why, sizeof(why), fmt, ap);
     va_end(ap);
-    return raise_decl(PyUnicode_FromString(why), 0, text, why);
+    /* the declaration under the reason, as under "column N: ..." */
+    return raise_decl(PyUnicode_FromFormat("%s\n    %s", why, text), 0,
+                      text, why);
 }
 
 PyObject *ffi_raise_cxx(char *type, char *what)

@@ -23,7 +23,8 @@ int ffi_errors_init(void);
 /* Raise DeclarationError for text with err's column and message; sets
  * .declaration, .column. Returns NULL. */
 PyObject *ffi_raise_decl_error(const char *text, const struct decl_error *err);
-/* Raise DeclarationError with a message about text (column 0). */
+/* Raise DeclarationError with a message about text (column 0): the
+ * reason, then text on a line of its own. */
 PyObject *ffi_raise_decl_msg(const char *text, const char *fmt, ...);
 /* Raise CxxException(type, what); frees both (type NULL: out of memory).
  * Returns NULL. */

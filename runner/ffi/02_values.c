@@ -195,7 +195,8 @@ static PyObject *pointer_bytes(PointerObject *p, PyObject *arg)
         return NULL;
     }
     if (n < 0) {
-        PyErr_SetString(PyExc_ValueError, "bytes(n): n must be >= 0");
+        PyErr_Format(PyExc_ValueError, "Pointer.bytes(%zd): the number of "
+                     "bytes to read must be >= 0", n);
         return NULL;
     }
     return PyBytes_FromStringAndSize(p->addr, n);
@@ -271,7 +272,8 @@ static PyObject *buffer_new(PyTypeObject *type, PyObject *args, PyObject *kw)
             return NULL;
         }
         if (n < 0) {
-            PyErr_SetString(PyExc_ValueError, "buffer size must be >= 0");
+            PyErr_Format(PyExc_ValueError, "buffer(%zd): the size must be "
+                         ">= 0 (buffer(16) makes 16 zero bytes)", n);
             return NULL;
         }
     } else if (PyObject_CheckBuffer(arg)) {
@@ -281,8 +283,9 @@ static PyObject *buffer_new(PyTypeObject *type, PyObject *args, PyObject *kw)
         n = view.len;
         copy = 1;
     } else {
-        PyErr_Format(PyExc_TypeError, "buffer() takes a size or bytes, not "
-                     "%.100s", Py_TYPE(arg)->tp_name);
+        PyErr_Format(PyExc_TypeError, "buffer() takes a size (int) or the "
+                     "bytes to copy, not %.100s: write buffer(16) or "
+                     "buffer(b'...')", Py_TYPE(arg)->tp_name);
         return NULL;
     }
     b = (BufferObject *)type->tp_alloc(type, 0);
@@ -321,6 +324,13 @@ static PyObject *buffer_repr(BufferObject *b)
                                 b->len, b->data);
 }
 
+/* IndexError: "buffer index 9 out of range: the buffer has 4 bytes". */
+static void out_of_range(const BufferObject *b, PyObject *key)
+{
+    PyErr_Format(PyExc_IndexError, "buffer index %S out of range: the "
+                 "buffer has %zd bytes", key, b->len);
+}
+
 static PyObject *buffer_subscript(BufferObject *b, PyObject *key)
 {
     if (PyIndex_Check(key)) {
@@ -333,7 +343,7 @@ static PyObject *buffer_subscript(BufferObject *b, PyObject *key)
             i += b->len;
         }
         if (i < 0 || i >= b->len) {
-            PyErr_SetString(PyExc_IndexError, "buffer index out of range");
+            out_of_range(b, key);
             return NULL;
         }
         return PyLong_FromLong((unsigned char)b->data[i]);
@@ -384,7 +394,7 @@ static int buffer_ass_subscript(BufferObject *b, PyObject *key,
             i += b->len;
         }
         if (i < 0 || i >= b->len) {
-            PyErr_SetString(PyExc_IndexError, "buffer index out of range");
+            out_of_range(b, key);
             return -1;
         }
         v = PyLong_AsLong(value);
@@ -392,8 +402,8 @@ static int buffer_ass_subscript(BufferObject *b, PyObject *key,
             return -1;
         }
         if (v < 0 || v > 255) {
-            PyErr_SetString(PyExc_ValueError, "byte must be in range(0, "
-                            "256)");
+            PyErr_Format(PyExc_ValueError, "buffer[%zd] = %ld: a byte must "
+                         "be in range(0, 256)", i, v);
             return -1;
         }
         b->data[i] = (char)v;
@@ -540,8 +550,8 @@ static int text_of(PyObject *o, const char **p, Py_ssize_t *n,
         *n = view->len;
         return 0;
     }
-    PyErr_Format(PyExc_TypeError, "expected bytes or str, not %.100s",
-                 Py_TYPE(o)->tp_name);
+    PyErr_Format(PyExc_TypeError, "a std::string is made of bytes, str, "
+                 "a StdString or a buffer, not %.100s", Py_TYPE(o)->tp_name);
     return -1;
 }
 

@@ -225,8 +225,9 @@ static PyObject *lib_enum(LibraryObject *lib, PyObject *args, PyObject *kw)
         return NULL;
     }
     if (bytes != 1 && bytes != 2 && bytes != 4 && bytes != 8) {
-        PyErr_SetString(PyExc_ValueError, "enum(): size must be 1, 2, 4 or "
-                        "8 bytes");
+        PyErr_Format(PyExc_ValueError, "enum(%R, size=%d): size must be 1, "
+                     "2, 4 or 8, the bytes of the enum's underlying type "
+                     "(4 when it has none)", name, bytes);
         return NULL;
     }
     n = PyUnicode_AsUTF8(name);

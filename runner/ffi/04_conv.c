@@ -300,7 +300,8 @@ static int ptr_to_c(const struct conv *c, PyObject *o, void *dst,
             char tn[160], an[32];
 
             PyErr_Format(PyExc_TypeError, "%s: a reference ('%s') cannot "
-                         "be None", argname(argno, an, sizeof(an)),
+                         "be None: pass what it refers to (a crossrun.buffer, "
+                         "Pointer or object)", argname(argno, an, sizeof(an)),
                          conv_type_name(c, tn, sizeof(tn)));
             return -1;
         }
@@ -350,8 +351,9 @@ static int ptr_to_c(const struct conv *c, PyObject *o, void *dst,
     if (r == 0) {
         char what[160];
 
-        snprintf(what, sizeof(what), "a Pointer, buffer, object%s%s or None",
-                 c->bytes_ok ? ", bytes" : "", c->str_ok ? ", str" : "");
+        snprintf(what, sizeof(what), "%s%sa Pointer, a crossrun.buffer, a "
+                 "lib.cls object or None", c->bytes_ok ? "bytes, " : "",
+                 c->str_ok ? "str, " : "");
         return type_error(c, o, argno, what);
     }
     memcpy(dst, &addr, sizeof(addr));
@@ -438,12 +440,15 @@ static int this_to_c(const struct conv *c, PyObject *o, void *dst,
     void *addr;
     int r = address_of(o, &addr);
 
-    (void)extra, (void)ctx;
+    (void)c, (void)extra, (void)ctx, (void)argno;
     if (r < 0) {
         return -1;
     }
     if (r == 0) {
-        return type_error(c, o, argno, "an object of the class");
+        PyErr_Format(PyExc_TypeError, "'this': a method takes the object "
+                     "it is called on first: an object of its class or a "
+                     "Pointer to one, not %.100s", Py_TYPE(o)->tp_name);
+        return -1;
     }
     memcpy(dst, &addr, sizeof(addr));
     return 0;
@@ -1220,8 +1225,9 @@ static int type_arg(PyObject *type, struct conv *c, struct ct_arena *a,
         return 0;
     }
     if (!PyUnicode_Check(type)) {
-        PyErr_Format(PyExc_TypeError, "type must be a C type name (str) or "
-                     "a lib.struct class, not %.100s",
+        PyErr_Format(PyExc_TypeError, "the type to read or write must be "
+                     "a C type name such as 'int' or a lib.struct class, not "
+                     "%.100s",
                      Py_TYPE(type)->tp_name);
         return -1;
     }
@@ -1235,7 +1241,9 @@ static int type_arg(PyObject *type, struct conv *c, struct ct_arena *a,
         return -1;
     }
     if (t->kind == CT_VOID) {
-        ffi_raise_decl_msg(text, "cannot read or write void");
+        ffi_raise_decl_msg(text, "void has no value to read or write: name "
+                           "the type of the data, such as 'int' or "
+                           "'char'");
         return -1;
     }
     if (conv_build(c, t, NULL, CONV_FIELD, text, a) != 0) {

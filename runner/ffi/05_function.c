@@ -24,6 +24,76 @@
 
 struct function_caller ffi_function_caller;
 
+/* Whether the vtable of class cls (n bytes of name) in lib has a pure
+ * virtual slot: one that holds __cxa_pure_virtual (the Itanium C++ ABI,
+ * section 2.5.2: "pure virtual functions ... the address of
+ * __cxa_pure_virtual"). */
+static int has_pure_slot(LibraryObject *lib, struct sym_table *t,
+                         const char *cls, size_t n)
+{
+    struct buf name = BUF_INIT;
+    const struct sym_entry *vt;
+    void **table, *pure = dlsym(lib->handle, "__cxa_pure_virtual");
+    size_t i;
+
+    if (pure == NULL || buf_puts(&name, "vtable for ") != 0 ||
+        buf_append(&name, cls, n) != 0) {
+        buf_free(&name);
+        return 0;
+    }
+    vt = sym_find_data(t, name.data);
+    buf_free(&name);
+    table = vt != NULL ? dlsym(lib->handle, vt->mangled) : NULL;
+    for (i = 2; table != NULL && i < vt->size / sizeof(void *); i++) {
+        if (table[i] == pure) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* What to write instead when d (looked for as key) is a method of a
+ * class with pure virtual methods: such a method has no code, so no
+ * symbol; an override that the library defines has, and declared with
+ * `virtual` it is called through the object's vtable. Appended to msg. */
+static int pure_virtual_hint(LibraryObject *lib, struct sym_table *t,
+                             const struct ct_decl *d, const char *text,
+                             const char *key, struct buf *msg)
+{
+    size_t n = d->base != d->name ? (size_t)(d->base - 2 - d->name) : 0;
+    const char *rest = key + n + 2, *at;
+    size_t i, m = strlen(rest);
+
+    if (n == 0 || strlen(key) < n + 2 || !has_pure_slot(lib, t, d->name, n)) {
+        return 0;
+    }
+    buf_printf(msg, "; %.*s has pure virtual methods, which have no code "
+               "and so no symbol: to call %s on an object, declare the "
+               "override that its class defines, with `virtual` so that it "
+               "is called through the object's vtable", (int)n, d->name, key);
+    for (i = 0; i < t->n; i++) {
+        const char *k = t->v[i].key;
+        size_t kl = k != NULL ? strlen(k) : 0;
+
+        if (!t->v[i].is_func || kl < m + 3 || strcmp(k + kl - m, rest) != 0 ||
+            strncmp(k + kl - m - 2, "::", 2) != 0 ||
+            (kl - m - 2 == n && strncmp(k, d->name, n) == 0)) {
+            continue;
+        }
+        /* the user's own text, with the overriding class in it */
+        at = strstr(text, d->name);
+        if (at != NULL) {
+            return buf_printf(msg, ", e.g. '%s%.*s%.*s%s'",
+                              strncmp(text, "virtual ", 8) == 0 ? ""
+                                                               : "virtual ",
+                              (int)(at - text), text, (int)(kl - m - 2), k,
+                              at + n);
+        }
+        return buf_printf(msg, ", e.g. in %.*s", (int)(kl - m - 2), k);
+    }
+    return 0;
+}
+
 static PyObject *not_found(LibraryObject *lib, struct ct_decl *d,
                            const char *text)
 {
@@ -47,6 +117,17 @@ static PyObject *not_found(LibraryObject *lib, struct ct_decl *d,
     }
     msg = PyUnicode_FromFormat("no exported function in %s matches '%s' "
                                "(looked for %s)", lib->file, text, b.data);
+    if (msg != NULL) {
+        struct buf hint = BUF_INIT;
+
+        if (pure_virtual_hint(lib, t, d, text, b.data, &hint) != 0) {
+            Py_CLEAR(msg);
+            PyErr_NoMemory();
+        } else if (hint.len > 0) {
+            Py_SETREF(msg, PyUnicode_FromFormat("%U%s", msg, hint.data));
+        }
+        buf_free(&hint);
+    }
     buf_free(&b);
     for (i = 0; i < n && msg != NULL; i++) {
         PyObject *s = PyUnicode_DecodeUTF8(close[i],
@@ -334,8 +415,10 @@ PyObject *ffi_method_new(LibraryObject *lib, PyObject *textobj,
         goto error;
     }
     if (f->decl->variadic) {
-        ffi_raise_decl_msg(text, "variadic functions ('...') are not "
-                           "supported");
+        ffi_raise_decl_msg(text, "variadic functions ('...') cannot be "
+                           "called through crossrun: call one with fixed "
+                           "parameters instead (a small C wrapper of this "
+                           "one)");
         goto error;
     }
     if (cls != NULL && qualify(f->decl, cls) != 0) {

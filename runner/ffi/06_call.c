@@ -230,8 +230,8 @@ static PyObject *function_vectorcall(PyObject *self, PyObject *const *args,
     int threw;
 
     if (kwnames != NULL && PyTuple_GET_SIZE(kwnames) > 0) {
-        PyErr_Format(PyExc_TypeError, "%U takes no keyword arguments",
-                     f->text);
+        PyErr_Format(PyExc_TypeError, "%U takes no keyword arguments: pass "
+                     "the arguments in order", f->text);
         return NULL;
     }
     if ((size_t)n != f->nargs && ((size_t)n < f->nreq ||
@@ -275,7 +275,8 @@ static PyObject *function_vectorcall(PyObject *self, PyObject *const *args,
 
         memcpy(&obj, area + f->args[0].slot, sizeof(obj));
         if (obj == NULL) {
-            PyErr_Format(PyExc_ValueError, "%U: 'this' is NULL", f->text);
+            PyErr_Format(PyExc_ValueError, "%U: the object ('this') is "
+                         "NULL: call it on a live object", f->text);
             goto out;
         }
         fn = (*(void (***)(void))obj)[f->vindex];

@@ -321,7 +321,8 @@ PyObject *ffi_callback_new(PyObject *lib, const char *text,
     const struct ct_type *t;
 
     if (!PyCallable_Check(callable)) {
-        PyErr_Format(PyExc_TypeError, "callback(): %.100s is not callable",
+        PyErr_Format(PyExc_TypeError, "callback(): %.100s is not callable: "
+                     "pass the Python function (or lambda) that C will call",
                      Py_TYPE(callable)->tp_name);
         return NULL;
     }

@@ -76,7 +76,9 @@ static LayoutObject *layout_new(LibraryObject *lib, PyObject *name,
     }
     n = PySequence_Fast_GET_SIZE(fields);
     if (n == 0) {
-        PyErr_Format(PyExc_ValueError, "struct %s: no fields", sname);
+        PyErr_Format(PyExc_ValueError, "struct %s: no fields; give a list "
+                     "of (name, type) pairs, e.g. [('x', 'double'), ('y', "
+                     "'double')]", sname);
         Py_DECREF(fields);
         return NULL;
     }
@@ -105,7 +107,8 @@ static LayoutObject *layout_new(LibraryObject *lib, PyObject *name,
             !PyUnicode_Check(PyTuple_GET_ITEM(pair, 0)) ||
             !PyUnicode_Check(PyTuple_GET_ITEM(pair, 1))) {
             PyErr_Format(PyExc_TypeError, "struct %s: field %zd must be a "
-                         "(name, type) pair of str", sname, i + 1);
+                         "(name, type) pair of str such as ('x', 'double'), "
+                         "not %R", sname, i + 1, pair);
             goto error;
         }
         fname = PyTuple_GET_ITEM(pair, 0);
@@ -122,7 +125,8 @@ static LayoutObject *layout_new(LibraryObject *lib, PyObject *name,
         f->count = 0;
         while (t->kind == CT_ARRAY) {
             if (t->count == 0) {
-                ffi_raise_decl_msg(tt, "a struct field array needs a size");
+                ffi_raise_decl_msg(tt, "a struct field array needs a size, "
+                                   "such as 'int[4]'");
                 goto error;
             }
             f->count = (f->count ? f->count : 1) * t->count;
@@ -136,7 +140,9 @@ static LayoutObject *layout_new(LibraryObject *lib, PyObject *name,
             goto error;
         }
         if (f->conv.kind == CV_VOID || f->conv.kind == CV_STRING) {
-            ffi_raise_decl_msg(tt, "not a struct field type");
+            ffi_raise_decl_msg(tt, "'%s' cannot be a lib.struct field "
+                               "(only C types can): describe a struct with "
+                               "such members as a class, with lib.cls", tt);
             goto error;
         }
         f->elsize = conv_mem_size(&f->conv);
@@ -261,6 +267,98 @@ static PyObject *field_get(StructObject *s, struct sfield *f)
     return list;
 }
 
+/* The struct whose own memory s is (s, or the struct s is a field of),
+ * or NULL when s views memory of something else. */
+static StructObject *struct_root(StructObject *s)
+{
+    while (s->owner != NULL && PyObject_TypeCheck(s->owner, &ffi_StructType)) {
+        s = (StructObject *)s->owner;
+    }
+    return s->owner == NULL ? s : NULL;
+}
+
+/* Keep v (NULL: nothing) for the pointer field at p, dropping what the
+ * field kept before. Returns 0, or -1 with an exception set. */
+static int keep_for_field(StructObject *root, char *p, PyObject *v)
+{
+    PyObject *key;
+    int rc = 0;
+
+    if (v == NULL && root->kept == NULL) {
+        return 0;
+    }
+    if (root->kept == NULL && (root->kept = PyDict_New()) == NULL) {
+        return -1;
+    }
+    key = PyLong_FromVoidPtr(p);
+    if (key == NULL) {
+        return -1;
+    }
+    if (v != NULL) {
+        rc = PyDict_SetItem(root->kept, key, v);
+    } else if (PyDict_DelItem(root->kept, key) != 0) {
+        if (PyErr_ExceptionMatches(PyExc_KeyError)) {
+            PyErr_Clear();
+        } else {
+            rc = -1;
+        }
+    }
+    Py_DECREF(key);
+    return rc;
+}
+
+/* bytes or str into a char* field: the field points at the object's own
+ * NUL-terminated bytes (UTF-8 for str), kept alive by the struct as long
+ * as it lives (as ctypes does). A struct that views memory crossrun does
+ * not own cannot keep them: refused, saying what to do instead. */
+static int text_field_set(StructObject *s, struct sfield *f, char *p,
+                          PyObject *v)
+{
+    StructObject *root = struct_root(s);
+    const char *addr;
+
+    if (root == NULL) {
+        PyErr_Format(PyExc_TypeError, "%U.%U: this %U views memory that "
+                     "crossrun does not own, which would point at the %s "
+                     "after Python frees it; assign a crossrun.buffer(%s) "
+                     "that you keep alive while C uses it",
+                     s->layout->name, f->name, s->layout->name,
+                     Py_TYPE(v)->tp_name,
+                     PyBytes_Check(v) ? "b'...'" : "'...'.encode()");
+        return -1;
+    }
+    addr = PyBytes_Check(v) ? PyBytes_AS_STRING(v) : PyUnicode_AsUTF8(v);
+    if (addr == NULL || keep_for_field(root, p, v) != 0) {
+        return -1;
+    }
+    memcpy(p, &addr, sizeof(addr));
+    return 0;
+}
+
+/* A conversion error of field f says "value: ..."; name the field
+ * instead ("calc::Config.name: ..."). */
+static int field_error(StructObject *s, struct sfield *f)
+{
+    PyObject *type, *value, *tb, *text = NULL;
+    const char *msg;
+
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (value != NULL && (text = PyObject_Str(value)) != NULL &&
+        (msg = PyUnicode_AsUTF8(text)) != NULL &&
+        strncmp(msg, "value: ", 7) == 0) {
+        PyErr_Format(type, "%U.%U: %s", s->layout->name, f->name, msg + 7);
+        Py_XDECREF(type);
+        Py_XDECREF(value);
+        Py_XDECREF(tb);
+    } else {
+        PyErr_Clear();
+        PyErr_Restore(type, value, tb);
+    }
+    Py_XDECREF(text);
+    return -1;
+}
+
 static int field_set(StructObject *s, struct sfield *f, PyObject *v)
 {
     char *p = s->data + f->offset;
@@ -269,39 +367,61 @@ static int field_set(StructObject *s, struct sfield *f, PyObject *v)
     char tmp[64];
 
     if (v == NULL) {
-        PyErr_SetString(PyExc_TypeError, "struct fields cannot be deleted");
+        PyErr_Format(PyExc_TypeError, "del %U.%U: a struct field cannot be "
+                     "deleted; assign it a value instead", s->layout->name,
+                     f->name);
         return -1;
+    }
+    if (f->count == 0 && f->conv.kind == CV_PTR &&
+        ((f->conv.bytes_ok && PyBytes_Check(v)) ||
+         (f->conv.str_ok && PyUnicode_Check(v)))) {
+        return text_field_set(s, f, p, v);
     }
     if (f->count == 0) {
         /* Convert first, store second: a failed conversion leaves the
          * field as it was. */
         if (f->elsize <= sizeof(tmp)) {
             if (conv_to_c(&f->conv, v, tmp, NULL, NULL, -1) != 0) {
-                return -1;
+                return field_error(s, f);
             }
             memcpy(p, tmp, f->elsize);
-            return 0;
+        } else if (conv_to_c(&f->conv, v, p, NULL, NULL, -1) != 0) {
+            return field_error(s, f);
         }
-        return conv_to_c(&f->conv, v, p, NULL, NULL, -1);
+        return f->conv.kind == CV_PTR && struct_root(s) != NULL
+                   ? keep_for_field(struct_root(s), p, NULL)
+                   : 0;
     }
     if (PyBytes_Check(v) && f->conv.kind == CV_INT && f->conv.size == 1) {
         if ((size_t)PyBytes_GET_SIZE(v) > f->count) {
-            PyErr_Format(PyExc_ValueError, "%zd bytes do not fit in %zu",
-                         PyBytes_GET_SIZE(v), f->count);
+            PyErr_Format(PyExc_ValueError, "%U.%U: %zd bytes do not fit in "
+                         "its %zu; give at most %zu (the rest is filled "
+                         "with NUL bytes)", s->layout->name, f->name,
+                         PyBytes_GET_SIZE(v), f->count, f->count);
             return -1;
         }
         memset(p, 0, f->count);
         memcpy(p, PyBytes_AS_STRING(v), (size_t)PyBytes_GET_SIZE(v));
         return 0;
     }
-    seq = PySequence_Fast(v, "an array field takes a sequence");
+    if (!PyList_Check(v) && !PyTuple_Check(v)) {
+        PyErr_Format(PyExc_TypeError, "%U.%U is an array of %zu: assign a "
+                     "list or tuple of %zu values%s, not %.100s",
+                     s->layout->name, f->name, f->count, f->count,
+                     f->conv.kind == CV_INT && f->conv.size == 1
+                         ? " (or bytes)" : "",
+                     Py_TYPE(v)->tp_name);
+        return -1;
+    }
+    seq = PySequence_Fast(v, "");
     if (seq == NULL) {
         return -1;
     }
     n = PySequence_Fast_GET_SIZE(seq);
     if ((size_t)n != f->count) {
-        PyErr_Format(PyExc_ValueError, "array field %U has %zu elements, "
-                     "got %zd", f->name, f->count, n);
+        PyErr_Format(PyExc_ValueError, "%U.%U is an array of %zu: assign "
+                     "exactly %zu values, not %zd", s->layout->name,
+                     f->name, f->count, f->count, n);
         Py_DECREF(seq);
         return -1;
     }
@@ -309,7 +429,7 @@ static int field_set(StructObject *s, struct sfield *f, PyObject *v)
         if (conv_to_c(&f->conv, PySequence_Fast_GET_ITEM(seq, i),
                       p + (size_t)i * f->elsize, NULL, NULL, -1) != 0) {
             Py_DECREF(seq);
-            return -1;
+            return field_error(s, f);
         }
     }
     Py_DECREF(seq);
@@ -338,6 +458,23 @@ static int struct_setattro(StructObject *s, PyObject *name, PyObject *v)
     return PyObject_GenericSetAttr((PyObject *)s, name, v);
 }
 
+/* "x, y": the names of l's fields, or NULL with an exception set. */
+static PyObject *field_names(const LayoutObject *l)
+{
+    PyObject *list = PyList_New((Py_ssize_t)l->nfields), *sep, *r = NULL;
+
+    for (size_t i = 0; list != NULL && i < l->nfields; i++) {
+        PyList_SET_ITEM(list, (Py_ssize_t)i, Py_NewRef(l->fields[i].name));
+    }
+    sep = list != NULL ? PyUnicode_FromString(", ") : NULL;
+    if (sep != NULL) {
+        r = PyUnicode_Join(sep, list);
+    }
+    Py_XDECREF(sep);
+    Py_XDECREF(list);
+    return r;
+}
+
 static PyObject *struct_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
     LayoutObject *l = ffi_layout_of((PyObject *)type);
@@ -347,13 +484,18 @@ static PyObject *struct_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     PyObject *k, *v;
 
     if (l == NULL) {
-        PyErr_SetString(PyExc_TypeError, "make struct classes with "
-                        "lib.struct(name, fields)");
+        PyErr_SetString(PyExc_TypeError, "crossrun.Struct is not made "
+                        "directly: make struct classes with lib.struct(name, "
+                        "fields)");
         return NULL;
     }
     if ((size_t)n > l->nfields) {
-        PyErr_Format(PyExc_TypeError, "%U has %zu fields, %zd values given",
-                     l->name, l->nfields, n);
+        PyObject *names = field_names(l);
+
+        PyErr_Format(PyExc_TypeError, "%U(%U) has %zu fields, %zd values "
+                     "given", l->name, names ? names : Py_None,
+                     l->nfields, n);
+        Py_XDECREF(names);
         return NULL;
     }
     s = struct_alloc(type, l, NULL, NULL);
@@ -369,7 +511,11 @@ static PyObject *struct_new(PyTypeObject *type, PyObject *args, PyObject *kw)
         struct sfield *f = field_of(l, k);
 
         if (f == NULL) {
-            PyErr_Format(PyExc_TypeError, "%U has no field %R", l->name, k);
+            PyObject *names = field_names(l);
+
+            PyErr_Format(PyExc_TypeError, "%U has no field %R; its fields: "
+                         "%U", l->name, k, names ? names : Py_None);
+            Py_XDECREF(names);
             goto error;
         }
         if (field_set(s, f, v) != 0) {
@@ -390,6 +536,7 @@ static void struct_dealloc(StructObject *s)
         PyMem_Free(s->data);
     }
     Py_XDECREF(s->owner);
+    Py_XDECREF(s->kept);
     Py_XDECREF(s->layout);
     /* A heap subclass's own dealloc (subtype_dealloc) drops the
      * reference to the class after this. */

@@ -38,6 +38,8 @@ typedef struct {
     LayoutObject *layout;    /* strong */
     char *data;
     PyObject *owner;         /* NULL: data is ours; else a view into it */
+    PyObject *kept;          /* the bytes/str its char* fields point
+                                into, by field address; or NULL */
 } StructObject;
 
 extern PyTypeObject ffi_LayoutType;

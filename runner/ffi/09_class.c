@@ -141,6 +141,15 @@ out:
     return NULL;
 }
 
+/* ValueError for a closed object o; returns -1. */
+static int closed_error(PyObject *o)
+{
+    PyErr_Format(PyExc_ValueError, "%.100s object is closed (by close() "
+                 "or the end of its with block): its memory is gone; make "
+                 "a new one", Py_TYPE(o)->tp_name);
+    return -1;
+}
+
 /* Call the best overload. self (NULL for an unbound call) goes first to
  * non-static methods. */
 /* self as `this` for a method of class ov->cls: self when that class is
@@ -197,7 +206,14 @@ static PyObject *overloads_call(OverloadsObject *ov, PyObject *self,
     Py_ssize_t k;
     size_t i;
     PyObject *r, *me;
+    PyObject *first = self != NULL ? self : n > 0 ? args[0] : NULL;
 
+    /* a closed object fits no overload: say why, not that none fits */
+    if (first != NULL && PyObject_TypeCheck(first, &ffi_ObjectType) &&
+        ((ObjectObject *)first)->closed) {
+        closed_error(first);
+        return NULL;
+    }
     for (k = 0; k < PyList_GET_SIZE(ov->funcs); k++) {
         FunctionObject *f = (FunctionObject *)PyList_GET_ITEM(ov->funcs, k);
         int ws = self != NULL && f->is_method;
@@ -282,8 +298,9 @@ static PyObject *overloads_vectorcall(PyObject *o, PyObject *const *args,
                                       size_t nargsf, PyObject *kwnames)
 {
     if (kwnames != NULL && PyTuple_GET_SIZE(kwnames) > 0) {
-        PyErr_SetString(PyExc_TypeError, "C++ methods take no keyword "
-                        "arguments");
+        PyErr_Format(PyExc_TypeError, "%U::%U: C++ methods take no keyword "
+                     "arguments: pass the arguments in order",
+                     ((OverloadsObject *)o)->cls, ((OverloadsObject *)o)->name);
         return NULL;
     }
     return overloads_call((OverloadsObject *)o, NULL, args,
@@ -296,8 +313,9 @@ static PyObject *bound_vectorcall(PyObject *o, PyObject *const *args,
     BoundObject *b = (BoundObject *)o;
 
     if (kwnames != NULL && PyTuple_GET_SIZE(kwnames) > 0) {
-        PyErr_SetString(PyExc_TypeError, "C++ methods take no keyword "
-                        "arguments");
+        PyErr_Format(PyExc_TypeError, "%U::%U: C++ methods take no keyword "
+                     "arguments: pass the arguments in order", b->ov->cls,
+                     b->ov->name);
         return NULL;
     }
     return overloads_call(b->ov, b->self, args,
@@ -468,13 +486,15 @@ static PyObject *object_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     PyObject *r;
 
     if (info == NULL) {
-        PyErr_SetString(PyExc_TypeError, "make classes with lib.cls(name, "
-                        "size=, methods=[...])");
+        PyErr_SetString(PyExc_TypeError, "crossrun.Object is not made "
+                        "directly: make classes with lib.cls(name, size=..., "
+                        "methods=[...])");
         return NULL;
     }
     if (kw != NULL && PyDict_GET_SIZE(kw) > 0) {
-        PyErr_SetString(PyExc_TypeError, "C++ constructors take no keyword "
-                        "arguments");
+        PyErr_Format(PyExc_TypeError, "%U: C++ constructors take no "
+                     "keyword arguments: pass the arguments in order",
+                     info->name);
         return NULL;
     }
     if (info->ctors == NULL && PyTuple_GET_SIZE(args) > 0) {
@@ -573,11 +593,15 @@ static PyObject *object_at(PyObject *cls, PyObject *arg)
         return NULL;
     }
     if (addr == NULL) {
-        PyErr_SetString(PyExc_ValueError, "at(): NULL pointer");
+        PyErr_Format(PyExc_ValueError, "%s.at(): the address is NULL; give "
+                     "the address of a live object of the class",
+                     ((PyTypeObject *)cls)->tp_name);
         return NULL;
     }
     if (info_of((PyTypeObject *)cls) == NULL) {
-        PyErr_SetString(PyExc_TypeError, "at() needs a lib.cls class");
+        PyErr_Format(PyExc_TypeError, "%s.at(): at() views memory as a "
+                     "class made by lib.cls; call it on such a class",
+                     ((PyTypeObject *)cls)->tp_name);
         return NULL;
     }
     return object_view(cls, addr,
@@ -871,8 +895,8 @@ static PyObject *class_bases(PyObject *base, PyObject **primary)
     t = PyType_Check(base) ? PyTuple_Pack(1, base) : PySequence_Tuple(base);
     if (t == NULL || PyTuple_GET_SIZE(t) == 0) {
         Py_XDECREF(t);
-        PyErr_SetString(PyExc_TypeError, "cls(): base must be a class made "
-                        "by lib.cls or a list of them");
+        PyErr_Format(PyExc_TypeError, "cls(): base must be a class made "
+                     "by lib.cls or a list of them, not %R", base);
         return NULL;
     }
     for (i = 0; i < PyTuple_GET_SIZE(t); i++) {
@@ -880,8 +904,8 @@ static PyObject *class_bases(PyObject *base, PyObject **primary)
 
         if (!PyType_Check(b) || info_of((PyTypeObject *)b) == NULL) {
             Py_DECREF(t);
-            PyErr_SetString(PyExc_TypeError, "cls(): base must be a class "
-                            "made by lib.cls or a list of them");
+            PyErr_Format(PyExc_TypeError, "cls(): base must be a class "
+                         "made by lib.cls or a list of them, not %R", b);
             return NULL;
         }
     }
@@ -907,7 +931,8 @@ static int scan_methods(ClassInfoObject *info, PyObject *seq,
 
         if (!PyUnicode_Check(text)) {
             PyErr_Format(PyExc_TypeError, "cls(): method %zd must be a "
-                         "declaration (str)", i + 1);
+                         "declaration (str) such as 'double area() const', "
+                         "not %R", i + 1, text);
             return -1;
         }
         t = PyUnicode_AsUTF8(text);
@@ -1219,9 +1244,7 @@ static int address_hook(PyObject *o, void **addr)
         return 0;
     }
     if (ob->closed) {
-        PyErr_Format(PyExc_ValueError, "%.100s object is closed",
-                     Py_TYPE(o)->tp_name);
-        return -1;
+        return closed_error(o);
     }
     *addr = ob->ptr;
     return 1;

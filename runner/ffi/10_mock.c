@@ -82,7 +82,9 @@ static PyObject *recorder_call(RecorderObject *r, PyObject *args,
 
     if (r->calls == NULL || r->fake == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "a mock was called after it "
-                        "was cleared");
+                        "was cleared: the library kept the fake's address "
+                        "past the mock's end; keep the mock active while "
+                        "the library may call it");
         return NULL;
     }
     rec = record_args(r, args);
@@ -402,7 +404,8 @@ static PyObject *mock_enter(MockObject *m, PyObject *noargs)
 
     (void)noargs;
     if (m->patch != NULL) {
-        PyErr_Format(PyExc_RuntimeError, "the mock of %U is already active",
+        PyErr_Format(PyExc_RuntimeError, "the mock of %U is already active: "
+                     "leave its with block before entering it again",
                      m->target);
         return NULL;
     }

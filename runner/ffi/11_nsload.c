@@ -328,8 +328,10 @@ static int stubs_mode(PyObject *v, PyObject **names)
     }
     for (i = 0; i < PySequence_Fast_GET_SIZE(*names); i++) {
         if (!PyUnicode_Check(PySequence_Fast_GET_ITEM(*names, i))) {
-            PyErr_SetString(PyExc_TypeError, "load(): stubs must be a list "
-                            "of sonames (str)");
+            PyErr_Format(PyExc_TypeError, "load(): stubs must be a list "
+                         "of sonames (str) such as ['libdb.so.1'], not a "
+                         "list holding %R",
+                         PySequence_Fast_GET_ITEM(*names, i));
             Py_CLEAR(*names);
             return -1;
         }

@@ -5,8 +5,9 @@
  * kill under --isolate=file, the worker's supervisor otherwise), expect
  * a crash, flood their output, or kill the worker importing the file;
  * the rest of a file resumes in a fresh worker after its worker died;
- * -x stops at the first failure; --collect-only and a selection of tests
- * run nothing else. Run from the checkout's root (python/ is found from
+ * -x stops at the first failure and says what it left; --collect-only
+ * and a selection of tests run nothing else; -k's deselected tests are
+ * counted. Run from the checkout's root (python/ is found from
  * there, as CROSSRUN_PYTHON). */
 #include "schedule.h"
 
@@ -27,6 +28,8 @@ static struct seen {
     size_t out_len;
 } seen[MAX_SEEN];
 static int nseen, nfiles, ncollected;
+static size_t deselected, stopped_tests, stopped_files;
+static int stopped;
 static char collected[MAX_SEEN][64];
 
 static char *dup_or_null(const char *s)
@@ -56,9 +59,18 @@ static void on_test(void *ctx, const struct res_file *f,
 
 static int on_file(void *ctx, const struct res_file *f)
 {
-    (void)ctx, (void)f;
+    (void)ctx;
     nfiles++;
+    deselected += f->deselected;
     return 0;
+}
+
+static void on_stopped(void *ctx, size_t tests_left, size_t files_left)
+{
+    (void)ctx;
+    stopped++;
+    stopped_tests = tests_left;
+    stopped_files = files_left;
 }
 
 static void on_collected(void *ctx, const char *id)
@@ -80,7 +92,8 @@ static void forget(void)
         free(seen[i].message);
         free(seen[i].out);
     }
-    nseen = nfiles = ncollected = 0;
+    nseen = nfiles = ncollected = stopped = 0;
+    deselected = stopped_tests = stopped_files = 0;
 }
 
 /* The result of test `name` (the last one told, if told twice). */
@@ -215,7 +228,8 @@ static struct cli_opts options(void)
 static enum sched_end run(const struct cli_opts *o, char **files,
                           char **select, size_t n, int *internal)
 {
-    struct sched_hooks h = {NULL, on_test, on_file, on_collected};
+    struct sched_hooks h = {NULL, on_test, on_file, on_collected,
+                            on_stopped};
     char err[256] = "";
     enum sched_end end;
 
@@ -314,6 +328,20 @@ static void test_exitfirst(void)
     CHECK(nseen == 2);
     CHECK(is("test_pass", RES_PASSED, NULL, NULL));
     CHECK(is("test_fail", RES_FAILED, "AssertionError", "assert 1 == 2"));
+    /* the 8 tests after test_fail did not run */
+    CHECK(stopped == 1 && stopped_tests == 8 && stopped_files == 0);
+}
+
+static void test_keyword_deselects(void)
+{
+    struct cli_opts o = options();
+    char *files[] = {path_test};
+    int internal;
+
+    o.keyword = "last";
+    CHECK(run(&o, files, NULL, 1, &internal) == SCHED_DONE);
+    CHECK(nseen == 1 && is("test_last", RES_PASSED, NULL, NULL));
+    CHECK(deselected == 9 && stopped == 0);
 }
 
 static void test_collect_and_select(void)
@@ -360,6 +388,7 @@ int main(int argc, char **argv)
     test_isolate_test();
     test_import_dies();
     test_exitfirst();
+    test_keyword_deselects();
     test_collect_and_select();
     forget();
     teardown();
