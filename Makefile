@@ -23,8 +23,8 @@ DEB_PKGS := gcc g++ make pkg-config libffi-dev libxml2-dev libxml2-utils \
             libdw-dev help2man gdb \
             libicu72 libprotobuf32 libboost-regex1.74.0 \
             libboost-program-options1.74.0 libboost-filesystem1.74.0 \
-            python3-simplejson \
-            libjsoncpp-dev libtag1-dev python3-mutagen libicu-dev libre2-dev
+            python3-simplejson libjsoncpp-dev libre2-dev \
+            libtag1-dev python3-mutagen libicu-dev
 
 # Quiet by default: a line per file made; V=1 shows every command.
 V       ?=

@@ -379,6 +379,101 @@ static int parse_template_args(struct parser *p, struct buf *out)
     return 0;
 }
 
+/* The standard templates' default arguments, as the demangler writes
+ * them out and a header's users leave them out: "std::vector<int,
+ * std::allocator<int>>" is "std::vector<int>", "std::basic_string_view<
+ * char, std::char_traits<char>>" is "std::string_view". A trailing
+ * argument is dropped when it is its template's default for the
+ * arguments before it; out holds the template's name from name_off and
+ * its canonical "<...>" from lt. Returns 0, or -1 when memory runs out. */
+static int std_defaults(struct buf *out, size_t name_off, size_t lt)
+{
+    static const struct {
+        const char *name;
+        const char *defaults[4]; /* for arguments 2..: "%1" is the first
+                                    argument, "%P" pair<%1 const, %2> */
+    } tab[] = {
+        {"std::vector", {"std::allocator<%1>"}},
+        {"std::list", {"std::allocator<%1>"}},
+        {"std::deque", {"std::allocator<%1>"}},
+        {"std::set", {"std::less<%1>", "std::allocator<%1>"}},
+        {"std::map", {NULL, "std::less<%1>", "std::allocator<%P>"}},
+        {"std::unordered_map",
+         {NULL, "std::hash<%1>", "std::equal_to<%1>", "std::allocator<%P>"}},
+        {"std::unique_ptr", {"std::default_delete<%1>"}},
+        {"std::basic_string_view", {"std::char_traits<%1>"}},
+    };
+    char *args[6], *copy;
+    size_t n = 0, i, k, depth = 0;
+    struct buf want = BUF_INIT;
+    int rc = 0;
+
+    for (k = 0; k < sizeof(tab) / sizeof(tab[0]); k++) {
+        if (strlen(tab[k].name) == lt - name_off &&
+            memcmp(out->data + name_off, tab[k].name, lt - name_off) == 0) {
+            break;
+        }
+    }
+    if (k == sizeof(tab) / sizeof(tab[0])) {
+        return 0;
+    }
+    copy = malloc(out->len - lt);
+    if (copy == NULL) {
+        return -1;
+    }
+    memcpy(copy, out->data + lt + 1, out->len - lt - 2); /* inside <> */
+    copy[out->len - lt - 2] = '\0';
+    args[n++] = copy;
+    for (i = 0; copy[i] != '\0' && n < 6; i++) {
+        if (copy[i] == '<' || copy[i] == '(') {
+            depth++;
+        } else if (copy[i] == '>' || copy[i] == ')') {
+            depth--;
+        } else if (copy[i] == ',' && depth == 0 && copy[i + 1] == ' ') {
+            copy[i] = '\0';
+            args[n++] = &copy[i + 2];
+        }
+    }
+    while (n >= 2 && n - 2 < 4 && tab[k].defaults[n - 2] != NULL) {
+        const char *d = tab[k].defaults[n - 2];
+
+        buf_clear(&want);
+        for (; *d != '\0' && rc == 0; d++) {
+            if (d[0] == '%' && d[1] == '1') {
+                rc = buf_puts(&want, args[0]);
+                d++;
+            } else if (d[0] == '%' && d[1] == 'P') {
+                rc = buf_printf(&want, "std::pair<%s const, %s>", args[0],
+                                args[1]);
+                d++;
+            } else {
+                rc = buf_append(&want, d, 1);
+            }
+        }
+        if (rc != 0 || strcmp(want.data, args[n - 1]) != 0) {
+            break;
+        }
+        n--;
+    }
+    if (rc == 0) {
+        out->len = lt;
+        if (k == sizeof(tab) / sizeof(tab[0]) - 1 && n == 1 &&
+            strcmp(args[0], "char") == 0) {
+            out->len = name_off;
+            rc = buf_puts(out, "std::string_view");
+        } else {
+            rc = buf_puts(out, "<");
+            for (i = 0; i < n && rc == 0; i++) {
+                rc = buf_printf(out, "%s%s", i ? ", " : "", args[i]);
+            }
+            rc = rc == 0 ? buf_puts(out, ">") : rc;
+        }
+    }
+    buf_free(&want);
+    free(copy);
+    return rc;
+}
+
 /* The decl-specifier-seq of a declaration or parameter. */
 struct specs {
     struct ct_type *type;   /* NULL when no type was named */
@@ -478,6 +573,7 @@ static int parse_qualified_name(struct parser *p, struct buf *out,
                                 size_t *base_off)
 {
     int first = 1;
+    size_t start = out->len;
 
     accept(p, "::");
     for (;;) {
@@ -513,8 +609,16 @@ static int parse_qualified_name(struct parser *p, struct buf *out,
             return -1;
         }
         advance(p);
-        if (is(p, "<") && parse_template_args(p, out) != 0) {
-            return -1;
+        if (is(p, "<")) {
+            size_t lt = out->len;
+
+            if (parse_template_args(p, out) != 0) {
+                return -1;
+            }
+            if (std_defaults(out, start, lt) != 0) {
+                oom(p);
+                return -1;
+            }
         }
         /* An ABI tag ("greet[abi:cxx11]") is not part of the name; the
          * last component's tags are kept aside for the mangler. */

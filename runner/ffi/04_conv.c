@@ -166,7 +166,7 @@ static int int_to_c(const struct conv *c, PyObject *o, void *dst, int argno)
                                               : "int");
 }
 
-static int tmp_add(struct callctx *ctx, enum tmp_kind kind, void *p)
+int conv_tmp_add(struct callctx *ctx, enum tmp_kind kind, void *p)
 {
     if (ctx->n == ctx->cap) {
         size_t cap = ctx->cap * 2;
@@ -209,6 +209,12 @@ void callctx_release(struct callctx *ctx)
             break;
         case TMP_REF:
             Py_DECREF((PyObject *)p);
+            break;
+        case TMP_STD:
+            conv_hooks.std_release(p);
+            break;
+        case TMP_SMART:
+            conv_hooks.smart_release(p);
             break;
         }
     }
@@ -282,7 +288,7 @@ static int temp_string(PyObject *o, void *mem, struct callctx *ctx)
         PyErr_NoMemory();
         return -1;
     }
-    if (tmp_add(ctx, TMP_STRING, mem) != 0) {
+    if (conv_tmp_add(ctx, TMP_STRING, mem) != 0) {
         ffi_cxx_string_destroy(mem);
         return -1;
     }
@@ -339,7 +345,7 @@ static int ptr_to_c(const struct conv *c, PyObject *o, void *dst,
                 PyMem_Free(view);
                 return -1;
             }
-            if (tmp_add(ctx, TMP_PYBUF, view) != 0) {
+            if (conv_tmp_add(ctx, TMP_PYBUF, view) != 0) {
                 PyBuffer_Release(view);
                 PyMem_Free(view);
                 return -1;
@@ -475,7 +481,7 @@ static int funcptr_to_c(const struct conv *c, PyObject *o, void *dst,
         if (addr == NULL) {
             return -1;
         }
-        if (tmp_add(ctx, TMP_CLOSURE, handle) != 0) {
+        if (conv_tmp_add(ctx, TMP_CLOSURE, handle) != 0) {
             conv_hooks.temp_free(handle);
             return -1;
         }
@@ -893,7 +899,7 @@ static int objref_to_c(const struct conv *c, PyObject *o, void *dst,
         return type_error(c, o, argno, "(no temporaries here)");
     }
     tmp = conv_hooks.byvalue_copy(c, o, argno);
-    if (tmp == NULL || tmp_add(ctx, TMP_REF, tmp) != 0) {
+    if (tmp == NULL || conv_tmp_add(ctx, TMP_REF, tmp) != 0) {
         Py_XDECREF(tmp);
         return -1;
     }
@@ -936,6 +942,40 @@ struct conv_row {
     size_t size;
 };
 
+static int std_to_c(const struct conv *c, PyObject *o, void *dst,
+                    void *extra, struct callctx *ctx, int argno)
+{
+    return conv_hooks.std_to_c(c, o, dst, extra, ctx, argno);
+}
+
+static PyObject *std_from_c(const struct conv *c, const void *src,
+                            PyObject *keep)
+{
+    return conv_hooks.std_from_c(c, src, keep);
+}
+
+static int std_score(const struct conv *c, PyObject *o)
+{
+    return conv_hooks.std_score(c, o);
+}
+
+static int smart_to_c(const struct conv *c, PyObject *o, void *dst,
+                      void *extra, struct callctx *ctx, int argno)
+{
+    return conv_hooks.smart_to_c(c, o, dst, extra, ctx, argno);
+}
+
+static PyObject *smart_from_c(const struct conv *c, const void *src,
+                              PyObject *keep)
+{
+    return conv_hooks.smart_from_c(c, src, keep);
+}
+
+static int smart_score(const struct conv *c, PyObject *o)
+{
+    return conv_hooks.smart_score(c, o);
+}
+
 static const struct conv_row conv_table[CV_NKINDS] = {
     [CV_VOID] = {void_to_c, void_from_c, void_score, 8},
     [CV_BOOL] = {bool_to_c, bool_from_c, bool_score, 1},
@@ -954,6 +994,8 @@ static const struct conv_row conv_table[CV_NKINDS] = {
     [CV_THIS] = {this_to_c, pointer_from_c, pointer_score, 8},
     [CV_OBJVAL] = {objval_to_c, objval_from_c, object_score, 0},
     [CV_OBJREF] = {objref_to_c, objref_from_c, object_score, 8},
+    [CV_STD] = {std_to_c, std_from_c, std_score, 8},
+    [CV_SMART] = {smart_to_c, smart_from_c, smart_score, 8},
 };
 
 int conv_to_c(const struct conv *c, PyObject *o, void *dst, void *extra,
@@ -1055,6 +1097,20 @@ int conv_build(struct conv *c, const struct ct_type *t, PyObject *lib,
     }
     c->ct = t;
     c->lib = lib;
+    if (conv_hooks.smart_build != NULL) {
+        int r = conv_hooks.smart_build(c, t, lib, role, decl, a);
+
+        if (r != 0) {
+            return r < 0 ? -1 : 0;
+        }
+    }
+    if (conv_hooks.std_build != NULL) {
+        int r = conv_hooks.std_build(c, t, lib, role, decl, a);
+
+        if (r != 0) {
+            return r < 0 ? -1 : 0;
+        }
+    }
     if (ct_is_integer(t->kind) && t->kind != CT_BOOL) {
         if (t->kind == CT_INT128 || t->kind == CT_UINT128) {
             return unsupported(decl, t, "is not supported");
@@ -1196,6 +1252,9 @@ int conv_build(struct conv *c, const struct ct_type *t, PyObject *lib,
 
 void conv_clear(struct conv *c)
 {
+    if (c->kind == CV_STD && conv_hooks.std_clear != NULL) {
+        conv_hooks.std_clear(c);
+    }
     Py_CLEAR(c->type);
     if (c->sig != NULL) {
         conv_hooks.sig_free(c->sig);

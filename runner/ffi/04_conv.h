@@ -34,6 +34,9 @@ enum cv_kind {
     CV_OBJREF,   /* a lib.cls class that is not trivially copyable, by
                     value: a hidden result pointer, or the address of a
                     copy made with its copy constructor */
+    CV_STD,      /* a standard container or a pointer/reference to one
+                    (05_std: std::vector, std::map, ...) */
+    CV_SMART,    /* std::unique_ptr / std::shared_ptr (05_smart) */
     CV_NKINDS
 };
 
@@ -58,13 +61,17 @@ struct conv {
     PyObject *lib;             /* borrowed: the owner keeps the Library */
     struct conv *elem;         /* CV_CREF: the scalar's converter */
     struct cb_sig *sig;        /* CV_FUNCPTR: the signature, for closures */
+    void *std;                 /* CV_STD / CV_SMART: the type's
+                                  description (05_std, 05_smart; in the
+                                  owner's arena) */
     size_t slot;               /* offset of the C value in the call area */
     size_t extra;              /* offset of extra storage (temporaries) */
     size_t extra_size;
 };
 
 /* Per-call temporaries, released in one loop after the call. */
-enum tmp_kind { TMP_PYBUF, TMP_STRING, TMP_CLOSURE, TMP_REF };
+enum tmp_kind { TMP_PYBUF, TMP_STRING, TMP_CLOSURE, TMP_REF, TMP_STD,
+                TMP_SMART };
 struct tmp {
     enum tmp_kind kind;
     void *p;
@@ -74,6 +81,10 @@ struct callctx {
     struct tmp *v;
     size_t n, cap;
 };
+
+/* Bytes kept for a result returned through a hidden pointer: a
+ * std::string (32) or a container (the largest: std::unordered_map, 56). */
+#define CONV_SRET_SIZE 64
 
 /* Build c for type t in role role (CONV_ARG, CONV_RET, CONV_FIELD,
  * CONV_CBARG: callback argument, CONV_CBRET). lib supplies declared
@@ -100,6 +111,9 @@ PyObject *conv_from_c(const struct conv *c, const void *src, PyObject *keep);
 size_t conv_mem_size(const struct conv *c);
 /* How well o fits c: 0 not at all, 1 with a conversion, 2 exactly. */
 int conv_score(const struct conv *c, PyObject *o);
+/* Keep temporary p of kind k until ctx is released. Returns 0, or -1
+ * with MemoryError set (p is not kept). */
+int conv_tmp_add(struct callctx *ctx, enum tmp_kind k, void *p);
 /* Make ctx empty, ready for a call. */
 void callctx_init(struct callctx *ctx);
 /* Release every temporary of ctx (and make it empty again). */
@@ -165,6 +179,38 @@ struct conv_hooks {
     void (*object_abandon)(PyObject *o);
     /* The pointer an object holds (the address of the C++ object). */
     void *(*object_ptr)(PyObject *o);
+    /* 05_std. std_build: 1 when t is a standard container (or a pointer
+     * or reference to one) and c was built for it, 0 when t is not one,
+     * -1 with DeclarationError set; the rest are CV_STD's row of the
+     * table, std_release destroys a TMP_STD temporary and std_clear
+     * releases what std_build took; std_sret: is c a container returned
+     * by value through a hidden pointer (conv_from_c then reads and
+     * destroys it); std_discard destroys such a result that is not read
+     * (an error came first). */
+    int (*std_build)(struct conv *c, const struct ct_type *t, PyObject *lib,
+                     enum conv_role role, const char *decl,
+                     struct ct_arena *a);
+    int (*std_to_c)(const struct conv *c, PyObject *o, void *dst,
+                    void *extra, struct callctx *ctx, int argno);
+    PyObject *(*std_from_c)(const struct conv *c, const void *src,
+                            PyObject *keep);
+    int (*std_score)(const struct conv *c, PyObject *o);
+    void (*std_release)(void *p);
+    void (*std_clear)(struct conv *c);
+    int (*std_sret)(const struct conv *c);
+    void (*std_discard)(const struct conv *c, void *mem);
+    /* 05_smart: the same for CV_SMART; a smart pointer result is always
+     * returned through a hidden pointer. */
+    int (*smart_build)(struct conv *c, const struct ct_type *t,
+                       PyObject *lib, enum conv_role role, const char *decl,
+                       struct ct_arena *a);
+    int (*smart_to_c)(const struct conv *c, PyObject *o, void *dst,
+                      void *extra, struct callctx *ctx, int argno);
+    PyObject *(*smart_from_c)(const struct conv *c, const void *src,
+                              PyObject *keep);
+    int (*smart_score)(const struct conv *c, PyObject *o);
+    void (*smart_release)(void *p);
+    void (*smart_discard)(const struct conv *c, void *mem);
 };
 extern struct conv_hooks conv_hooks;
 

@@ -21,6 +21,7 @@
 #include "ffi/02_values.h"
 #include "ffi/02_typedef.h"
 #include "ffi/04_defaults.h"
+#include "ffi/04_shim.h"
 
 struct function_caller ffi_function_caller;
 
@@ -94,8 +95,16 @@ static int pure_virtual_hint(LibraryObject *lib, struct sym_table *t,
     return 0;
 }
 
+/* Is d what a header typically defines inline: a method, an operator, a
+ * member of a template instantiation? */
+static int maybe_inline(const struct ct_decl *d, int member)
+{
+    return member || strncmp(d->base, "operator", 8) == 0 ||
+           strchr(d->name, '<') != NULL;
+}
+
 static PyObject *not_found(LibraryObject *lib, struct ct_decl *d,
-                           const char *text)
+                           int member, const char *text)
 {
     struct sym_table *t = ffi_lib_symbols(lib);
     const char *close[5];
@@ -144,6 +153,14 @@ static PyObject *not_found(LibraryObject *lib, struct ct_decl *d,
                                   i == 0 ? "; closest exported:" : "", s);
         Py_DECREF(s);
         Py_SETREF(msg, m2);
+    }
+    if (msg != NULL && maybe_inline(d, member)) {
+        Py_SETREF(msg, PyUnicode_FromFormat(
+                           "%U\n(probably inline: a function, method or "
+                           "operator the header defines, or a template "
+                           "the library did not instantiate, has no "
+                           "symbol; load(path, headers=[...]) compiles it "
+                           "from the headers)", msg));
     }
     if (msg == NULL) {
         Py_DECREF(names);
@@ -332,7 +349,7 @@ static int isolated_strings(const LibraryObject *lib,
  * appended to found. NULL with an exception set: SymbolNotFound naming
  * the closest exports. */
 static void *index_lookup(LibraryObject *lib, struct ct_decl *d,
-                          const char *text, struct buf *found)
+                          int member, const char *text, struct buf *found)
 {
     struct sym_table *syms = ffi_lib_symbols(lib);
     const struct sym_entry *e;
@@ -349,11 +366,20 @@ static void *index_lookup(LibraryObject *lib, struct ct_decl *d,
             return NULL;
         }
     }
+    if (e == NULL && !oom && ffi_shim_headers(lib) != NULL) {
+        /* Not exported: compiled from the headers, called the same way. */
+        addr = ffi_shim_address(lib, d, member, text);
+        if (addr != NULL && buf_puts(found, "crossrun_shim") != 0) {
+            PyErr_NoMemory();
+            return NULL;
+        }
+        return addr;
+    }
     if (e == NULL) {
         if (oom) {
             PyErr_NoMemory();
         } else {
-            not_found(lib, d, text);
+            not_found(lib, d, member, text);
         }
         return NULL;
     }
@@ -494,7 +520,8 @@ PyObject *ffi_method_new(LibraryObject *lib, PyObject *textobj,
         goto error;
     }
     if (addr == NULL &&
-        (addr = index_lookup(lib, f->decl, text, &found)) == NULL) {
+        (addr = index_lookup(lib, f->decl, f->is_method, text, &found)) ==
+            NULL) {
         if (slot < 0 || !f->is_method ||
             !PyErr_ExceptionMatches(ffi_SymbolNotFound)) {
             goto error;
@@ -510,7 +537,6 @@ PyObject *ffi_method_new(LibraryObject *lib, PyObject *textobj,
         }
         f->symbol[0] = '\0';
         goto layout;
-        goto error;
     }
     f->fn = (void (*)(void))addr;
     if (slot >= 0 && f->is_method && !f->decl->is_dtor) {
@@ -542,8 +568,10 @@ layout:
 
     /* The per-call area: slots, then extras, then room for a large or
      * std::string result at the very end. */
-    f->sret = f->ret.kind == CV_STRING ? SRET_STRING
-              : f->ret.kind == CV_OBJREF ? SRET_OBJECT : 0;
+    f->sret = f->ret.kind == CV_OBJREF ? SRET_OBJECT
+              : f->ret.kind == CV_STRING || f->ret.kind == CV_SMART ||
+                (f->ret.kind == CV_STD && conv_hooks.std_sret(&f->ret))
+              ? SRET_STRING : 0;
     off = 0;
     for (i = 0; i < f->nargs; i++) {
         struct conv *c = &f->args[i];
@@ -565,7 +593,7 @@ layout:
                   : f->ret.kind == CV_OBJVAL ? conv_mem_size(&f->ret) : 16;
     f->ret_size = align16(f->ret_size);
     if (f->sret) {
-        off += FFI_STDSTRING_SIZE;
+        off += CONV_SRET_SIZE;
     } else if (f->ret_size > 32) {
         off += f->ret_size;
     }

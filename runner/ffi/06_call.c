@@ -323,7 +323,7 @@ static PyObject *function_vectorcall(PyObject *self, PyObject *const *args,
             sret_ptr = conv_hooks.object_ptr(robj);
             avalues[0] = &sret_ptr;
         } else if (f->sret) {
-            sret_ptr = area + f->area - FFI_STDSTRING_SIZE;
+            sret_ptr = area + f->area - CONV_SRET_SIZE;
             avalues[0] = &sret_ptr;
         }
         inv.cif = &f->cif;
@@ -351,13 +351,20 @@ static PyObject *function_vectorcall(PyObject *self, PyObject *const *args,
         goto out;
     }
     if (ffi_cb_failed) {
-        if (f->sret) {
+        if (f->sret && f->ret.kind == CV_STD) {
+            conv_hooks.std_discard(&f->ret, sret_ptr);
+        } else if (f->sret && f->ret.kind == CV_SMART) {
+            conv_hooks.smart_discard(&f->ret, sret_ptr);
+        } else if (f->sret) {
             string_destroy(f, sret_ptr);
         }
         ffi_cb_reraise();
         goto out;
     }
-    if (f->sret) {
+    if (f->sret && (f->ret.kind == CV_STD || f->ret.kind == CV_SMART)) {
+        result = conv_from_c(&f->ret, sret_ptr, NULL); /* and destroys or
+                                                          adopts */
+    } else if (f->sret) {
         result = ffi_stdstring_adopt(sret_ptr);
         string_destroy(f, sret_ptr);
     } else {

@@ -11,7 +11,11 @@
  *   03_lib       load() and the Library: a file, its symbols, its types
  *   04_conv      the converters: one table of C types <-> Python values
  *   04_defaults  default arguments as the header writes them
+ *   04_shim      what only the headers define, compiled into a shim
  *   05_function  a Function built from a declaration's text (lib.fn)
+ *   05_std       std::vector, std::map, ...: rows of 04_conv's table,
+ *                reached through conv_hooks
+ *   05_smart     std::unique_ptr, std::shared_ptr: the same
  *   06_call      calling it: fast path, libffi, exceptions back
  *   06_operators C++ operators serving Python's protocol
  *   07_closure   C function pointers that call Python (callback)
@@ -40,6 +44,8 @@
 #include "ffi/02_values.h"
 #include "ffi/03_lib.h"
 #include "ffi/04_conv.h"
+#include "ffi/05_smart.h"
+#include "ffi/05_std.h"
 #include "ffi/05_function.h"
 #include "ffi/06_call.h"
 #include "ffi/06_operators.h"
@@ -96,6 +102,7 @@ int ffi_module_init(PyObject *m)
 
     if (ffi_errors_init() != 0 || ffi_values_ready() != 0 ||
         ffi_lib_ready() != 0 || conv_ready() != 0 ||
+        ffi_std_ready() != 0 || ffi_smart_ready() != 0 ||
         ffi_function_ready() != 0 || ffi_call_ready() != 0 ||
         ffi_operators_ready() != 0 ||
         ffi_closure_ready() != 0 || ffi_struct_ready() != 0 ||
@@ -115,8 +122,10 @@ int ffi_module_init(PyObject *m)
             return -1;
         }
     }
-    if (add_functions(m, ffi_lib_functions) != 0 ||
+    if (add(m, "SmartPtr", Py_NewRef((PyObject *)ffi_smart_type())) != 0 ||
+        add_functions(m, ffi_lib_functions) != 0 ||
         add_functions(m, ffi_closure_functions) != 0 ||
+        add_functions(m, ffi_std_functions) != 0 ||
         add_functions(m, ffi_class_functions) != 0) {
         return -1;
     }

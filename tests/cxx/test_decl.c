@@ -62,6 +62,29 @@ int main(void)
               "std::char_traits<char>, std::allocator<char> > const&)", nr,
               "calc::greet(std::string const&)");
     check_key("int calc::maxv<int>(int, int)", nr, "int calc::maxv<int>(int, int)");
+    /* the standard templates' default arguments, as c++filt writes them
+     * out, are what a header's users leave out */
+    check_key("stdc::sum(std::vector<long, std::allocator<long> > const&)",
+              nr, "stdc::sum(std::vector<long> const&)");
+    check_key("f(std::map<std::__cxx11::basic_string<char, "
+              "std::char_traits<char>, std::allocator<char> >, int, "
+              "std::less<std::__cxx11::basic_string<char, "
+              "std::char_traits<char>, std::allocator<char> > >, "
+              "std::allocator<std::pair<std::__cxx11::basic_string<char, "
+              "std::char_traits<char>, std::allocator<char> > const, int> > "
+              ">&)", nr, "f(std::map<std::string, int>&)");
+    check_key("f(std::unordered_map<int, long, std::hash<int>, "
+              "std::equal_to<int>, std::allocator<std::pair<int const, "
+              "long> > >)", nr, "f(std::unordered_map<int, long>)");
+    check_key("f(std::basic_string_view<char, std::char_traits<char> >)",
+              nr, "f(std::string_view)");
+    check_key("f(std::unique_ptr<int, std::default_delete<int> >)", nr,
+              "f(std::unique_ptr<int>)");
+    /* not a default: kept */
+    check_key("f(std::vector<int, my::alloc<int> >)", nr,
+              "f(std::vector<int, my::alloc<int>>)");
+    check_key("f(std::map<int, int, std::greater<int> >)", nr,
+              "f(std::map<int, int, std::greater<int>>)");
     check_key("operator<<(std::ostream&, calc::Point const&)", nr,
               "operator<<(std::ostream&, calc::Point const&)");
     check_key("calc::Vec::operator==(calc::Vec const&) const", nr,
