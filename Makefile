@@ -2,7 +2,9 @@
 #
 #   make            build runner/crossrun, the extension module in
 #                   python/crossrun/ and the fixture libraries
-#   make demo       run the sample suite, write reports/junit.xml
+#   make demo       run the sample suite, write reports/junit.xml, and
+#                   its order service's coverage (reports/coverage.xml,
+#                   coverage.info, html/)
 #   make check      run every test of the project (SANITIZE=1: ASan+UBSan)
 #   make bench      measure the targets of DESIGN.md section 8
 #   make fuzz       run the parsers' fuzz targets (FUZZ_SECONDS each)
@@ -23,7 +25,8 @@ DEB_PKGS := gcc g++ make pkg-config libffi-dev libxml2-dev libxml2-utils \
             libdw-dev help2man gdb \
             libicu72 libprotobuf32 libboost-regex1.74.0 \
             libboost-program-options1.74.0 libboost-filesystem1.74.0 \
-            python3-simplejson libjsoncpp-dev libre2-dev \
+            python3-simplejson libjsoncpp-dev libre2-dev python3-yaml \
+            python3-coverage python3-pytest-cov lcov \
             libtag1-dev python3-mutagen libicu-dev
 
 # Quiet by default: a line per file made; V=1 shows every command.
@@ -197,6 +200,9 @@ check: all
 	    $(PY) -m pytest -q -p no:cacheprovider tests/plugin \
 	    || exit 1; fi
 	@echo "== crossrun's own tests"
+	@command -v bazel >/dev/null || echo "(bazel is not installed: the one" \
+	  "test that runs crossrun under Bazel, tests/e2e/test_bazel.py, is" \
+	  "skipped; .ci/run installs bazel-bootstrap)"
 	$(TEST_ENV) runner/crossrun -j 2 --junitxml reports/check.xml $(CHECK_DIRS)
 
 # The layers depend on each other one way, by includes and by symbols.
@@ -212,7 +218,13 @@ demo: all
 	  fixtures/demo-failures; rc=$$?; [ $$rc = 1 ] || { \
 	  echo "make demo: the failure demo should exit 1, not $$rc" >&2; \
 	  exit 1; }
-	@echo; echo "reports: reports/junit.xml, reports/junit-failures.xml"
+	@echo; echo "== the order service again, built with --coverage (--cov):"
+	@echo
+	ORDERS_BUILD=fixtures/build-cov runner/crossrun --cov=reports \
+	  fixtures/suite/test_orders.py
+	genhtml -q -o reports/html reports/coverage.info
+	@echo; echo "reports: reports/junit.xml, reports/junit-failures.xml," \
+	  "reports/coverage.xml, reports/coverage.info, reports/html/index.html"
 
 bench: all
 	$(PY) bench/bench.py

@@ -6,7 +6,10 @@ threshold: the figures are for people to read.
      against pytest --forked (python3-pytest-forked);
   2. a 2,000-test suite with -j 2 against in-process pytest;
   3. runner memory for 10,000 and 100,000 tests;
-  4. the FFI, declaration-lookup and pytest-plugin benchmarks, when
+  4. shard balance: the longest of 4 shares of a suite with skewed
+     durations against the ideal (total / 4), split by recorded time and
+     by count (DESIGN.md section 9);
+  5. the FFI, declaration-lookup and pytest-plugin benchmarks, when
      present (bench/*_bench.py).
 """
 import os
@@ -62,6 +65,70 @@ def peak_rss_kib(cmd, cwd):
     return peak
 
 
+# Skewed durations (seconds): a few long tests, many short ones.
+SKEWED = [1.2, 0.8, 0.5, 0.3, 0.3] + [0.1] * 5 + [0.03] * 30
+
+
+def make_skewed_suite(where):
+    """4 files of 10 tests that sleep SKEWED's durations, the long ones
+    spread over the files; returns the total of the durations."""
+    os.makedirs(where, exist_ok=True)
+    for f in range(4):
+        with open(os.path.join(where, "test_skew%d.py" % f), "w") as out:
+            out.write("import time\n\n")
+            for t in range(10):
+                out.write("def test_%d():\n    time.sleep(%g)\n\n"
+                          % (t, SKEWED[(t * 4 + f * 7) % len(SKEWED)]))
+    return sum(SKEWED)
+
+
+def recorded(tmp):
+    """The durations the last run in tmp recorded: {id: seconds}."""
+    with open(os.path.join(tmp, ".crossrun", "durations")) as f:
+        return {line.split(" ", 1)[1].rstrip("\n"): float(line.split()[0])
+                for line in f}
+
+
+def share_ids(tmp, spec, extra):
+    p = subprocess.run([CROSSRUN, "--collect-only", "-q", "--shard", spec]
+                       + extra + ["skewed"], cwd=tmp, stdout=subprocess.PIPE)
+    return [line for line in p.stdout.decode().splitlines() if "::" in line]
+
+
+def shard_balance(tmp, shares=4):
+    """Run the skewed suite once (recording its durations in
+    .crossrun/), then split it into `shares` by time and by count: print
+    the longest share against the ideal, by the recorded durations (what
+    the split controls) and by each share's wall time (which adds
+    crossrun's start and the collection of the files)."""
+    suite = os.path.join(tmp, "skewed")
+    make_skewed_suite(suite)
+    subprocess.run([CROSSRUN, "-q", "-j", "1", "skewed"], cwd=tmp,
+                   stdout=subprocess.DEVNULL)
+    took = recorded(tmp)
+    total = sum(took.values())
+    ideal = total / shares
+    goal = max(0.1 * ideal, max(took.values()))
+    print("%d tests, %.3f s recorded in all, %d shares: ideal %.3f s, "
+          "longest test %.3f s" % (len(took), total, shares, ideal,
+                                   max(took.values())))
+    for how, extra in (("by time ", []),
+                       ("by count", ["--durations-path", os.devnull])):
+        loads = [sum(took[i] for i in share_ids(tmp, "%d/%d" % (k, shares),
+                                                 extra))
+                 for k in range(1, shares + 1)]
+        walls = [timed([CROSSRUN, "-q", "-j", "1", "--shard",
+                        "%d/%d" % (k, shares)] + extra + ["skewed"], tmp,
+                       repeat=1) for k in range(1, shares + 1)]
+        print("split %s: recorded %s s, longest %.3f s = ideal %+.1f%% "
+              "(%+.3f s; goal: at most %+.3f s, 10%% or one test: %s)"
+              % (how, " ".join("%.2f" % x for x in loads), max(loads),
+                 (max(loads) - ideal) / ideal * 100, max(loads) - ideal,
+                 goal, "met" if max(loads) - ideal <= goal else "missed"))
+        print("               wall     %s s, longest %.3f s"
+              % (" ".join("%.2f" % w for w in walls), max(walls)))
+
+
 def pytest_cmd(*extra):
     return [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider"] + list(extra)
 
@@ -107,6 +174,9 @@ def main():
             kib = peak_rss_kib([CROSSRUN, "-q", "-j", "2",
                                 "--isolate=file", big], tmp)
             print("%6d tests: %6.1f MiB" % (total, kib / 1024))
+
+        print("\n== shard balance (--shard K/4, -j 1 each)")
+        shard_balance(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

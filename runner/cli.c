@@ -16,12 +16,19 @@ void cli_usage(FILE *out)
 "       crossrun symbols LIB [PATTERN]  list a library's exported functions\n"
 "                                       (LIB: a path or a soname; PATTERN: a\n"
 "                                       glob, or a part of the name)\n"
+"       crossrun merge [--allow-duplicates] OUT.xml IN.xml...\n"
+"                                       join JUnit reports (of the shares of\n"
+"                                       a sharded run) into one; a test in\n"
+"                                       two of them is an error\n"
 "  PATH: a file or directory, or a test id FILE::NAME (a function, class,\n"
 "  method or parametrized case, as the console shows it)\n"
 "\n"
 "  -j, --jobs N          workers (default: number of CPUs)\n"
 "  -k EXPR               select tests whose id contains EXPR; as in\n"
 "                        pytest: case-insensitive, and/or/not/()\n"
+"  -m EXPR               select tests by mark, as pytest's -m: mark names\n"
+"                        (crossrun.mark.NAME, custom ones too) with\n"
+"                        and/or/not/(), e.g. -m \"slow and not network\"\n"
 "  -x, --exitfirst       stop after the first failure\n"
 "  --isolate=test|file   process per test (default) or per file\n"
 "  --timeout SECONDS     per-test timeout, default 60, 0 = none\n"
@@ -32,7 +39,24 @@ void cli_usage(FILE *out)
 "  --junit-family=xunit2|xunit1\n"
 "                        xunit1 adds file and line attributes\n"
 "  --tap[=PATH]          write a TAP 13 stream (stdout if no PATH)\n"
+"  --cov[=PATH]          native (gcov) and Python coverage: Cobertura XML\n"
+"                        and lcov reports in PATH (default: reports)\n"
 "  --collect-only        list test ids, run nothing\n"
+"  --shard K/N           run the K-th of N shares of the tests (1-based);\n"
+"                        wins over TEST_TOTAL_SHARDS/TEST_SHARD_INDEX\n"
+"                        (Bazel), GTEST_TOTAL_SHARDS/GTEST_SHARD_INDEX\n"
+"                        and CI_NODE_TOTAL/CI_NODE_INDEX (GitLab)\n"
+"  --durations N         print the N slowest tests (0: all)\n"
+"  --durations-path PATH per-test durations that balance the shares (e.g.\n"
+"                        a committed file; default .crossrun/durations,\n"
+"                        where every run records its tests' durations;\n"
+"                        share K of N records in durations-K-of-N)\n"
+"  --reruns N            rerun a failed test (crash and timeout too) in a\n"
+"                        fresh process up to N times; one that passes is\n"
+"                        flaky: it counts as passed and is listed\n"
+"  --lf, --last-failed   only the tests that failed last run (all if none;\n"
+"                        from .crossrun/lastfailed)\n"
+"  --ff, --failed-first  the tests that failed last run first\n"
 "  --gdb TESTID          run that test in the foreground under gdb, with\n"
 "                        no fork, stopping where the library crashes\n"
 "  -q, -v                less or more output\n"
@@ -99,6 +123,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err,
 
     memset(o, 0, sizeof o[0]);
     o->timeout = 60;
+    o->durations = -1;
     o->max_output = 1u << 20;
     o->paths = calloc((size_t)argc + 1, sizeof *o->paths);
     if (o->paths == NULL) {
@@ -133,6 +158,12 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err,
             o->verbosity--;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
             o->verbosity++;
+        } else if (strcmp(a, "--lf") == 0 ||
+                   strcmp(a, "--last-failed") == 0) {
+            o->last_failed = 1;
+        } else if (strcmp(a, "--ff") == 0 ||
+                   strcmp(a, "--failed-first") == 0) {
+            o->failed_first = 1;
         } else if (strcmp(a, "--collect-only") == 0) {
             o->collect_only = 1;
         } else if (strncmp(a, "-j", 2) == 0 && a[1] == 'j') {
@@ -162,6 +193,47 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err,
                 goto bad;
             }
             o->keyword = v;
+        } else if (strncmp(a, "-m", 2) == 0 && a[1] == 'm') {
+            if ((v = value(argc, argv, &i, a, 2, err, errlen)) == NULL) {
+                goto bad;
+            }
+            o->markexpr = v;
+        } else if (is(a, "--shard")) {
+            if ((v = value(argc, argv, &i, a, 7, err, errlen)) == NULL) {
+                goto bad;
+            }
+            o->shard = v;
+        } else if (is(a, "--reruns")) {
+            if ((v = value(argc, argv, &i, a, 8, err, errlen)) == NULL ||
+                number("--reruns", v, 0, 1000, &d, err, errlen) != 0) {
+                goto bad;
+            }
+            if (d != (int)d) {
+                snprintf(err, errlen, "option --reruns: '%s' is not a whole "
+                         "number", v);
+                goto bad;
+            }
+            o->reruns = (int)d;
+        } else if (is(a, "--durations")) {
+            if ((v = value(argc, argv, &i, a, 11, err, errlen)) == NULL ||
+                number("--durations", v, 0, 1e9, &d, err, errlen) != 0) {
+                goto bad;
+            }
+            if (d != (int)d) {
+                snprintf(err, errlen, "option --durations: '%s' is not a "
+                         "whole number", v);
+                goto bad;
+            }
+            o->durations = (int)d;
+        } else if (is(a, "--durations-path")) {
+            if ((v = value(argc, argv, &i, a, 16, err, errlen)) == NULL) {
+                goto bad;
+            }
+            if (v[0] == '\0') {
+                snprintf(err, errlen, "option --durations-path: empty path");
+                goto bad;
+            }
+            o->durations_path = v;
         } else if (is(a, "--gdb")) {
             if ((v = value(argc, argv, &i, a, 5, err, errlen)) == NULL) {
                 goto bad;
@@ -230,6 +302,13 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err,
             o->tap_path = a[5] == '=' ? a + 6 : NULL;
             if (o->tap_path != NULL && o->tap_path[0] == '\0') {
                 snprintf(err, errlen, "option --tap=: empty path");
+                goto bad;
+            }
+        } else if (is(a, "--cov")) {
+            o->cov = a[5] == '=' ? a + 6 : "reports";
+            if (o->cov[0] == '\0') {
+                snprintf(err, errlen, "option --cov=: empty path (write "
+                         "--cov for reports/, or --cov=DIR)");
                 goto bad;
             }
         } else if (is(a, "--color") || is(a, "--colour")) {

@@ -11,6 +11,7 @@ enum cli_color { CLI_COLOR_AUTO, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER };
 struct cli_opts {
     int jobs;                 /* -j; 0 = number of CPUs */
     const char *keyword;      /* -k, or NULL */
+    const char *markexpr;     /* -m, or NULL */
     int exitfirst;            /* -x */
     enum cli_isolate isolate;
     double timeout;           /* seconds, 0 = none */
@@ -20,11 +21,19 @@ struct cli_opts {
     int junit_xunit1;         /* --junit-family=xunit1 */
     int tap;                  /* --tap given */
     const char *tap_path;     /* --tap=PATH, NULL = stdout */
+    const char *cov;          /* --cov[=PATH]: the reports' directory
+                                 ("reports" when no PATH), or NULL */
     int collect_only;
     int verbosity;            /* -q: -1, default 0, -v: 1 */
     enum cli_color color;
     const char **paths;       /* PATH ...; "." when none given */
     size_t npaths;
+    const char *shard;        /* --shard K/N (see shard.h), or NULL */
+    const char *durations_path; /* --durations-path PATH, or NULL */
+    int durations;            /* --durations N; -1: not given, 0: all */
+    int reruns;               /* --reruns N */
+    int last_failed;          /* --lf */
+    int failed_first;         /* --ff */
     const char *symbols_lib;  /* `crossrun symbols LIB [PATTERN]` */
     const char *symbols_pattern; /* its PATTERN, or NULL */
     const char *gdb_id;       /* --gdb TESTID, or NULL */

@@ -6,14 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ci.h"
 #include "cli.h"
+#include "coverage.h"
 #include "cxx/symbols.h"
 #include "debug.h"
 #include "discover.h"
+#include "merge.h"
 #include "pyworker.h"
 #include "report_console.h"
 #include "report_junit.h"
 #include "report_tap.h"
+#include "rerun.h"
 #include "schedule.h"
 #include "core/sup.h"
 
@@ -33,6 +37,8 @@ struct reporters {
     struct console *console;
     struct junit_writer *junit;
     struct tapw_writer *tap;
+    struct ci_run ci;    /* shards, cache, Bazel's files */
+    struct rerun rerun;  /* --reruns: results held back */
     int failed;          /* a report could not be written */
     char err[512];
 };
@@ -42,13 +48,20 @@ static void on_test(void *ctx, const struct res_file *f,
 {
     struct reporters *r = ctx;
 
+    if (rerun_holds_test(&r->rerun, t)) {
+        return;
+    }
     console_test(r->console, f, t);
+    ci_note(&r->ci, t);
 }
 
 static int on_file(void *ctx, const struct res_file *f)
 {
     struct reporters *r = ctx;
 
+    if (rerun_hold_file(&r->rerun, f)) {
+        return 0;
+    }
     console_file(r->console, f);
     if (r->junit && junit_add_file(r->junit, f, r->err, sizeof r->err)) {
         r->failed = 1;
@@ -134,6 +147,9 @@ int main(int argc, char **argv)
     /* A console nobody reads any more (crossrun | head) does not end the
      * run: the reports are still written, the temporary files removed. */
     signal(SIGPIPE, SIG_IGN);
+    if (argc >= 2 && strcmp(argv[1], "merge") == 0) {
+        return merge_main(argc - 1, argv + 1);
+    }
     if (cli_parse(argc, argv, &o, err, sizeof err) != 0) {
         fprintf(stderr, "crossrun: error: %s\n", err);
         free(o.paths);
@@ -161,6 +177,11 @@ int main(int argc, char **argv)
     if (o.gdb_id != NULL) {
         free(o.paths);
         return debug_exec(o.gdb_id);
+    }
+    if (ci_options(&rep.ci, &o, err, sizeof err) != 0) {
+        fprintf(stderr, "crossrun: error: %s\n", err);
+        status = EXIT_USAGE;
+        goto out;
     }
     for (size_t i = 0; i < o.npaths; i++) {
         if (disc_add(&files, o.paths[i], err, sizeof err) != 0) {
@@ -213,6 +234,26 @@ int main(int argc, char **argv)
         status = EXIT_USAGE;
         goto out;
     }
+    if (o.markexpr != NULL &&
+        pyw_check_expr("crossrun._markexpr", o.markexpr, err,
+                       sizeof err) != 0) {
+        fprintf(stderr, "crossrun: error: %s\n", err);
+        status = EXIT_USAGE;
+        goto out;
+    }
+    if (o.cov != NULL && !o.collect_only &&
+        cov_begin(o.cov, err, sizeof err) != 0) {
+        fprintf(stderr, "crossrun: error: --cov: %s\n", err);
+        status = EXIT_USAGE;
+        goto out;
+    }
+    status = ci_begin(&rep.ci, &o, &files, console_out, err, sizeof err);
+    if (status >= 0) {
+        if (status == EXIT_INTERNAL) {
+            fprintf(stderr, "crossrun: internal error: %s\n", err);
+        }
+        goto out;
+    }
     if (pyw_precompile(files.files, files.n, err, sizeof err) != 0) {
         fprintf(stderr, "crossrun: warning: %s (each worker compiles its "
                 "own file)\n", err);
@@ -223,6 +264,7 @@ int main(int argc, char **argv)
         status = EXIT_INTERNAL;
         goto out;
     }
+    rep.rerun.reruns = o.collect_only ? 0 : o.reruns;
     hooks.ctx = &rep;
     hooks.on_test = on_test;
     hooks.on_file = on_file;
@@ -230,6 +272,10 @@ int main(int argc, char **argv)
     hooks.on_stopped = on_stopped;
     end = sched_run(&o, files.files, files.select, files.n, &hooks,
                     &internal, err, sizeof err);
+    if (end == SCHED_DONE && rep.rerun.n > 0) {
+        end = rerun_run(&rep.rerun, &o, &internal, err, sizeof err);
+    }
+    rerun_release(&rep.rerun, &hooks, console_out);
     pyw_precompile_end();
     if (end == SCHED_FAILED) {
         fprintf(stderr, "crossrun: internal error: %s\n", err);
@@ -256,6 +302,11 @@ int main(int argc, char **argv)
     if (rep.failed && rep.err[0] && strcmp(rep.err, err) != 0) {
         fprintf(stderr, "crossrun: error: report: %s\n", rep.err);
     }
+    if (o.cov != NULL && !o.collect_only && end != SCHED_FAILED &&
+        cov_end(o.cov, console_out, err, sizeof err) != 0) {
+        fprintf(stderr, "crossrun: error: --cov: %s\n", err);
+        rep.failed = 1;
+    }
     sum = console_summary(rep.console);
     if (o.collect_only) {
         size_t n = console_collected_count(rep.console);
@@ -271,6 +322,7 @@ int main(int argc, char **argv)
             status = EXIT_TESTS_FAILED;
         }
     } else {
+        ci_print_durations(&rep.ci, o.durations, console_out);
         console_finish(rep.console, end == SCHED_INTERRUPTED,
                        sup_now() - start);
         if (end == SCHED_INTERRUPTED) {
@@ -286,6 +338,7 @@ int main(int argc, char **argv)
         }
     }
 out:
+    ci_end(&rep.ci, status, err);
     if (rep.junit != NULL) {
         junit_abort(rep.junit);
     }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/codepages.h"
+#include "ffi/covhook.h"
 #include "ffi/module.h"
 
 static PyObject *run_file; /* crossrun._worker.run_file */
@@ -173,12 +174,18 @@ int pyw_init(const char *argv0, char *err, size_t errlen)
 
 int pyw_check_keyword(const char *expr, char *err, size_t errlen)
 {
-    PyObject *mod = PyImport_ImportModule("crossrun._keyword");
+    return pyw_check_expr("crossrun._keyword", expr, err, errlen);
+}
+
+int pyw_check_expr(const char *module, const char *expr, char *err,
+                   size_t errlen)
+{
+    PyObject *mod = PyImport_ImportModule(module);
     PyObject *r = mod ? PyObject_CallMethod(mod, "error", "s", expr) : NULL;
     int rc = -1;
 
     if (r == NULL) {
-        py_error(err, errlen, "-k");
+        py_error(err, errlen, module);
     } else if (r == Py_None) {
         rc = 0;
     } else {
@@ -290,14 +297,14 @@ static void worker_setup(int fds[PYW_NFDS][2], pid_t runner, int also_keep)
     line_buffer_std();
 }
 
-/* A job as it goes to a spare worker: this, then the path, keyword and
- * select strings (len -1: NULL). Runner and spare are the same program,
+/* A job as it goes to a spare worker: this, then the path, keyword,
+ * select and marks strings (len -1: NULL). Runner and spare are the same program,
  * so the layout is the same on both sides. */
 struct job_wire {
     long start, number;
     double timeout;
     int isolate_file, collect_only;
-    int len[3];
+    int len[4];
 };
 
 static int read_all(int fd, void *p, size_t n)
@@ -325,12 +332,12 @@ static int read_all(int fd, void *p, size_t n)
 static int receive_job(int fd, struct pyw_job *job)
 {
     struct job_wire w;
-    char *str[3] = {NULL, NULL, NULL};
+    char *str[4] = {NULL, NULL, NULL, NULL};
 
     if (read_all(fd, &w, sizeof w) != 0) {
         return -1;
     }
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         if (w.len[i] < 0) {
             continue;
         }
@@ -346,6 +353,7 @@ static int receive_job(int fd, struct pyw_job *job)
     job->path = str[0];
     job->keyword = str[1];
     job->select = str[2];
+    job->marks = str[3];
     job->start = w.start;
     job->number = w.number;
     job->timeout = w.timeout;
@@ -364,10 +372,11 @@ static void worker_run(const struct pyw_job *job, int fds[PYW_NFDS][2])
      * os.fsdecode gives them (surrogateescape), not as an error. */
     args = Py_BuildValue("(Nii)", PyUnicode_DecodeFSDefault(job->path),
                          fds[PYW_PROTO][1], fds[PYW_CRASH][1]);
-    kw = Py_BuildValue("{s:l,s:s,s:d,s:z,s:z,s:O,s:N}", "start", job->start,
+    kw = Py_BuildValue("{s:l,s:s,s:d,s:z,s:z,s:z,s:O,s:N}", "start",
+                       job->start,
                        "isolate", job->isolate_file ? "file" : "test",
                        "timeout", job->timeout, "keyword", job->keyword,
-                       "select", job->select,
+                       "select", job->select, "marks", job->marks,
                        "collect_only",
                        job->collect_only ? Py_True : Py_False, "number",
                        job->number >= 0 ? PyLong_FromLong(job->number)
@@ -386,6 +395,7 @@ static void worker_run(const struct pyw_job *job, int fds[PYW_NFDS][2])
     Py_XDECREF(r);
     Py_XDECREF(args);
     Py_XDECREF(kw);
+    covhook_end();  /* --cov: what the worker itself ran (import, ...) */
     r = PyObject_CallMethod(PySys_GetObject("stdout"), "flush", NULL);
     Py_XDECREF(r);
     PyErr_Clear();
@@ -658,7 +668,8 @@ static int send_all(int fd, const void *p, size_t n)
 pid_t pyw_spare_assign(struct pyw_spare *sp, const struct pyw_job *job,
                        int fds[PYW_NFDS])
 {
-    const char *str[3] = {job->path, job->keyword, job->select};
+    const char *str[4] = {job->path, job->keyword, job->select,
+                          job->marks};
     struct job_wire w;
     pid_t pid = sp->pid;
     int ok;
@@ -669,11 +680,11 @@ pid_t pyw_spare_assign(struct pyw_spare *sp, const struct pyw_job *job,
     w.timeout = job->timeout;
     w.isolate_file = job->isolate_file;
     w.collect_only = job->collect_only;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         w.len[i] = str[i] != NULL ? (int)strlen(str[i]) : -1;
     }
     ok = pid > 0 && send_all(sp->job_fd, &w, sizeof w) == 0;
-    for (int i = 0; ok && i < 3; i++) {
+    for (int i = 0; ok && i < 4; i++) {
         ok = str[i] == NULL ||
              send_all(sp->job_fd, str[i], strlen(str[i])) == 0;
     }

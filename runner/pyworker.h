@@ -15,6 +15,7 @@ struct pyw_job {
     double timeout;
     const char *keyword;  /* -k, or NULL */
     const char *select;   /* test names to run, one per line, or NULL */
+    const char *marks;    /* -m, or NULL */
     int collect_only;
     long number;          /* the file's place in the list given to
                              pyw_precompile, or -1 */
@@ -36,6 +37,9 @@ int pyw_init(const char *argv0, char *err, size_t errlen);
 /* Can -k expr be read (crossrun._keyword)? Returns 0, or -1 with what is
  * wrong with it in err. */
 int pyw_check_keyword(const char *expr, char *err, size_t errlen);
+/* The same with the error() of another module (crossrun._markexpr: -m). */
+int pyw_check_expr(const char *module, const char *expr, char *err,
+                   size_t errlen);
 
 /* Fork the precompiler: a child that rewrites the asserts of each of
  * files[0..n) (in that order) into a private directory, where the worker

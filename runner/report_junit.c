@@ -272,6 +272,34 @@ out:
     return rc;
 }
 
+/* The failed tries of a test rerun by --reruns, as Surefire writes them
+ * (junit-10.xsd's rerunType): flakyFailure when it passed in the end,
+ * rerunFailure when it failed. */
+static int tries_elements(struct junit_writer *w, const struct res_test *t)
+{
+    const char *el = t->outcome == RES_FAILED ? "rerunFailure"
+                                              : "flakyFailure";
+
+    for (size_t i = 0; i < t->ntries; i++) {
+        const struct res_try *r = &t->tries[i];
+        const char *detail = r->detail ? r->detail : "";
+
+        if (xmlTextWriterStartElement(w->xw, BAD_CAST el) < 0 ||
+            attr(w, "message", r->message ? r->message : "") < 0 ||
+            attr(w, "type", r->type ? r->type : "failure") < 0 ||
+            (detail[0] && text_element(w, "stackTrace", detail,
+                                       strlen(detail)) < 0) ||
+            (r->out_len && text_element(w, "system-out", r->out,
+                                        r->out_len) < 0) ||
+            (r->err_len && text_element(w, "system-err", r->err,
+                                        r->err_len) < 0) ||
+            xmlTextWriterEndElement(w->xw) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int testcase(struct junit_writer *w, const struct res_file *f,
                     const struct res_test *t)
 {
@@ -304,7 +332,7 @@ static int testcase(struct junit_writer *w, const struct res_file *f,
             goto out;
         }
     }
-    if (outcome_element(w, t) < 0) {
+    if (outcome_element(w, t) < 0 || tries_elements(w, t) < 0) {
         goto out;
     }
     if (t->out != NULL && t->out_len > 0 &&

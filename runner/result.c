@@ -34,7 +34,79 @@ void res_test_free(struct res_test *t)
     free(t->detail);
     free(t->out);
     free(t->err);
+    for (size_t i = 0; i < t->ntries; i++) {
+        res_try_free(&t->tries[i]);
+    }
+    free(t->tries);
     memset(t, 0, sizeof *t);
+}
+
+void res_try_free(struct res_try *t)
+{
+    free(t->type);
+    free(t->message);
+    free(t->detail);
+    free(t->out);
+    free(t->err);
+    memset(t, 0, sizeof *t);
+}
+
+/* A copy of len bytes of s (and a NUL); NULL stays NULL. */
+static char *dup_bytes(const char *s, size_t len, int *oom)
+{
+    char *c;
+
+    if (s == NULL) {
+        return NULL;
+    }
+    if ((c = malloc(len + 1)) == NULL) {
+        *oom = 1;
+        return NULL;
+    }
+    memcpy(c, s, len);
+    c[len] = '\0';
+    return c;
+}
+
+#define DUP_STR(s, oom) dup_bytes((s), (s) ? strlen(s) : 0, (oom))
+
+int res_test_copy(struct res_test *out, const struct res_test *t)
+{
+    int oom = 0;
+
+    *out = *t;
+    out->id = DUP_STR(t->id, &oom);
+    out->name = DUP_STR(t->name, &oom);
+    out->classname = DUP_STR(t->classname, &oom);
+    out->file = DUP_STR(t->file, &oom);
+    out->type = DUP_STR(t->type, &oom);
+    out->message = DUP_STR(t->message, &oom);
+    out->detail = DUP_STR(t->detail, &oom);
+    out->out = dup_bytes(t->out, t->out_len, &oom);
+    out->err = dup_bytes(t->err, t->err_len, &oom);
+    out->tries = NULL;
+    out->ntries = 0;
+    if (t->ntries > 0 && !oom) {
+        out->tries = calloc(t->ntries, sizeof *out->tries);
+        oom = out->tries == NULL;
+        for (size_t i = 0; !oom && i < t->ntries; i++) {
+            const struct res_try *a = &t->tries[i];
+            struct res_try *b = &out->tries[i];
+
+            *b = *a;
+            b->type = DUP_STR(a->type, &oom);
+            b->message = DUP_STR(a->message, &oom);
+            b->detail = DUP_STR(a->detail, &oom);
+            b->out = dup_bytes(a->out, a->out_len, &oom);
+            b->err = dup_bytes(a->err, a->err_len, &oom);
+            out->ntries = i + 1;
+        }
+    }
+    if (oom) {
+        res_test_free(out);
+        return -1;
+    }
+    return 0;
 }
 
 void res_file_free(struct res_file *f)

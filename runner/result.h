@@ -16,6 +16,18 @@ enum res_outcome {
     RES_XPASSED   /* passed although marked xfail (counts as passed) */
 };
 
+/* One failed try of a test that --reruns ran again (see res_test). */
+struct res_try {
+    char *type;        /* as in res_test: "AssertionError", "crash", ... */
+    char *message;
+    char *detail;
+    char *out;         /* captured stdout, out_len bytes */
+    size_t out_len;
+    char *err;
+    size_t err_len;
+    double duration;
+};
+
 /* One test. Every char* is owned by the struct (res_test_free frees it),
  * NUL-terminated, and may be NULL when absent. out/err/detail/message may
  * hold any bytes (control characters, invalid UTF-8): writers sanitise. */
@@ -35,6 +47,10 @@ struct res_test {
     char *err;         /* captured stderr, err_len bytes */
     size_t err_len;
     double duration;   /* seconds */
+    struct res_try *tries; /* --reruns, ntries of them (owned): passed in
+                          the end (flaky): each failed try before; failed
+                          in the end: each failed try after the first */
+    size_t ntries;
 };
 
 /* The tests of one file, in the order they ran. */
@@ -57,6 +73,10 @@ struct res_summary {
  * Returns 0, or -1 when memory runs out (t is then freed). */
 int res_file_add(struct res_file *f, struct res_test *t);
 void res_test_free(struct res_test *t);
+/* A deep copy of t into *out (tries included). Returns 0, or -1 when
+ * memory runs out (*out is then zeroed). */
+int res_test_copy(struct res_test *out, const struct res_test *t);
+void res_try_free(struct res_try *t);
 /* Frees the tests and path; f itself is the caller's. */
 void res_file_free(struct res_file *f);
 void res_summary_add(struct res_summary *s, const struct res_test *t);

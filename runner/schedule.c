@@ -720,6 +720,7 @@ static int start_worker(struct sched *s, struct worker *w, size_t fi,
     job.isolate_file = s->o->isolate == CLI_ISOLATE_FILE;
     job.timeout = s->o->timeout;
     job.keyword = s->o->keyword;
+    job.marks = s->o->markexpr;
     job.select = f->select;
     job.collect_only = s->o->collect_only;
     job.number = (long)fi;

@@ -100,7 +100,7 @@ class _Parser:
             return tree
         if kind == "word":
             self.at += 1
-            return ("word", self.tokens[self.at - 1][1].lower())
+            return ("word", self.tokens[self.at - 1][1])
         self._fail("a name, 'not' or '('")
 
 
@@ -121,7 +121,8 @@ def error(expr):
 def _true(tree, names):
     kind = tree[0]
     if kind == "word":
-        return any(tree[1] in name for name in names)
+        word = tree[1].lower()
+        return any(word in name for name in names)
     if kind == "not":
         return not _true(tree[1], names)
     if kind == "and":

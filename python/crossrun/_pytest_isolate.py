@@ -188,6 +188,9 @@ def _enable_crash_reports():
         return
     os.set_inheritable(fd, False)
     _native.enable_crash_reports(fd)
+    # pytest-cov's --cov (or --crossrun-cov): each child saves its data.
+    from crossrun import _coverage
+    _coverage.keep_in_children()
 
 
 def _chain_index(item):

@@ -294,17 +294,20 @@ def _selected(items, path, select):
 
 def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
              timeout=60.0, keyword=None, collect_only=False, number=None,
-             select=None):
+             select=None, marks=None):
     """Run (or list) the tests of path, reporting on proto_fd. number: the
     file's place in the run (the precompiler's numbering, see _load);
     select: the names of the tests to run, one per line (see _selected),
-    or None for all."""
+    or None for all; keyword, marks: -k and -m."""
     emit = _Emitter(proto_fd)
     worker_pid = os.getpid()
     threads = _spawned.thread_count()   # the worker's own, before the file
     atexit._clear()     # the runner's, if any: not this file's to run
     emit.write(b"TAP version 14\n")
     _native.enable_crash_reports(crash_fd)
+    if "CROSSRUN_COV" in os.environ:    # --cov (see _coverage.py)
+        from . import _coverage
+        _coverage.worker_start()
     emit.begin(-1, timeout, "worker", path)
     t0 = time.monotonic()
     items, error = _collect.collect_file(
@@ -319,13 +322,17 @@ def run_file(path, proto_fd, crash_fd, start=0, isolate="test",
     unmatched = ()
     if select is not None:
         items, unmatched = _selected(items, path, select)
+    chosen = items
     if keyword:
         from . import _keyword      # checked by the runner: it reads
-        chosen = _keyword.select(items, keyword)
-        if len(chosen) < len(items):
-            # the runner counts them for the console ("N deselected")
-            emit.write(b"# deselected %d\n" % (len(items) - len(chosen)))
-        items = chosen
+        chosen = _keyword.select(chosen, keyword)
+    if marks:
+        from . import _markexpr     # checked by the runner too
+        chosen = _markexpr.select(chosen, marks)
+    if len(chosen) < len(items):
+        # the runner counts them for the console ("N deselected")
+        emit.write(b"# deselected %d\n" % (len(items) - len(chosen)))
+    items = chosen
     # What the import printed goes with the first result.
     _native.output_mark(start + 1)
     if collect_only:

@@ -47,6 +47,11 @@ def pytest_addoption(parser):
                     dest="crossrun_timeout", metavar="SECONDS",
                     help="timeout of isolated tests, default %g; 0 = none"
                          % DEFAULT_TIMEOUT)
+    group.addoption("--crossrun-cov", nargs="?", const="reports",
+                    default=None, dest="crossrun_cov", metavar="PATH",
+                    help="native (gcov) and Python coverage, isolated tests "
+                         "included: Cobertura XML and lcov reports in PATH "
+                         "(default: reports)")
 
 
 def pytest_configure(config):
@@ -61,6 +66,10 @@ def pytest_configure(config):
     if timeout is not None and timeout < 0:
         raise pytest.UsageError("--crossrun-timeout: seconds must be >= 0, "
                                 "got %g" % timeout)
+    if config.getoption("crossrun_cov"):
+        from crossrun import _covplugin
+        config.pluginmanager.register(_covplugin.CovPlugin(
+            config, config.getoption("crossrun_cov")), "crossrun-cov")
 
 
 # -- crossrun's fixtures and marks at collection ------------------------------

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/afile.h"
+#include "core/gcovflush.h"
 #include "core/reap.h"
 
 #define CRASH_CAP (1u << 20)
@@ -98,6 +99,9 @@ static void on_crash(int sig, siginfo_t *info, void *uctx)
         backtrace_symbols_fd(frames + first, n - first, crash_fd);
     }
     (void)afile_write_all(crash_fd, "\n", 1);
+    /* What the test counted up to the crash (--cov), as far as a
+     * process in this state can still write files. */
+    (void)gcovflush_dump_at_crash();
     for (i = 0; i < NCRASH && crash_signals[i] != sig; i++) {
     }
     if (i < NCRASH) {

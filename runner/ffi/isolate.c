@@ -17,6 +17,7 @@
 #include "core/afile.h"
 #include "core/codepages.h"
 #include "core/btrace.h"
+#include "ffi/covhook.h"
 #include "ffi/module.h"
 #include "core/outmark.h"
 #include "core/sup.h"
@@ -115,6 +116,7 @@ static void child_call(PyObject *func, int with_job, long job, int report_fd,
         enable_tracebacks(crash_fd);
     }
     me = getpid();
+    covhook_begin();
     if (with_job) {
         PyObject *n = PyLong_FromLong(job);
 
@@ -132,6 +134,7 @@ static void child_call(PyObject *func, int with_job, long job, int report_fd,
     if (res == NULL) {
         PyErr_Print();
     }
+    covhook_end();
     /* Output first, then the report and the word that the child is done,
      * in one write: the parent wakes once, with everything in the pipes.
      * A report that cannot be written is a test that never said how it

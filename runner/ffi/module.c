@@ -29,7 +29,8 @@ PyMODINIT_FUNC PyInit__native(void)
         goto error;
     }
     if (ffi_module_init(m) != 0 || isolate_module_init(m) != 0 ||
-        quote_module_init(m) != 0 || judge_module_init(m) != 0) {
+        quote_module_init(m) != 0 || judge_module_init(m) != 0 ||
+        covhook_module_init(m) != 0) {
         goto error;
     }
     return m;

@@ -18,4 +18,8 @@ int quote_module_init(PyObject *m);
  * words (core/verdict.h). Returns 0, or -1 with a Python exception set. */
 int judge_module_init(PyObject *m);
 
+/* cov_enable() and the gcov calls (covhook.c). Returns 0, or -1 with a
+ * Python exception set. */
+int covhook_module_init(PyObject *m);
+
 #endif
