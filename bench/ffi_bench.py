@@ -1,5 +1,8 @@
 """Per-call overhead of `int add(int, int)` through crossrun, ctypes
-(argtypes/restype set) and cffi ABI mode, in one process.
+(argtypes/restype set) and cffi ABI mode, in one process; then, beside
+crossrun's plain call, the cost of a C++ method call, a virtual call
+through the vtable, and results returned by value (fixtures/build/
+libobjs.so).
 
 Run: PYTHONPATH=python /usr/bin/python3 bench/ffi_bench.py
 Targets (DESIGN.md section 8): crossrun <= 0.5 x ctypes, <= cffi ABI."""
@@ -12,6 +15,7 @@ import crossrun
 
 LIB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                    "fixtures", "build", "libcalc.so")
+OBJS = os.path.join(os.path.dirname(LIB), "libobjs.so")
 CALLS = 200_000
 ROUNDS = 7
 
@@ -29,6 +33,47 @@ def per_call_ns(f):
     the ratios are if anything flattered towards 1)."""
     assert f(2, 3) == 5
     return min(loop(f, CALLS) for _ in range(ROUNDS)) / CALLS
+
+
+def per_call_ns_of(g):
+    """Best of ROUNDS of CALLS calls of the no-argument g, ns per call."""
+    def run():
+        t = time.perf_counter_ns()
+        for _ in range(CALLS):
+            g()
+        return time.perf_counter_ns() - t
+    return min(run() for _ in range(ROUNDS)) / CALLS
+
+
+def cxx_objects(plain_ns):
+    """A method call, a virtual call and by-value results beside the plain
+    call: printed, not judged (no target in DESIGN.md)."""
+    lib = crossrun.load(OBJS)
+    status = lib.cls("objs::Status", size=64, methods=[
+        "Status(int code, const char* msg)", "Status(const objs::Status& o)",
+        "~Status()", "int code() const"])
+    shape = lib.cls("objs::Shape", size=8, methods=[
+        "virtual ~Shape()", "virtual double area() const = 0",
+        "virtual const char* name() const", "virtual int sides() const = 0"])
+    lib.cls("objs::Vec2", size=16, fields=[("x", "double"), ("y", "double")])
+    s = status(1, b"x")
+    sq = lib.fn("objs::Shape* objs::make_shape(int, double)")(0, 2.0)
+    check = lib.fn("objs::Status objs::check(int)")
+    make_vec = lib.fn("objs::Vec2 objs::make_vec(double, double)")
+    rows = [
+        ("plain call (above)", plain_ns),
+        ("method, exported", per_call_ns_of(s.code)),
+        ("virtual, vtable", per_call_ns_of(sq.sides)),
+        ("by value, trivial", per_call_ns_of(lambda: make_vec(1.0, 2.0))),
+        ("by value, non-trivial", per_call_ns_of(lambda: check(1))),
+    ]
+    print("C++ objects, best of %d x %d calls, Python loop included:"
+          % (ROUNDS, CALLS))
+    for name, ns in rows:
+        print("  %-22s %7.1f ns/call  (%.1f x plain)" % (name, ns,
+                                                         ns / plain_ns))
+    crossrun.delete(sq)
+    s.close()
 
 
 def main():
@@ -68,6 +113,8 @@ def main():
         print("  crossrun/cffi ABI = %.2f (target <= 1.00)" % r_cffi)
         ok = ok and r_cffi <= 1.0
     print("  FFI targets: %s" % ("met" if ok else "NOT met"))
+    if os.path.exists(OBJS):
+        cxx_objects(ours)
     return 0 if ok else 1
 
 

@@ -32,6 +32,7 @@ struct parser {
     struct ct_arena *a;
     struct decl_error *err;
     int failed;
+    struct ct_type *conv; /* the type of the last conversion operator */
     size_t tags_from, tags_to; /* ABI tags of the last name component */
 };
 
@@ -287,6 +288,7 @@ static struct ct_type *new_type(struct parser *p, enum ct_kind kind,
 }
 
 static struct ct_type *parse_type(struct parser *p);
+static int parse_conversion(struct parser *p, struct buf *out);
 static int parse_params(struct parser *p, struct ct_param **out, size_t *n,
                         unsigned char *variadic);
 
@@ -503,6 +505,7 @@ static int parse_conversion(struct parser *p, struct buf *out)
     if (t == NULL) {
         return -1;
     }
+    p->conv = t; /* the function's result when no other is written */
     if (buf_puts(out, " ") != 0 || ct_print(t, out) != 0) {
         oom(p);
         return -1;
@@ -1170,6 +1173,7 @@ static int parse_decl(struct parser *p, struct ct_decl *d, unsigned flags)
                 goto out;
             }
             sp.type = NULL;
+            d->conv = p->conv; /* "X::operator bool()" */
             goto params;
         }
         *p = save;
@@ -1201,6 +1205,7 @@ static int parse_decl(struct parser *p, struct ct_decl *d, unsigned flags)
     if (set_name(p, d, name.data, name.len, base) != 0) {
         goto out;
     }
+    d->conv = p->conv; /* "operator bool()" */
     if (set_tags(p, d) != 0) {
         goto out;
     }

@@ -27,6 +27,8 @@ struct ct_decl {
                              (constructor, destructor, demangled name) */
     char *name;           /* "" for a bare function type "int(int)" */
     const char *base;
+    struct ct_type *conv; /* a conversion operator's type ("operator
+                             bool": bool), its result; else NULL */
     struct ct_param *params;
     size_t nparams;
     unsigned char variadic;

@@ -5,6 +5,7 @@
  * may have registered destructors with atexit); it lives until the
  * process exits, which per-test processes make short. */
 #include "ffi/03_lib.h"
+#include "ffi/02_typedef.h"
 
 #include <dlfcn.h>
 #include <link.h>
@@ -54,10 +55,13 @@ const char *ffi_library_file(PyObject *lib)
 
 PyObject *ffi_lib_type(PyObject *lib, const char *name)
 {
+    PyObject *v;
+
     if (lib == NULL || name == NULL) {
         return NULL;
     }
-    return PyDict_GetItemString(((LibraryObject *)lib)->types, name);
+    v = PyDict_GetItemString(((LibraryObject *)lib)->types, name);
+    return v != NULL && PyUnicode_Check(v) ? NULL : v; /* str: a typedef */
 }
 
 PyObject *ffi_library_new(void *handle, PyObject *path)
@@ -337,7 +341,22 @@ static PyObject *lib_get_handle(LibraryObject *lib, void *closure)
     return PyLong_FromVoidPtr(lib->handle);
 }
 
+/* lib.typedef(name, existing): name stands for the type existing. */
+static PyObject *lib_typedef(LibraryObject *lib, PyObject *args)
+{
+    PyObject *r = ffi_typedef_declare(lib->types, args);
+
+    if (r != NULL && ffi_lib_invalidate(lib) != 0) {
+        Py_CLEAR(r);
+    }
+    return r;
+}
+
 static PyMethodDef lib_methods[] = {
+    {"typedef", (PyCFunction)lib_typedef, METH_VARARGS,
+     "typedef(name, existing): declare that the type name stands for the "
+     "type existing (\"la_int64_t\", \"int64_t\"), as the header's "
+     "typedef or using does."},
     {"symbols", (PyCFunction)lib_symbols, METH_NOARGS,
      "symbols() -> list of the demangled names of the exported functions."},
     {"enum", (PyCFunction)(void (*)(void))lib_enum,

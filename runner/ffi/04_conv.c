@@ -19,6 +19,7 @@
 
 #include "cxx/cxxrt.h"
 #include "ffi/01_errors.h"
+#include "ffi/02_typedef.h"
 #include "ffi/02_values.h"
 #include "ffi/03_lib.h"
 
@@ -788,8 +789,15 @@ static int integer_score(const struct conv *c, PyObject *o)
 
         if (!ok) {
             PyErr_Clear();
+            return 0;
         }
-        return ok ? 2 : 0;
+        if (c->kind == CV_ENUM) {
+            /* A member of the parameter's enum fits it best; a plain int
+             * fits an int overload better than an enum one. */
+            return c->type != NULL && PyType_Check(c->type) &&
+                   PyObject_TypeCheck(o, (PyTypeObject *)c->type) ? 3 : 1;
+        }
+        return 2;
     }
     return c->is_char && PyBytes_Check(o) && PyBytes_GET_SIZE(o) == 1
            ? 2 : 0;
@@ -863,6 +871,64 @@ static int cref_score(const struct conv *c, PyObject *o)
     return conv_score(c->elem, o);
 }
 
+/* ---- lib.cls classes by value (09_byvalue through conv_hooks) ---- */
+
+static int objval_to_c(const struct conv *c, PyObject *o, void *dst,
+                       void *extra, struct callctx *ctx, int argno)
+{
+    void *ptr;
+
+    (void)extra;
+    (void)ctx;
+    if (!PyObject_TypeCheck(o, (PyTypeObject *)c->type) ||
+        (ptr = conv_hooks.object_ptr(o)) == NULL) {
+        return type_error(c, o, argno, "an open object of the class");
+    }
+    memcpy(dst, ptr, conv_hooks.byvalue_size(c));
+    return 0;
+}
+
+static int objref_to_c(const struct conv *c, PyObject *o, void *dst,
+                       void *extra, struct callctx *ctx, int argno)
+{
+    PyObject *tmp;
+    void *ptr;
+
+    (void)extra;
+    if (ctx == NULL) {
+        return type_error(c, o, argno, "(no temporaries here)");
+    }
+    tmp = conv_hooks.byvalue_copy(c, o, argno);
+    if (tmp == NULL || conv_tmp_add(ctx, TMP_REF, tmp) != 0) {
+        Py_XDECREF(tmp);
+        return -1;
+    }
+    ptr = conv_hooks.object_ptr(tmp);
+    memcpy(dst, &ptr, sizeof(ptr));
+    return 0;
+}
+
+static PyObject *objval_from_c(const struct conv *c, const void *src,
+                               PyObject *keep)
+{
+    (void)keep;
+    return conv_hooks.byvalue_from_c(c, src);
+}
+
+static PyObject *objref_from_c(const struct conv *c, const void *src,
+                               PyObject *keep)
+{
+    void *addr;
+
+    memcpy(&addr, src, sizeof(addr));
+    return conv_hooks.object_view(c->type, addr, keep);
+}
+
+static int object_score(const struct conv *c, PyObject *o)
+{
+    return PyObject_TypeCheck(o, (PyTypeObject *)c->type) ? 2 : 0;
+}
+
 /* ---- the table ---- */
 
 /* One row per kind of converter. size: bytes of one value in memory; 0
@@ -926,6 +992,8 @@ static const struct conv_row conv_table[CV_NKINDS] = {
     [CV_STRPTR] = {strptr_to_c, strptr_from_c, strptr_score, 8},
     [CV_CREF] = {cref_to_c, cref_from_c, cref_score, 8},
     [CV_THIS] = {this_to_c, pointer_from_c, pointer_score, 8},
+    [CV_OBJVAL] = {objval_to_c, objval_from_c, object_score, 0},
+    [CV_OBJREF] = {objref_to_c, objref_from_c, object_score, 8},
     [CV_STD] = {std_to_c, std_from_c, std_score, 8},
     [CV_SMART] = {smart_to_c, smart_from_c, smart_score, 8},
 };
@@ -953,6 +1021,9 @@ size_t conv_mem_size(const struct conv *c)
     }
     if (c->kind == CV_STRUCT) {
         return c->struct_size;
+    }
+    if (c->kind == CV_OBJVAL) {
+        return conv_hooks.byvalue_size(c);
     }
     return conv_table[c->kind].size;
 }
@@ -1019,6 +1090,11 @@ int conv_build(struct conv *c, const struct ct_type *t, PyObject *lib,
     PyObject *known;
 
     memset(c, 0, sizeof(*c));
+    t = ffi_resolve_type(lib != NULL ? ((LibraryObject *)lib)->types : NULL,
+                         t, a, decl);
+    if (t == NULL) {
+        return -1;
+    }
     c->ct = t;
     c->lib = lib;
     if (conv_hooks.smart_build != NULL) {
@@ -1079,15 +1155,21 @@ int conv_build(struct conv *c, const struct ct_type *t, PyObject *lib,
         known = ffi_lib_type(lib, t->name);
         if (known != NULL && conv_hooks.struct_layout(known, &c->struct_size,
                                                       &c->ft)) {
+            if ((role == CONV_ARG || role == CONV_RET) &&
+                conv_hooks.struct_check_trivial(lib, t->name, decl) != 0) {
+                return -1;
+            }
             c->kind = CV_STRUCT;
             c->type = Py_NewRef(known);
             return 0;
         }
         if (known != NULL && conv_hooks.is_class(known)) {
-            return unsupported(decl, t, "is a class: pass it by pointer or "
-                               "reference");
+            return conv_hooks.byvalue_build(c, known, (int)role, decl);
         }
-        /* A declared enum, or an undeclared name: an int-sized enum. */
+        if (known == NULL) {
+            return ffi_unknown_type(decl, t->name);
+        }
+        /* A declared enum. */
         c->kind = CV_ENUM;
         c->pointee = t->name;
         c->size = 4;

@@ -29,6 +29,11 @@ enum cv_kind {
     CV_STRPTR,   /* std::string* / std::string& / const std::string& */
     CV_CREF,     /* const T& of a scalar T: a value passed by address */
     CV_THIS,     /* the object a method is called on */
+    CV_OBJVAL,   /* a trivially copyable lib.cls class by value: like a
+                    struct, by its fields= layout */
+    CV_OBJREF,   /* a lib.cls class that is not trivially copyable, by
+                    value: a hidden result pointer, or the address of a
+                    copy made with its copy constructor */
     CV_STD,      /* a standard container or a pointer/reference to one
                     (05_std: std::vector, std::map, ...) */
     CV_SMART,    /* std::unique_ptr / std::shared_ptr (05_smart) */
@@ -150,6 +155,30 @@ struct conv_hooks {
     int (*is_class)(PyObject *type);
     PyObject *(*object_view)(PyObject *type, void *ptr, PyObject *keep);
     int (*object_address)(PyObject *o, void **addr);
+    /* 09_byvalue: lib.cls classes by value (Itanium C++ ABI).
+     * byvalue_build: c for class cls by value in role (0, or -1 with
+     * DeclarationError); byvalue_copy: the temporary copy of o made with
+     * the class's copy constructor that a by-value argument points to
+     * (new reference, or NULL); byvalue_from_c: a new owned object
+     * holding a copy of the trivial value at src; byvalue_size: bytes of
+     * a CV_OBJVAL value; struct_check_trivial: -1 with DeclarationError
+     * when the struct name is a class the library gives a destructor,
+     * copy constructor or vtable, else 0. object_alloc: an object of
+     * class cls with zeroed memory, not yet constructed (NULL with an
+     * exception); object_constructed: it now owns a constructed object;
+     * object_abandon: free its memory without a destructor, drop it. */
+    int (*byvalue_build)(struct conv *c, PyObject *cls, int role,
+                         const char *decl);
+    PyObject *(*byvalue_copy)(const struct conv *c, PyObject *o, int argno);
+    PyObject *(*byvalue_from_c)(const struct conv *c, const void *src);
+    size_t (*byvalue_size)(const struct conv *c);
+    int (*struct_check_trivial)(PyObject *lib, const char *name,
+                                const char *decl);
+    PyObject *(*object_alloc)(PyObject *cls);
+    void (*object_constructed)(PyObject *o);
+    void (*object_abandon)(PyObject *o);
+    /* The pointer an object holds (the address of the C++ object). */
+    void *(*object_ptr)(PyObject *o);
     /* 05_std. std_build: 1 when t is a standard container (or a pointer
      * or reference to one) and c was built for it, 0 when t is not one,
      * -1 with DeclarationError set; the rest are CV_STD's row of the

@@ -19,62 +19,11 @@
 #include "cxx/declsym.h"
 #include "ffi/01_errors.h"
 #include "ffi/02_values.h"
+#include "ffi/02_typedef.h"
+#include "ffi/04_defaults.h"
 #include "ffi/04_shim.h"
 
 struct function_caller ffi_function_caller;
-
-static PyObject *default_value(const struct conv *c, const char *text,
-                               const char *decl)
-{
-    char *end;
-
-    if (strcmp(text, "nullptr") == 0 || strcmp(text, "NULL") == 0 ||
-        (strcmp(text, "0") == 0 && (c->kind == CV_PTR ||
-                                    c->kind == CV_FUNCPTR ||
-                                    c->kind == CV_STRPTR))) {
-        Py_RETURN_NONE;
-    }
-    if (strcmp(text, "true") == 0) {
-        Py_RETURN_TRUE;
-    }
-    if (strcmp(text, "false") == 0) {
-        Py_RETURN_FALSE;
-    }
-    if (text[0] == '"') {
-        size_t n = strlen(text);
-
-        if (n >= 2 && text[n - 1] == '"' && strchr(text + 1, '\\') == NULL) {
-            return PyBytes_FromStringAndSize(text + 1, (Py_ssize_t)n - 2);
-        }
-    } else if (c->kind == CV_FLOAT || c->kind == CV_DOUBLE ||
-               c->kind == CV_LDOUBLE) {
-        double d = strtod(text, &end);
-
-        if (end != text && (*end == '\0' || strcmp(end, "f") == 0)) {
-            return PyFloat_FromDouble(d);
-        }
-    } else {
-        int neg = text[0] == '-';
-        unsigned long long v = strtoull(text + neg, &end, 0);
-
-        while (*end == 'u' || *end == 'U' || *end == 'l' || *end == 'L') {
-            end++;
-        }
-        if (end != text + neg && *end == '\0') {
-            PyObject *p = PyLong_FromUnsignedLongLong(v), *r;
-
-            if (p == NULL || !neg) {
-                return p;
-            }
-            r = PyNumber_Negative(p);
-            Py_DECREF(p);
-            return r;
-        }
-    }
-    return ffi_raise_decl_msg(decl, "default value '%s' is not a literal "
-                              "crossrun understands (numbers, true, false, "
-                              "nullptr, \"text\")", text);
-}
 
 /* Whether the vtable of class cls (n bytes of name) in lib has a pure
  * virtual slot: one that holds __cxa_pure_virtual (the Itanium C++ ABI,
@@ -295,10 +244,10 @@ static int qualify(struct ct_decl *d, const char *cls)
 
 /* For a virtual method: its slot in the vtable of its class, found by
  * looking for its address among the class's vtable entries, so calls
- * dispatch on the object's dynamic type. -1 when not found (then the
- * symbol is called directly). */
+ * dispatch on the object's dynamic type; want (>= 0) when that slot holds
+ * the address. -1 when not found (then the symbol is called directly). */
 static Py_ssize_t vtable_slot(LibraryObject *lib, struct ct_decl *d,
-                              void *addr)
+                              void *addr, Py_ssize_t want)
 {
     struct buf name = BUF_INIT;
     void **table = NULL;
@@ -332,8 +281,13 @@ static Py_ssize_t vtable_slot(LibraryObject *lib, struct ct_decl *d,
     if (table == NULL || size < 3 * sizeof(void *)) {
         return -1;
     }
-    /* offset-to-top, typeinfo, then the virtual functions. */
+    /* offset-to-top, typeinfo, then the virtual functions. One function
+     * may fill several slots (identical code folded): the wanted slot
+     * first. */
     n = size / sizeof(void *);
+    if (want >= 0 && (size_t)want + 2 < n && table[want + 2] == addr) {
+        return want;
+    }
     for (i = 2; i < n; i++) {
         if (table[i] == addr) {
             return (Py_ssize_t)(i - 2);
@@ -406,6 +360,12 @@ static void *index_lookup(LibraryObject *lib, struct ct_decl *d,
         return NULL;
     }
     e = sym_find(syms, d, &oom);
+    if (e == NULL && !oom) {
+        e = ffi_find_versioned(syms, d, text);
+        if (e == NULL && PyErr_Occurred()) {
+            return NULL;
+        }
+    }
     if (e == NULL && !oom && ffi_shim_headers(lib) != NULL) {
         /* Not exported: compiled from the headers, called the same way. */
         addr = ffi_shim_address(lib, d, member, text);
@@ -442,6 +402,12 @@ static void *index_lookup(LibraryObject *lib, struct ct_decl *d,
 
 PyObject *ffi_function_new(LibraryObject *lib, PyObject *textobj,
                            const char *cls)
+{
+    return ffi_method_new(lib, textobj, cls, -1);
+}
+
+PyObject *ffi_method_new(LibraryObject *lib, PyObject *textobj,
+                         const char *cls, Py_ssize_t slot)
 {
     FunctionObject *f;
     struct decl_error err;
@@ -482,6 +448,12 @@ PyObject *ffi_function_new(LibraryObject *lib, PyObject *textobj,
         goto error;
     }
     if (cls != NULL && qualify(f->decl, cls) != 0) {
+        goto error;
+    }
+    if (f->decl->ret == NULL && f->decl->conv != NULL) {
+        f->decl->ret = f->decl->conv; /* operator T() returns T */
+    }
+    if (ffi_resolve_decl(lib->types, f->decl, text) != 0) {
         goto error;
     }
     member = is_member(lib, f->decl, cls);
@@ -532,8 +504,8 @@ PyObject *ffi_function_new(LibraryObject *lib, PyObject *textobj,
         if (dv == NULL) {
             break;
         }
-        f->defaults[first + i - 1] = default_value(&f->args[first + i - 1],
-                                                   dv, text);
+        f->defaults[first + i - 1] = ffi_default_value(
+            &f->args[first + i - 1], dv, text);
         if (f->defaults[first + i - 1] == NULL) {
             goto error;
         }
@@ -550,11 +522,41 @@ PyObject *ffi_function_new(LibraryObject *lib, PyObject *textobj,
     if (addr == NULL &&
         (addr = index_lookup(lib, f->decl, f->is_method, text, &found)) ==
             NULL) {
-        goto error;
+        if (slot < 0 || !f->is_method ||
+            !PyErr_ExceptionMatches(ffi_SymbolNotFound)) {
+            goto error;
+        }
+        /* A virtual method known by its declared slot: called through
+         * the object's vtable, no symbol needed. */
+        PyErr_Clear();
+        f->vindex = slot;
+        f->symbol = PyMem_Malloc(1);
+        if (f->symbol == NULL) {
+            PyErr_NoMemory();
+            goto error;
+        }
+        f->symbol[0] = '\0';
+        goto layout;
     }
     f->fn = (void (*)(void))addr;
-    f->vindex = f->decl->is_virtual && f->is_method && !f->decl->is_dtor
-                ? vtable_slot(lib, f->decl, addr) : -1;
+    if (slot >= 0 && f->is_method && !f->decl->is_dtor) {
+        /* Where the library's own vtable can tell, the declared order
+         * must agree with it. */
+        Py_ssize_t real = vtable_slot(lib, f->decl, addr, slot);
+
+        if (real >= 0 && real != slot) {
+            ffi_raise_decl_msg(text, "the declared order puts this virtual "
+                               "method in vtable slot %zd, but the "
+                               "library's vtable has it in slot %zd: list "
+                               "the class's virtual methods, and its bases' "
+                               "through base=, in the header's order with "
+                               "none left out", slot, real);
+            goto error;
+        }
+    }
+    f->vindex = slot >= 0 && f->is_method ? slot
+                : f->decl->is_virtual && f->is_method && !f->decl->is_dtor
+                ? vtable_slot(lib, f->decl, addr, -1) : -1;
     f->symbol = PyMem_Malloc(found.len + 1);
     if (f->symbol == NULL) {
         PyErr_NoMemory();
@@ -562,15 +564,19 @@ PyObject *ffi_function_new(LibraryObject *lib, PyObject *textobj,
     }
     memcpy(f->symbol, found.data, found.len + 1);
     buf_free(&found);
+layout:
 
     /* The per-call area: slots, then extras, then room for a large or
      * std::string result at the very end. */
-    f->sret = f->ret.kind == CV_STRING || (f->ret.kind == CV_STD && conv_hooks.std_sret(&f->ret)) ||
-              f->ret.kind == CV_SMART;
+    f->sret = f->ret.kind == CV_OBJREF ? SRET_OBJECT
+              : f->ret.kind == CV_STRING || f->ret.kind == CV_SMART ||
+                (f->ret.kind == CV_STD && conv_hooks.std_sret(&f->ret))
+              ? SRET_STRING : 0;
     off = 0;
     for (i = 0; i < f->nargs; i++) {
         struct conv *c = &f->args[i];
         size_t size = c->kind == CV_STRUCT ? c->struct_size
+                      : c->kind == CV_OBJVAL ? conv_mem_size(c)
                       : c->kind == CV_LDOUBLE ? 16 : 8;
 
         c->slot = off;
@@ -583,7 +589,8 @@ PyObject *ffi_function_new(LibraryObject *lib, PyObject *textobj,
         off += align16(c->extra_size);
     }
     rtype = f->sret ? &ffi_type_pointer : f->ret.ft;
-    f->ret_size = f->ret.kind == CV_STRUCT ? f->ret.struct_size : 16;
+    f->ret_size = f->ret.kind == CV_STRUCT ? f->ret.struct_size
+                  : f->ret.kind == CV_OBJVAL ? conv_mem_size(&f->ret) : 16;
     f->ret_size = align16(f->ret_size);
     if (f->sret) {
         off += CONV_SRET_SIZE;
@@ -663,6 +670,10 @@ static void function_dealloc(FunctionObject *f)
 
 static PyObject *function_repr(FunctionObject *f)
 {
+    if (f->fn == NULL && f->vindex >= 0) {
+        return PyUnicode_FromFormat("<crossrun.Function '%U' = vtable slot "
+                                    "%zd>", f->text, f->vindex);
+    }
     return PyUnicode_FromFormat("<crossrun.Function '%U' = %s>", f->text,
                                 f->symbol ? f->symbol : "?");
 }
@@ -763,7 +774,9 @@ static PyObject *lib_fn(LibraryObject *lib, PyObject *decl)
         return NULL;
     }
     f = ffi_function_new(lib, decl, NULL);
-    if (f != NULL && PyDict_SetItem(cache, decl, f) != 0) {
+    if (f != NULL && (PyDict_SetItem(cache, decl, f) != 0 ||
+                      (ffi_function_caller.declared != NULL &&
+                       ffi_function_caller.declared(lib, f) != 0))) {
         Py_CLEAR(f);
     }
     return f;

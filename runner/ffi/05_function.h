@@ -26,8 +26,8 @@ typedef struct {
     size_t nargs, nreq;
     size_t area;             /* bytes of argument storage per call */
     size_t ret_size;         /* bytes of result storage */
-    int sret;                /* returns a std::string through a hidden
-                                first pointer */
+    int sret;                /* SRET_*: a std::string or an object
+                                returned through a hidden first pointer */
     int is_method, is_static;
     Py_ssize_t vindex;       /* virtual: slot in the vtable, else -1 */
     int fast;                /* 06_call's shape of the direct-call path;
@@ -51,6 +51,15 @@ int ffi_function_ready(void);
  * new reference, or NULL with DeclarationError/SymbolNotFound/... set. */
 PyObject *ffi_function_new(LibraryObject *lib, PyObject *text,
                            const char *cls);
+/* ffi_function_new for a method of cls with vtable slot slot (-1: not
+ * virtual): called through the object's vtable, needing no exported
+ * symbol; where the library exports the symbol and the class's vtable,
+ * the slot must agree with it. */
+PyObject *ffi_method_new(LibraryObject *lib, PyObject *text,
+                         const char *cls, Py_ssize_t slot);
+
+/* FunctionObject.sret: what the hidden first pointer receives. */
+enum { SRET_STRING = 1, SRET_OBJECT = 2 };
 
 /* The call, further along the chain (06_call), fills this at init:
  * prepare(f) chooses how a built f is called (sets f->vectorcall and the
@@ -58,6 +67,9 @@ PyObject *ffi_function_new(LibraryObject *lib, PyObject *text,
  * SystemError. */
 struct function_caller {
     void (*prepare)(FunctionObject *f);
+    /* 06_operators: told of each Function lib.fn makes (a free operator
+     * serves its first operand's class); 0, or -1 with an exception. */
+    int (*declared)(LibraryObject *lib, PyObject *f);
 };
 extern struct function_caller ffi_function_caller;
 

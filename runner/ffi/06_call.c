@@ -225,6 +225,7 @@ static PyObject *function_vectorcall(PyObject *self, PyObject *const *args,
     char *etype = NULL, *ewhat = NULL;
     size_t i, first = f->sret ? 1 : 0;
     void *sret_ptr = NULL;
+    PyObject *robj = NULL; /* the object a hidden result pointer fills */
     void (*fn)(void) = f->fn;
     int threw;
 
@@ -314,7 +315,14 @@ static PyObject *function_vectorcall(PyObject *self, PyObject *const *args,
         if (f->ret_size > sizeof(rbuf)) {
             rvalue = area + f->area - f->ret_size;
         }
-        if (f->sret) {
+        if (f->sret == SRET_OBJECT) {
+            robj = conv_hooks.object_alloc(f->ret.type);
+            if (robj == NULL) {
+                goto out;
+            }
+            sret_ptr = conv_hooks.object_ptr(robj);
+            avalues[0] = &sret_ptr;
+        } else if (f->sret) {
             sret_ptr = area + f->area - CONV_SRET_SIZE;
             avalues[0] = &sret_ptr;
         }
@@ -326,7 +334,20 @@ static PyObject *function_vectorcall(PyObject *self, PyObject *const *args,
     }
     callctx_release(&ctx);
     if (threw) {
+        if (robj != NULL) {
+            conv_hooks.object_abandon(robj); /* nothing was constructed */
+        }
         ffi_raise_cxx(etype, ewhat);
+        goto out;
+    }
+    if (robj != NULL) {
+        conv_hooks.object_constructed(robj);
+        if (ffi_cb_failed) {
+            Py_DECREF(robj); /* runs the destructor */
+            ffi_cb_reraise();
+            goto out;
+        }
+        result = robj;
         goto out;
     }
     if (ffi_cb_failed) {

@@ -631,9 +631,8 @@ PyTypeObject ffi_StructType = {
     .tp_getset = struct_getset,
 };
 
-/* lib.struct(name, fields): a new struct class (not yet registered). */
-static PyObject *struct_class(LibraryObject *lib, PyObject *name,
-                              PyObject *fields)
+PyObject *ffi_struct_class(LibraryObject *lib, PyObject *name,
+                           PyObject *fields)
 {
     LayoutObject *l = layout_new(lib, name, fields);
     PyObject *dict = NULL, *cls = NULL, *slots = NULL, *size = NULL;
@@ -672,7 +671,7 @@ static PyObject *lib_struct(LibraryObject *lib, PyObject *args)
     if (!PyArg_ParseTuple(args, "UO:struct", &name, &fields)) {
         return NULL;
     }
-    cls = struct_class(lib, name, fields);
+    cls = ffi_struct_class(lib, name, fields);
     if (cls != NULL && (PyDict_SetItem(lib->types, name, cls) != 0 ||
                         ffi_lib_invalidate(lib) != 0)) {
         Py_CLEAR(cls);

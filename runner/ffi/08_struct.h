@@ -10,6 +10,7 @@
 #include <Python.h>
 
 #include "cxx/types.h"
+#include "ffi/03_lib.h"
 #include "ffi/04_conv.h"
 
 /* A lib.struct layout: an internal object stored on the struct class. */
@@ -51,6 +52,10 @@ int ffi_struct_ready(void);
 /* The struct class's layout (borrowed), or NULL (no exception) if type
  * is not one. */
 LayoutObject *ffi_layout_of(PyObject *type);
+/* lib.struct(name, fields): a new struct class (not yet registered);
+ * also the layout of a lib.cls class's fields=. NULL with an exception. */
+PyObject *ffi_struct_class(LibraryObject *lib, PyObject *name,
+                           PyObject *fields);
 /* A struct instance of class type: a copy of src when owner is NULL,
  * else a view of src inside owner. NULL with TypeError when type is not
  * a struct class. */

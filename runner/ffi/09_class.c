@@ -6,16 +6,24 @@
  * argument count and types. */
 #include "ffi/09_class.h"
 
+#include <dlfcn.h>
 #include <string.h>
 
+#include "cxx/rtti.h"
 #include "ffi/01_errors.h"
 #include "ffi/02_values.h"
 #include "ffi/03_lib.h"
 #include "ffi/04_conv.h"
 #include "ffi/05_function.h"
+#include "ffi/06_operators.h"
+#include "ffi/08_struct.h"
+#include "ffi/08_vtable.h"
 #include "structmember.h"
 
 static PyObject *class_key; /* "_class_", interned */
+
+static int is_object(PyObject *o);
+static PyObject *object_view(PyObject *type, void *ptr, PyObject *keep);
 
 /* What the class knows: kept on the class as _class_. */
 typedef struct {
@@ -25,6 +33,13 @@ typedef struct {
     PyObject *ctors;         /* Overloads, or NULL: no constructor */
     PyObject *dtor;          /* Function, or NULL */
     PyObject *lib;
+    PyObject *deleter;       /* the virtual deleting destructor, or NULL */
+    PyObject *primary;       /* the first base= class, or NULL */
+    PyObject *vtable;        /* list: the keys of the vtable's slots */
+    int trivial;             /* trivially copyable (Itanium C++ ABI) */
+    int trivial_given;       /* trivial= said it, not the methods */
+    PyObject *layout;        /* fields=: a struct class, or NULL */
+    PyObject *copy;          /* the copy constructor (Function), or NULL */
 } ClassInfoObject;
 
 static void classinfo_dealloc(ClassInfoObject *c)
@@ -33,6 +48,11 @@ static void classinfo_dealloc(ClassInfoObject *c)
     Py_XDECREF(c->ctors);
     Py_XDECREF(c->dtor);
     Py_XDECREF(c->lib);
+    Py_XDECREF(c->layout);
+    Py_XDECREF(c->copy);
+    Py_XDECREF(c->deleter);
+    Py_XDECREF(c->primary);
+    Py_XDECREF(c->vtable);
     Py_TYPE(c)->tp_free((PyObject *)c);
 }
 
@@ -132,6 +152,50 @@ static int closed_error(PyObject *o)
 
 /* Call the best overload. self (NULL for an unbound call) goes first to
  * non-static methods. */
+/* self as `this` for a method of class ov->cls: self when that class is
+ * self's class or on its chain of primary bases (at offset 0), else a
+ * view of the base subobject that self's run-time type information
+ * places elsewhere (multiple inheritance). A new reference, or NULL with
+ * TypeError. */
+static PyObject *this_for(OverloadsObject *ov, PyObject *self)
+{
+    PyTypeObject *t = Py_TYPE(self);
+    ClassInfoObject *info = info_of(t), *mine;
+    ObjectObject *o = (ObjectObject *)self;
+    char tname[300];
+    ptrdiff_t delta = 0;
+    PyObject *cls;
+    int r;
+
+    for (; info != NULL; info = info_of((PyTypeObject *)info->primary)) {
+        r = PyObject_RichCompareBool(info->name, ov->cls, Py_EQ);
+        if (r != 0 || info->primary == NULL) {
+            break;
+        }
+    }
+    if (info == NULL || r != 0 || o->ptr == NULL) {
+        return r < 0 ? NULL : Py_NewRef(self);
+    }
+    mine = info_of(t);
+    cls = PyDict_GetItemWithError(((LibraryObject *)mine->lib)->types,
+                                  ov->cls);
+    if (cls == NULL || rtti_type_name(PyUnicode_AsUTF8(ov->cls), tname,
+                                      sizeof(tname)) != 0) {
+        return PyErr_Occurred() ? NULL : Py_NewRef(self);
+    }
+    r = rtti_base_delta(o->ptr, tname, &delta);
+    if (r != 0) {
+        PyErr_Format(PyExc_TypeError, "%U is not the first base of this "
+                     "%s object, and its subobject %s: crossrun supports "
+                     "non-virtual bases that occur once", ov->cls,
+                     t->tp_name, r == -1 ? "is not in the object's run-time "
+                     "type" : r == -2 ? "is virtual or occurs more than "
+                     "once" : "has type information crossrun cannot read");
+        return NULL;
+    }
+    return object_view(cls, (char *)o->ptr + delta, self);
+}
+
 static PyObject *overloads_call(OverloadsObject *ov, PyObject *self,
                                 PyObject *const *args, size_t n)
 {
@@ -141,7 +205,7 @@ static PyObject *overloads_call(OverloadsObject *ov, PyObject *self,
     int best_score = 0, with_self = 0, fits = 0;
     Py_ssize_t k;
     size_t i;
-    PyObject *r;
+    PyObject *r, *me;
     PyObject *first = self != NULL ? self : n > 0 ? args[0] : NULL;
 
     /* a closed object fits no overload: say why, not that none fits */
@@ -209,8 +273,21 @@ static PyObject *overloads_call(OverloadsObject *ov, PyObject *self,
     for (i = 0; i < n; i++) {
         vec[i + (size_t)with_self] = args[i];
     }
+    me = NULL;
+    if (best->is_method && n + (size_t)with_self > 0 &&
+        is_object(vec[0])) {
+        me = this_for(ov, vec[0]); /* `this` moved to a second base */
+        if (me == NULL) {
+            if (vec != small) {
+                PyMem_Free(vec);
+            }
+            return NULL;
+        }
+        vec[0] = me;
+    }
     r = PyObject_Vectorcall((PyObject *)best, vec, n + (size_t)with_self,
                             NULL);
+    Py_XDECREF(me);
     if (vec != small) {
         PyMem_Free(vec);
     }
@@ -353,6 +430,11 @@ PyTypeObject ffi_BoundType = {
 };
 
 /* ---- objects ---- */
+
+static int is_object(PyObject *o)
+{
+    return PyObject_TypeCheck(o, &ffi_ObjectType);
+}
 
 /* A view of the object at ptr as class type (a lib.cls class). */
 static PyObject *object_view(PyObject *type, void *ptr, PyObject *keep)
@@ -523,8 +605,8 @@ static PyObject *object_at(PyObject *cls, PyObject *arg)
         return NULL;
     }
     return object_view(cls, addr,
-                       PyObject_TypeCheck(arg, &ffi_PointerType)
-                       ? ((PointerObject *)arg)->keep : NULL);
+                           PyObject_TypeCheck(arg, &ffi_PointerType)
+                           ? ((PointerObject *)arg)->keep : NULL);
 }
 
 static PyObject *object_repr(ObjectObject *o)
@@ -660,19 +742,393 @@ static OverloadsObject *group(PyObject *methods, const char *name,
     return o;
 }
 
+/* Is d (a constructor of class cname) a copy or move constructor: one
+ * parameter, a reference to the class itself? */
+static int is_copy_ctor(const struct ct_decl *d, const char *cname)
+{
+    const struct ct_type *t;
+
+    if (d->nparams != 1) {
+        return 0;
+    }
+    t = d->params[0].type;
+    return (t->kind == CT_REF || t->kind == CT_RREF) &&
+           t->sub->kind == CT_NAMED &&
+           (strcmp(t->sub->name, cname) == 0 ||
+            strcmp(t->sub->name, d->base) == 0);
+}
+
+int ffi_class_abi(PyObject *cls, struct class_abi *out)
+{
+    ClassInfoObject *info;
+
+    if (!PyType_Check(cls) ||
+        (info = info_of((PyTypeObject *)cls)) == NULL) {
+        return -1;
+    }
+    out->name = info->name;
+    out->size = info->size;
+    out->trivial = info->trivial;
+    out->trivial_given = info->trivial_given;
+    out->layout = info->layout != NULL ? ffi_layout_of(info->layout) : NULL;
+    out->copy = info->copy;
+    return 0;
+}
+
+/* crossrun.delete(obj): `delete obj` for an object the library made with
+ * new. */
+static PyObject *object_delete(PyObject *mod, PyObject *obj)
+{
+    ObjectObject *o = (ObjectObject *)obj;
+    ClassInfoObject *info;
+    PyObject *fn = NULL, *r;
+    void (*op_delete)(void *);
+
+    (void)mod;
+    if (!is_object(obj)) {
+        PyErr_Format(PyExc_TypeError, "delete() takes an object of a "
+                     "lib.cls class, not %.100s", Py_TYPE(obj)->tp_name);
+        return NULL;
+    }
+    if (o->ptr == NULL || o->closed) {
+        PyErr_SetString(PyExc_ValueError, "delete(): the object is closed");
+        return NULL;
+    }
+    if (o->owned) {
+        PyErr_SetString(PyExc_ValueError, "delete() is for objects the "
+                        "library made with new; this one is owned by "
+                        "Python: close() destroys it");
+        return NULL;
+    }
+    /* The virtual deleting destructor, declared on the class or a base:
+     * it destroys and frees the object as its dynamic type says. */
+    for (info = info_of(Py_TYPE(obj)); info != NULL && fn == NULL;
+         info = info->primary ? info_of((PyTypeObject *)info->primary)
+                              : NULL) {
+        fn = info->deleter;
+    }
+    if (fn != NULL) {
+        r = PyObject_Vectorcall(fn, &obj, 1, NULL);
+    } else {
+        for (info = info_of(Py_TYPE(obj)); info != NULL && fn == NULL;
+             info = info->primary ? info_of((PyTypeObject *)info->primary)
+                                  : NULL) {
+            fn = info->dtor;
+        }
+        op_delete = (void (*)(void *))dlsym(RTLD_DEFAULT, "_ZdlPv");
+        if (fn == NULL || op_delete == NULL) {
+            PyErr_Format(PyExc_TypeError, "delete(): %s declares no "
+                         "destructor: add \"~%s()\" (\"virtual ~...\" when "
+                         "it is virtual) to methods=", Py_TYPE(obj)->tp_name,
+                         Py_TYPE(obj)->tp_name);
+            return NULL;
+        }
+        r = PyObject_Vectorcall(fn, &obj, 1, NULL);
+        if (r != NULL) {
+            op_delete(o->ptr); /* operator delete(void*) */
+        }
+    }
+    o->ptr = NULL;
+    o->closed = 1;
+    if (r == NULL) {
+        return NULL;
+    }
+    Py_DECREF(r);
+    Py_RETURN_NONE;
+}
+
+PyObject *ffi_object_alloc(PyObject *cls)
+{
+    ClassInfoObject *info = info_of((PyTypeObject *)cls);
+    ObjectObject *o;
+
+    o = (ObjectObject *)((PyTypeObject *)cls)->tp_alloc(
+        (PyTypeObject *)cls, 0);
+    if (o == NULL) {
+        return NULL;
+    }
+    o->mem = PyMem_Calloc(info->size ? info->size : 1, 1);
+    if (o->mem == NULL) {
+        Py_DECREF(o);
+        return PyErr_NoMemory();
+    }
+    o->ptr = o->mem;
+    return (PyObject *)o;
+}
+
+void ffi_object_constructed(PyObject *o)
+{
+    ((ObjectObject *)o)->owned = 1;
+}
+
+void ffi_object_abandon(PyObject *obj)
+{
+    ObjectObject *o = (ObjectObject *)obj;
+
+    PyMem_Free(o->mem);
+    o->mem = o->ptr = NULL;
+    o->owned = 0;
+    o->closed = 1;
+    Py_DECREF(o);
+}
+
+/* What pass one learns of each declared method. */
+struct mdecl {
+    PyObject *text;          /* borrowed */
+    char name[256];          /* Python name: base name, "__init__" */
+    unsigned char is_ctor, is_dtor, is_copy;
+    Py_ssize_t slot;         /* vtable slot, -1: not virtual */
+};
+
+/* The base classes of base= (a lib.cls class, a sequence of them, or
+ * None) as a tuple, the primary (first) one in *primary (borrowed, NULL
+ * when none). NULL with TypeError. */
+static PyObject *class_bases(PyObject *base, PyObject **primary)
+{
+    PyObject *t;
+    Py_ssize_t i;
+
+    *primary = NULL;
+    if (base == NULL || base == Py_None) {
+        return PyTuple_Pack(1, (PyObject *)&ffi_ObjectType);
+    }
+    t = PyType_Check(base) ? PyTuple_Pack(1, base) : PySequence_Tuple(base);
+    if (t == NULL || PyTuple_GET_SIZE(t) == 0) {
+        Py_XDECREF(t);
+        PyErr_Format(PyExc_TypeError, "cls(): base must be a class made "
+                     "by lib.cls or a list of them, not %R", base);
+        return NULL;
+    }
+    for (i = 0; i < PyTuple_GET_SIZE(t); i++) {
+        PyObject *b = PyTuple_GET_ITEM(t, i);
+
+        if (!PyType_Check(b) || info_of((PyTypeObject *)b) == NULL) {
+            Py_DECREF(t);
+            PyErr_Format(PyExc_TypeError, "cls(): base must be a class "
+                         "made by lib.cls or a list of them, not %R", b);
+            return NULL;
+        }
+    }
+    *primary = PyTuple_GET_ITEM(t, 0);
+    return t;
+}
+
+/* Pass one: parse every declaration, find constructors, the destructor,
+ * copy constructors and the vtable slots, and whether the class is
+ * trivially copyable. 0, or -1 with an exception. */
+static int scan_methods(ClassInfoObject *info, PyObject *seq,
+                        struct mdecl *m, const char *cname, int *nontrivial)
+{
+    const char *last = strrchr(cname, ':');
+    Py_ssize_t i;
+
+    last = last ? last + 1 : cname;
+    for (i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
+        PyObject *text = PySequence_Fast_GET_ITEM(seq, i);
+        struct decl_error err;
+        struct ct_decl *d;
+        const char *t;
+
+        if (!PyUnicode_Check(text)) {
+            PyErr_Format(PyExc_TypeError, "cls(): method %zd must be a "
+                         "declaration (str) such as 'double area() const', "
+                         "not %R", i + 1, text);
+            return -1;
+        }
+        t = PyUnicode_AsUTF8(text);
+        if (t == NULL) {
+            return -1;
+        }
+        d = decl_parse(t, DECL_NO_RETURN, &err);
+        if (d == NULL) {
+            ffi_raise_decl_error(t, &err);
+            return -1;
+        }
+        m[i].text = text;
+        m[i].is_dtor = d->is_dtor;
+        m[i].is_ctor = !d->is_dtor && d->ret == NULL &&
+                       strcmp(d->base, last) == 0;
+        m[i].is_copy = m[i].is_ctor && is_copy_ctor(d, cname);
+        snprintf(m[i].name, sizeof(m[i].name), "%s",
+                 m[i].is_ctor ? "__init__" : d->base);
+        if (!m[i].is_ctor && !m[i].is_dtor && d->ret == NULL &&
+            d->conv == NULL) {
+            decl_free(d);
+            ffi_raise_decl_msg(t, "a method needs a return type (only "
+                               "%s(...) and ~%s() have none)", last, last);
+            return -1;
+        }
+        m[i].slot = ffi_vtable_slot(info->vtable, d, t);
+        decl_free(d);
+        if (m[i].slot == -2) {
+            return -1;
+        }
+        *nontrivial |= m[i].is_dtor || m[i].slot >= 0 || m[i].is_copy;
+    }
+    return 0;
+}
+
+/* Keep the SymbolNotFound being raised in the missing list of the
+ * overload set name of groups: raised when the method is called (inline
+ * methods may be absent). 0 or -1. */
+static int keep_missing(PyObject *groups, const char *name, PyObject *cls)
+{
+    PyObject *et, *ev, *tb;
+    OverloadsObject *g;
+    int rc = -1;
+
+    PyErr_Fetch(&et, &ev, &tb);
+    PyErr_NormalizeException(&et, &ev, &tb);
+    if (tb != NULL) {
+        PyException_SetTraceback(ev, tb);
+    }
+    g = group(groups, name, cls);
+    if (g != NULL) {
+        rc = PyList_Append(g->missing, ev);
+    }
+    Py_XDECREF(et);
+    Py_XDECREF(ev);
+    Py_XDECREF(tb);
+    return rc;
+}
+
+/* Pass two: the Functions of the methods, grouped by name into groups;
+ * the destructor, deleting destructor and copy constructor into info. */
+static int make_methods(LibraryObject *lib, ClassInfoObject *info,
+                        struct mdecl *m, Py_ssize_t n, const char *cname,
+                        PyObject *groups)
+{
+    Py_ssize_t i;
+
+    for (i = 0; i < n; i++) {
+        PyObject *f = ffi_method_new(lib, m[i].text, cname, m[i].slot);
+        OverloadsObject *g;
+
+        if (f == NULL && !PyErr_ExceptionMatches(ffi_SymbolNotFound)) {
+            return -1;
+        }
+        if (m[i].is_dtor) {
+            if (f == NULL) {
+                PyErr_Clear(); /* no destructor exported: nothing to run */
+                continue;
+            }
+            Py_XSETREF(info->dtor, f);
+            if (m[i].slot >= 0) {
+                /* The deleting destructor: the slot after the complete
+                 * one (Itanium C++ ABI, "Virtual Table Layout"). */
+                f = ffi_method_new(lib, m[i].text, cname, m[i].slot + 1);
+                if (f == NULL) {
+                    return -1;
+                }
+                Py_XSETREF(info->deleter, f);
+            }
+            continue;
+        }
+        if (f == NULL) {
+            if (keep_missing(groups, m[i].name, info->name) != 0) {
+                return -1;
+            }
+            continue;
+        }
+        g = group(groups, m[i].name, info->name);
+        if (g == NULL) {
+            Py_DECREF(f);
+            return -1;
+        }
+        if (PyList_Append(g->funcs, f) != 0) {
+            Py_DECREF(f);
+            return -1;
+        }
+        if (m[i].is_copy && info->copy == NULL) {
+            info->copy = Py_NewRef(f);
+        }
+        Py_DECREF(f);
+    }
+    return 0;
+}
+
+/* The new class object: no methods yet, its ClassInfo in its dict. */
+static PyObject *make_type(PyObject *name, Py_ssize_t size, PyObject *bases,
+                           ClassInfoObject *info)
+{
+    PyObject *dict = PyDict_New(), *slots = PyTuple_New(0);
+    PyObject *mod = PyUnicode_FromString("crossrun");
+    PyObject *sizeobj = PyLong_FromSsize_t(size), *cls = NULL;
+
+    if (dict != NULL && slots != NULL && mod != NULL && sizeobj != NULL &&
+        PyDict_SetItem(dict, class_key, (PyObject *)info) == 0 &&
+        PyDict_SetItemString(dict, "__slots__", slots) == 0 &&
+        PyDict_SetItemString(dict, "__module__", mod) == 0 &&
+        PyDict_SetItemString(dict, "__qualname__", name) == 0 &&
+        PyDict_SetItemString(dict, "size", sizeobj) == 0) {
+        cls = PyObject_CallFunction((PyObject *)&PyType_Type, "OOO", name,
+                                    bases, dict);
+    }
+    Py_XDECREF(dict);
+    Py_XDECREF(slots);
+    Py_XDECREF(mod);
+    Py_XDECREF(sizeobj);
+    return cls;
+}
+
+/* Put the overload sets of groups on cls (constructors into info). */
+static int attach(PyObject *cls, ClassInfoObject *info, PyObject *groups)
+{
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+
+    while (PyDict_Next(groups, &pos, &key, &value)) {
+        if (PyUnicode_CompareWithASCIIString(key, "__init__") == 0) {
+            Py_XSETREF(info->ctors, Py_NewRef(value));
+        } else if (PyObject_SetAttr(cls, key, value) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static ClassInfoObject *info_new(LibraryObject *lib, PyObject *name,
+                                 Py_ssize_t size, PyObject *primary)
+{
+    ClassInfoObject *info = PyObject_New(ClassInfoObject, &ClassInfoType);
+
+    if (info == NULL) {
+        return NULL;
+    }
+    info->name = Py_NewRef(name);
+    info->size = (size_t)size;
+    info->ctors = info->dtor = info->deleter = NULL;
+    info->layout = info->copy = NULL;
+    info->primary = primary != NULL ? Py_NewRef(primary) : NULL;
+    info->lib = Py_NewRef((PyObject *)lib);
+    info->trivial = 1;
+    info->trivial_given = 0;
+    info->vtable = ffi_vtable_layout(
+        primary != NULL ? info_of((PyTypeObject *)primary)->vtable : NULL);
+    if (info->vtable == NULL) {
+        Py_DECREF(info);
+        return NULL;
+    }
+    return info;
+}
+
 /* lib.cls(...): a new class, registered in lib's types. */
 static PyObject *class_new(LibraryObject *lib, PyObject *args, PyObject *kw)
 {
-    static char *kwlist[] = {"name", "size", "methods", "base", NULL};
+    static char *kwlist[] = {"name", "size", "methods", "base", "trivial",
+                             "fields", NULL};
     PyObject *name, *methods = NULL, *base = NULL, *seq = NULL;
-    PyObject *groups = NULL, *dict = NULL, *cls = NULL, *bases = NULL;
-    PyObject *slots = NULL, *key, *value, *mod = NULL, *sizeobj = NULL;
+    PyObject *trivial = Py_None, *fields = Py_None, *primary;
+    PyObject *groups = NULL, *cls = NULL, *bases = NULL;
     ClassInfoObject *info = NULL;
-    Py_ssize_t size = 0, i, pos = 0;
-    const char *cname, *last;
+    struct mdecl *m = NULL;
+    Py_ssize_t size = 0, n, i;
+    int nontrivial = 0, registered = 0;
+    const char *cname;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "Un|OO:cls", kwlist, &name,
-                                     &size, &methods, &base)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "Un|OOOO:cls", kwlist, &name,
+                                     &size, &methods, &base, &trivial,
+                                     &fields)) {
         return NULL;
     }
     if (size <= 0) {
@@ -680,155 +1136,67 @@ static PyObject *class_new(LibraryObject *lib, PyObject *args, PyObject *kw)
                         "upper bound of sizeof the class is fine)");
         return NULL;
     }
-    if (base != NULL && base != Py_None &&
-        (!PyType_Check(base) || info_of((PyTypeObject *)base) == NULL)) {
-        PyErr_Format(PyExc_TypeError, "cls(): base must be a class made "
-                     "by lib.cls, not %R", base);
-        return NULL;
-    }
     cname = PyUnicode_AsUTF8(name);
-    if (cname == NULL) {
+    bases = cname != NULL ? class_bases(base, &primary) : NULL;
+    if (bases == NULL) {
         return NULL;
     }
-    last = strrchr(cname, ':');
-    last = last ? last + 1 : cname;
-    info = PyObject_New(ClassInfoObject, &ClassInfoType);
-    if (info == NULL) {
-        return NULL;
-    }
-    info->name = Py_NewRef(name);
-    info->size = (size_t)size;
-    info->ctors = NULL;
-    info->dtor = NULL;
-    info->lib = Py_NewRef((PyObject *)lib);
+    info = info_new(lib, name, size, primary);
     groups = PyDict_New();
-    if (groups == NULL) {
-        goto error;
-    }
     seq = methods != NULL && methods != Py_None
           ? PySequence_Fast(methods, "methods must be a list of "
                             "declarations")
           : PyTuple_New(0);
-    if (seq == NULL) {
+    if (info == NULL || groups == NULL || seq == NULL) {
         goto error;
     }
-    for (i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
-        PyObject *text = PySequence_Fast_GET_ITEM(seq, i), *f;
-        struct decl_error err;
-        struct ct_decl *d;
-        const char *t;
-        char base_name[256];
-        int is_ctor, is_dtor;
-        OverloadsObject *g;
-
-        if (!PyUnicode_Check(text)) {
-            PyErr_Format(PyExc_TypeError, "cls(): method %zd must be a "
-                         "declaration (str) such as 'double area() const', "
-                         "not %R", i + 1, text);
-            goto error;
-        }
-        t = PyUnicode_AsUTF8(text);
-        if (t == NULL) {
-            goto error;
-        }
-        d = decl_parse(t, DECL_NO_RETURN, &err);
-        if (d == NULL) {
-            ffi_raise_decl_error(t, &err);
-            goto error;
-        }
-        snprintf(base_name, sizeof(base_name), "%s", d->base);
-        is_dtor = d->is_dtor;
-        is_ctor = !is_dtor && d->ret == NULL && strcmp(d->base, last) == 0;
-        if (!is_ctor && !is_dtor && d->ret == NULL) {
-            decl_free(d);
-            ffi_raise_decl_msg(t, "a method needs a return type (only "
-                               "%s(...) and ~%s() have none)", last, last);
-            goto error;
-        }
-        decl_free(d);
-        f = ffi_function_new(lib, text, cname);
-        if (f == NULL && !PyErr_ExceptionMatches(ffi_SymbolNotFound)) {
-            goto error;
-        }
-        if (is_dtor) {
-            if (f == NULL) {
-                PyErr_Clear(); /* no destructor exported: nothing to run */
-                continue;
-            }
-            Py_XSETREF(info->dtor, f);
-            continue;
-        }
-        if (f == NULL) {
-            PyObject *et, *ev, *tb;
-
-            /* Kept and raised when called: inline methods may be absent. */
-            PyErr_Fetch(&et, &ev, &tb);
-            PyErr_NormalizeException(&et, &ev, &tb);
-            if (tb != NULL) {
-                PyException_SetTraceback(ev, tb);
-            }
-            g = group(groups, is_ctor ? "__init__" : base_name, name);
-            if (g == NULL || PyList_Append(g->missing, ev) != 0) {
-                Py_XDECREF(et);
-                Py_XDECREF(ev);
-                Py_XDECREF(tb);
-                goto error;
-            }
-            Py_XDECREF(et);
-            Py_XDECREF(ev);
-            Py_XDECREF(tb);
-            continue;
-        }
-        g = group(groups, is_ctor ? "__init__" : base_name, name);
-        if (g == NULL) {
-            Py_DECREF(f);
-            goto error;
-        }
-        if (PyList_Append(g->funcs, f) != 0) {
-            Py_DECREF(f);
-            goto error;
-        }
-        Py_DECREF(f);
+    for (i = 0; i < PyTuple_GET_SIZE(bases) && primary != NULL; i++) {
+        nontrivial |= !info_of((PyTypeObject *)PyTuple_GET_ITEM(bases, i))
+                           ->trivial;
     }
-    dict = PyDict_New();
-    slots = PyTuple_New(0);
-    mod = PyUnicode_FromString("crossrun");
-    sizeobj = PyLong_FromSsize_t(size);
-    if (dict == NULL || slots == NULL || mod == NULL || sizeobj == NULL ||
-        PyDict_SetItem(dict, class_key, (PyObject *)info) != 0 ||
-        PyDict_SetItemString(dict, "__slots__", slots) != 0 ||
-        PyDict_SetItemString(dict, "__module__", mod) != 0 ||
-        PyDict_SetItemString(dict, "__qualname__", name) != 0 ||
-        PyDict_SetItemString(dict, "size", sizeobj) != 0) {
+    if (fields != Py_None) {
+        info->layout = ffi_struct_class(lib, name, fields);
+        if (info->layout == NULL) {
+            goto error;
+        }
+    }
+    n = PySequence_Fast_GET_SIZE(seq);
+    m = PyMem_Calloc(n ? (size_t)n : 1, sizeof(*m));
+    if (m == NULL) {
+        PyErr_NoMemory();
         goto error;
     }
-    while (PyDict_Next(groups, &pos, &key, &value)) {
-        if (PyUnicode_CompareWithASCIIString(key, "__init__") == 0) {
-            info->ctors = Py_NewRef(value);
-            continue;
-        }
-        if (PyDict_SetItem(dict, key, value) != 0) {
-            goto error;
-        }
-    }
-    bases = PyTuple_Pack(1, base != NULL && base != Py_None
-                                ? base : (PyObject *)&ffi_ObjectType);
-    if (bases == NULL) {
+    if (scan_methods(info, seq, m, cname, &nontrivial) != 0) {
         goto error;
     }
-    cls = PyObject_CallFunction((PyObject *)&PyType_Type, "OOO", name, bases,
-                                dict);
-    if (cls != NULL && PyDict_SetItem(lib->types, name, cls) != 0) {
-        Py_CLEAR(cls);
+    info->trivial_given = trivial != Py_None;
+    info->trivial = trivial != Py_None ? PyObject_IsTrue(trivial)
+                                       : !nontrivial;
+    if (info->trivial < 0) {
+        goto error;
     }
+    /* Registered before its methods are made, so they may take and
+     * return the class itself by value. */
+    cls = make_type(name, size, bases, info);
+    if (cls == NULL || PyDict_SetItem(lib->types, name, cls) != 0) {
+        goto error;
+    }
+    registered = 1;
+    if (make_methods(lib, info, m, n, cname, groups) != 0 ||
+        attach(cls, info, groups) != 0 || ffi_ops_members(cls) != 0) {
+        goto error;
+    }
+    goto out;
 error:
+    if (registered && PyDict_DelItem(lib->types, name) != 0) {
+        PyErr_WriteUnraisable(name);
+    }
+    Py_CLEAR(cls);
+out:
+    PyMem_Free(m);
     Py_XDECREF(seq);
     Py_XDECREF(groups);
-    Py_XDECREF(dict);
     Py_XDECREF(bases);
-    Py_XDECREF(slots);
-    Py_XDECREF(mod);
-    Py_XDECREF(sizeobj);
     Py_XDECREF(info);
     return cls;
 }
@@ -846,8 +1214,17 @@ static PyObject *lib_cls(LibraryObject *lib, PyObject *args, PyObject *kw)
 static PyMethodDef class_lib_methods[] = {
     {"cls", (PyCFunction)(void (*)(void))lib_cls,
      METH_VARARGS | METH_KEYWORDS,
-     "cls(name, size=, methods=[...], base=None) -> a class for the C++ "
-     "class: constructors, destructor, methods by declaration."},
+     "cls(name, size=, methods=[...], base=None, trivial=None, fields=None) "
+     "-> a class for the C++ class: constructors, destructor, methods by "
+     "declaration; virtual methods in header order; fields= for a trivially "
+     "copyable class passed by value."},
+    {NULL, NULL, 0, NULL},
+};
+
+PyMethodDef ffi_class_functions[] = {
+    {"delete", object_delete, METH_O,
+     "delete(obj): run `delete obj` (the virtual deleting destructor where "
+     "the class has one) on an object the library made with new."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -871,6 +1248,11 @@ static int address_hook(PyObject *o, void **addr)
     }
     *addr = ob->ptr;
     return 1;
+}
+
+void *ffi_object_ptr(PyObject *o)
+{
+    return ((ObjectObject *)o)->ptr;
 }
 
 int ffi_class_ready(void)

@@ -26,6 +26,7 @@
  * and leaks its closure when it cannot (a later mock of the same function
  * is still active), so no GOT slot ever points at freed code. */
 #include "ffi/10_mock.h"
+#include "ffi/02_typedef.h"
 
 #include <string.h>
 
@@ -315,6 +316,9 @@ static PyObject *lib_mock(PyObject *lib, PyObject *args)
     d = decl_parse(text, 0, &derr);
     if (d == NULL) {
         return ffi_raise_decl_error(text, &derr);
+    }
+    if (ffi_resolve_decl(((LibraryObject *)lib)->types, d, text) != 0) {
+        goto out;
     }
     if (d->ret == NULL || d->name[0] == '\0') {
         ffi_raise_decl_msg(text, "a mock needs a function declaration with "

@@ -6,18 +6,24 @@
  *
  *   01_errors    the exceptions and raising them
  *   02_values    Pointer, buffer, StdString: values a test holds
+ *   02_typedef   type aliases (lib.typedef), unknown type names, names
+ *                with hidden versions
  *   03_lib       load() and the Library: a file, its symbols, its types
  *   04_conv      the converters: one table of C types <-> Python values
+ *   04_defaults  default arguments as the header writes them
  *   04_shim      what only the headers define, compiled into a shim
  *   05_function  a Function built from a declaration's text (lib.fn)
  *   05_std       std::vector, std::map, ...: rows of 04_conv's table,
  *                reached through conv_hooks
  *   05_smart     std::unique_ptr, std::shared_ptr: the same
  *   06_call      calling it: fast path, libffi, exceptions back
+ *   06_operators C++ operators serving Python's protocol
  *   07_closure   C function pointers that call Python (callback)
  *   08_struct    lib.struct: structs by value
+ *   08_vtable    vtable slots from the declared order of virtual methods
  *   09_class     lib.cls: C++ classes, objects, overloads
  *   10_mock      lib.mock: a library's imports redirected to Python
+ *   10_byvalue   lib.cls classes by value (fills conv_hooks)
  *   11_nsload    load(isolated=, stubs=)
  *   12_module    this file: readies them in that order, names the public
  *
@@ -34,6 +40,7 @@
 #include "ffi/ffi_api.h"
 
 #include "ffi/01_errors.h"
+#include "ffi/02_typedef.h"
 #include "ffi/02_values.h"
 #include "ffi/03_lib.h"
 #include "ffi/04_conv.h"
@@ -41,9 +48,11 @@
 #include "ffi/05_std.h"
 #include "ffi/05_function.h"
 #include "ffi/06_call.h"
+#include "ffi/06_operators.h"
 #include "ffi/07_closure.h"
 #include "ffi/08_struct.h"
 #include "ffi/09_class.h"
+#include "ffi/10_byvalue.h"
 #include "ffi/10_mock.h"
 #include "ffi/11_nsload.h"
 
@@ -95,8 +104,10 @@ int ffi_module_init(PyObject *m)
         ffi_lib_ready() != 0 || conv_ready() != 0 ||
         ffi_std_ready() != 0 || ffi_smart_ready() != 0 ||
         ffi_function_ready() != 0 || ffi_call_ready() != 0 ||
+        ffi_operators_ready() != 0 ||
         ffi_closure_ready() != 0 || ffi_struct_ready() != 0 ||
-        ffi_class_ready() != 0 || ffi_mock_init() != 0 ||
+        ffi_class_ready() != 0 || ffi_byvalue_ready() != 0 ||
+        ffi_mock_init() != 0 ||
         ffi_nsload_init() != 0) {
         return -1;
     }
@@ -114,7 +125,8 @@ int ffi_module_init(PyObject *m)
     if (add(m, "SmartPtr", Py_NewRef((PyObject *)ffi_smart_type())) != 0 ||
         add_functions(m, ffi_lib_functions) != 0 ||
         add_functions(m, ffi_closure_functions) != 0 ||
-        add_functions(m, ffi_std_functions) != 0) {
+        add_functions(m, ffi_std_functions) != 0 ||
+        add_functions(m, ffi_class_functions) != 0) {
         return -1;
     }
     return 0;

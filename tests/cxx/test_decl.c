@@ -108,6 +108,15 @@ int main(void)
     check_key("const char* Attribute(const char* name, const char* v = 0) "
               "const", 0,
               "char const* Attribute(char const*, char const*) const");
+    /* conversion operators: the type is the name and the result */
+    check_key("objs::Dict::operator bool() const", nr,
+              "objs::Dict::operator bool() const");
+    check_key("explicit operator const char*() const", nr,
+              "operator char const*() const");
+    check_key("Json::Value& Json::Value::operator[](const char* key)", 0,
+              "Json::Value& Json::Value::operator[](char const*)");
+    check_key("int operator()(int x) const", 0, "int operator()(int) const");
+    check_key("operator(int)", nr, "col 9: expected an operator symbol");
     /* errors name the column and what was expected */
     check_key("int add(int, int", 0, "col 17: expected ',' or ')', found the end");
     check_key("int add(int,, int)", 0,

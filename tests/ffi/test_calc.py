@@ -103,10 +103,6 @@ def test_enums():
     assert calc.fn("calc::Level calc::raise(calc::Level)")(Level.LOW) is Level.HIGH
 
 
-def test_undeclared_enum_is_int_sized():
-    assert calc.fn("calc::Color calc::next(calc::Color)")(6) == 0
-
-
 def test_std_string_by_const_ref_and_result():
     greet = calc.fn("std::string calc::greet(const std::string&)")
     r = greet("world")

@@ -129,3 +129,82 @@ def test_bad_struct_field():
     e = raises(crossrun.DeclarationError, calc.struct, "calc::Bad",
                [("x", "doubel y")])
     assert e.column == 8
+
+
+def test_unknown_type_by_value_is_refused_not_guessed():
+    lib = crossrun.load("fixtures/build/libobjs.so")
+    for decl, name in [("la_int64_t objs::big_size(la_int64_t)", "la_int64_t"),
+                       ("uLong objs::twice(uLong)", "uLong"),
+                       ("objs::Status objs::check(int)", "objs::Status")]:
+        e = raises(crossrun.DeclarationError, lib.fn, decl)
+        msg = str(e)
+        assert "unknown type '%s'" % name in msg, msg
+        for how in ("lib.typedef(", "lib.struct(", "lib.cls(", "lib.enum("):
+            assert how in msg, msg
+
+
+def test_typedef_errors():
+    lib = crossrun.load("fixtures/build/libobjs.so")
+    e = raises(crossrun.DeclarationError, lib.typedef, "size_t", "int")
+    assert "already knows" in str(e)
+    e = raises(crossrun.DeclarationError, lib.typedef, "my_t", "int int")
+    assert "my_t" in str(e) or "int int" in str(e)
+    lib.typedef("loop_a", "loop_b")
+    e = raises(crossrun.DeclarationError, lib.typedef, "loop_b", "loop_a*")
+    assert "refers to itself" in str(e)
+    Color = lib.enum("objs::Mode")
+    e = raises(crossrun.DeclarationError, lib.typedef, "objs::Mode", "int")
+    assert "already declared" in str(e)
+
+
+def test_default_argument_that_is_not_a_literal_is_refused():
+    lib = crossrun.load("fixtures/build/libobjs.so")
+    lib.enum("objs::Mode", {"Slow": 1, "Fast": 2})
+    for bad in ["objs::Mode::Medium", "make_mode()", "'ab'", "1+2"]:
+        e = raises(crossrun.DeclarationError, lib.fn,
+                   "std::string objs::describe(int, char, const char*, bool, "
+                   "const void*, objs::Mode = %s, double = 1.0, "
+                   "unsigned = 1u)" % bad)
+        assert "default value '%s'" % bad in str(e), str(e)
+        assert "lib.enum" in str(e) and "nullptr" in str(e)
+
+
+def test_class_by_value_mistakes_are_refused_before_any_call():
+    lib = crossrun.load("fixtures/build/libobjs.so")
+    lib.struct("objs::Status", [("code", "int")])
+    e = raises(crossrun.DeclarationError, lib.fn,
+               "objs::Status objs::check(int)")
+    assert "lib.struct" in str(e) and "destructor" in str(e)
+    assert "lib.cls(\"objs::Status\"" in str(e)
+    lib2 = crossrun.load("fixtures/build/libobjs.so")
+    lib2.cls("objs::Vec2", size=16, methods=[])
+    e = raises(crossrun.DeclarationError, lib2.fn,
+               "objs::Vec2 objs::make_vec(double, double)")
+    assert "fields=" in str(e)
+    lib2.cls("objs::Status", size=64, methods=["~Status()"])
+    code_plus = lib2.fn("int objs::code_plus(objs::Status, int)")
+    s = lib2.fn("objs::Status objs::check(int)")(1)
+    e = raises(TypeError, code_plus, s, 1)
+    assert "copy constructor" in str(e) and "Status(const objs::Status&)" in str(e)
+
+
+def test_a_class_the_library_shows_is_not_trivial_is_not_passed_as_one():
+    lib = crossrun.load("fixtures/build/libobjs.so")
+    # ~Status() left out of methods=, so it looks trivially copyable:
+    lib.cls("objs::Status", size=64, fields=[("code", "int")],
+            methods=["int code() const"])
+    e = raises(crossrun.DeclarationError, lib.fn,
+               "objs::Status objs::check(int)")
+    assert "gives it a destructor" in str(e) and "trivial=False" in str(e)
+
+
+def test_a_virtual_method_declared_out_of_header_order_is_refused():
+    lib = crossrun.load("fixtures/build/libobjs.so")
+    # name() left out of Shape: Square's side() would land a slot early.
+    Shape = lib.cls("objs::Shape", size=8, methods=[
+        "virtual ~Shape()", "virtual double area() const = 0",
+        "virtual int sides() const = 0"])
+    e = raises(crossrun.DeclarationError, lib.cls, "objs::Square", size=16,
+               base=Shape, methods=["virtual double side() const"])
+    assert "slot 4" in str(e) and "slot 5" in str(e), str(e)
+    assert "header's order" in str(e)

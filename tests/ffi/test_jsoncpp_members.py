@@ -6,6 +6,11 @@ import json
 import crossrun
 
 js = crossrun.load("libjsoncpp.so.25")
+# json/value.h: enum ValueType (int-sized); declared, never guessed.
+js.enum("Json::ValueType", {"nullValue": 0, "intValue": 1, "uintValue": 2,
+                            "realValue": 3, "stringValue": 4,
+                            "booleanValue": 5, "arrayValue": 6,
+                            "objectValue": 7})
 Value = js.cls("Json::Value", size=64, methods=[
     "Value(Json::ValueType type)",
     "~Value()",

@@ -239,8 +239,11 @@ def test_fn_of_something_else():
 def test_a_default_value_that_is_not_a_literal():
     assert message(crossrun.DeclarationError, calc.fn,
                    "int calc::add(int, int b = foo)") == \
-        "default value 'foo' is not a literal crossrun understands " \
-        "(numbers, true, false, nullptr, \"text\")\n" \
+        "default value 'foo' is not a literal crossrun understands for " \
+        "this parameter: numbers (12, -3, 0x1fu, 1.5f), characters ('/', " \
+        "'\\n'), strings (\"text\"), true, false, nullptr (NULL, 0 for " \
+        "pointers) and members of the parameter's enum declared with " \
+        "lib.enum (ns::Mode::Fast)\n" \
         "    int calc::add(int, int b = foo)"
 
 
@@ -338,8 +341,8 @@ def test_a_class_of_size_zero():
 def test_a_base_that_is_not_a_class():
     assert message(TypeError, calc.cls, "calc::Circle", size=8,
                    base=Point) == \
-        "cls(): base must be a class made by lib.cls, not <class " \
-        "'crossrun.calc::Point'>"
+        "cls(): base must be a class made by lib.cls or a list of them, " \
+        "not <class 'crossrun.calc::Point'>"
 
 
 def test_a_method_that_is_not_a_declaration():

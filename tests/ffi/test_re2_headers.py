@@ -7,6 +7,9 @@ import re
 import crossrun
 
 re2 = crossrun.load("libre2.so.9", headers=["re2/re2.h", "re2/set.h"])
+# re2/re2.h: enum Anchor { UNANCHORED, ANCHOR_START, ANCHOR_BOTH }.
+re2.enum("re2::RE2::Anchor", {"UNANCHORED": 0, "ANCHOR_START": 1,
+                              "ANCHOR_BOTH": 2})
 
 Piece = re2.struct("re2::StringPiece", [("data", "const char*"),
                                         ("size", "size_t")])

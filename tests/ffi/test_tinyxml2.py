@@ -4,6 +4,11 @@ import crossrun
 
 xml = crossrun.load("/usr/lib/x86_64-linux-gnu/libtinyxml2.so")
 
+XMLError = xml.enum("tinyxml2::XMLError", {"XML_SUCCESS": 0,
+                                           "XML_ERROR_EMPTY_DOCUMENT": 13,
+                                           "XML_ERROR_MISMATCHED_ELEMENT": 14})
+xml.enum("tinyxml2::Whitespace", {"PRESERVE_WHITESPACE": 0,
+                                  "COLLAPSE_WHITESPACE": 1})
 Doc = xml.cls("tinyxml2::XMLDocument", size=2048, methods=[
     "XMLDocument(bool processEntities, tinyxml2::Whitespace ws)",
     "tinyxml2::XMLError Parse(const char* xml, size_t nBytes)",
@@ -23,9 +28,6 @@ Element = xml.cls("tinyxml2::XMLElement", size=128, base=Node, methods=[
 ])
 first_child = xml.fn("const tinyxml2::XMLElement* "
                      "tinyxml2::XMLNode::FirstChildElement(const char* name) const")
-XMLError = xml.enum("tinyxml2::XMLError", {"XML_SUCCESS": 0,
-                                           "XML_ERROR_EMPTY_DOCUMENT": 13,
-                                           "XML_ERROR_MISMATCHED_ELEMENT": 14})
 
 ORDER = b"<order id='7'><item sku='a1' qty='2'>Tea</item><item sku='b2'/></order>"
 
