@@ -11,9 +11,13 @@ FUZZ_DIR     := build/fuzz
 FUZZ_CFLAGS  := -g -O1 -std=c11 -D_GNU_SOURCE $(WARN) -Irunner \
                 -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=undefined
-FUZZ_TARGETS := decl tap
+FUZZ_TARGETS := decl tap mangle
 FUZZ_SRC_decl := runner/cxx/decl.c runner/cxx/types.c runner/core/buf.c
 FUZZ_SRC_tap  := runner/tap.c runner/core/buf.c
+FUZZ_SRC_mangle := runner/cxx/mangle.c runner/cxx/decl.c runner/cxx/types.c \
+                   runner/core/buf.c
+# Libraries a target links besides its sources (the demangler).
+FUZZ_LIBS_mangle := -lstdc++
 
 .PHONY: fuzz
 build/.fuzz-deps:
@@ -22,7 +26,7 @@ build/.fuzz-deps:
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRC_$$*) | build/.fuzz-deps
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_$*)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_$*) $(FUZZ_LIBS_$*)
 
 fuzz: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 	@for t in $(FUZZ_TARGETS); do \
