@@ -12,7 +12,8 @@
 
 /* Create the directories leading to path (not path itself), like
  * `mkdir -p "$(dirname path)"`. Returns 0, or -1 with errno set and the
- * directory that failed copied to bad (size badlen). */
+ * directory that failed copied to bad (size badlen), or -2 when memory
+ * runs out (bad untouched). */
 static int make_parents(const char *path, char *bad, size_t badlen)
 {
     char *dir = strdup(path);
@@ -20,7 +21,7 @@ static int make_parents(const char *path, char *bad, size_t badlen)
     int rc = 0;
 
     if (dir == NULL) {
-        return -1;
+        return -2;
     }
     slash = strrchr(dir, '/');
     if (slash == NULL || slash == dir) {
@@ -129,7 +130,7 @@ int afile_open(struct afile *a, const char *path, char *err, size_t errlen)
     struct stat st;
     char *real;
     size_t n;
-    int e;
+    int e, rc;
 
     a->fd = -1;
     a->direct = 0;
@@ -166,7 +167,12 @@ int afile_open(struct afile *a, const char *path, char *err, size_t errlen)
     free(a->path);
     a->path = real;
     snprintf(a->tmp, n, "%s.tmp.%ld", real, (long)getpid());
-    if (make_parents(a->path, bad, sizeof bad) != 0) {
+    rc = make_parents(a->path, bad, sizeof bad);
+    if (rc == -2) {
+        snprintf(err, errlen, "cannot write %s: out of memory", path);
+        goto error;
+    }
+    if (rc != 0) {
         e = errno;
         snprintf(err, errlen, "cannot write %s: cannot create directory "
                  "%s: %s", path, bad, strerror(e));
