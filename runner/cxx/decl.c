@@ -66,11 +66,21 @@ static size_t utf8_cut(const char *s, size_t n)
     return n;
 }
 
+/* Has memory run out during this parse? Sticky: backtracking (which
+ * copies the parser back, failed included) does not forget it, since it
+ * is kept in err (column 0, "out of memory"), which fail_at leaves. */
+static int nomem(const struct parser *p)
+{
+    return p->err->column == 0 && p->err->msg[0] != '\0';
+}
+
 static void *fail_at(struct parser *p, size_t col, const char *fmt, ...)
 {
     va_list ap;
 
-    if (!p->failed) {
+    if (nomem(p)) {
+        p->failed = 1;
+    } else if (!p->failed) {
         p->failed = 1;
         p->err->column = col + 1;
         va_start(ap, fmt);
@@ -81,13 +91,13 @@ static void *fail_at(struct parser *p, size_t col, const char *fmt, ...)
     return NULL;
 }
 
+/* Memory ran out: recorded over any syntax error found so far (that one
+ * may have been found on a path the parser would have backed out of). */
 static void *oom(struct parser *p)
 {
-    if (!p->failed) {
-        p->failed = 1;
-        p->err->column = 0;
-        snprintf(p->err->msg, sizeof(p->err->msg), "out of memory");
-    }
+    p->failed = 1;
+    p->err->column = 0;
+    snprintf(p->err->msg, sizeof(p->err->msg), "out of memory");
     return NULL;
 }
 
@@ -326,14 +336,22 @@ static int parse_template_args(struct parser *p, struct buf *out)
 {
     int first = 1;
 
-    if (!expect(p, "<") || buf_puts(out, "<") != 0) {
+    if (!expect(p, "<")) {
+        return -1;
+    }
+    if (buf_puts(out, "<") != 0) {
+        oom(p);
         return -1;
     }
     while (!is(p, ">")) {
         struct parser save = *p;
         struct ct_type *t;
 
-        if (!first && (!expect(p, ",") || buf_puts(out, ", ") != 0)) {
+        if (!first && !expect(p, ",")) {
+            return -1;
+        }
+        if (!first && buf_puts(out, ", ") != 0) {
+            oom(p);
             return -1;
         }
         first = 0;
@@ -1244,7 +1262,7 @@ struct ct_decl *decl_parse(const char *text, unsigned flags,
     scan(&p);
     if (p.tok.kind == T_END) {
         fail_at(&p, 0, "empty declaration");
-    } else if (parse_decl(&p, d, flags) != 0 || p.failed) {
+    } else if (parse_decl(&p, d, flags) != 0 || p.failed || nomem(&p)) {
         if (!p.failed) {
             oom(&p);
         }
@@ -1272,7 +1290,7 @@ struct ct_type *decl_parse_type(const char *text, struct ct_arena *a,
         expected(&p, "the end of the type");
         return NULL;
     }
-    return p.failed ? NULL : t;
+    return p.failed || nomem(&p) ? NULL : t;
 }
 
 void decl_free(struct ct_decl *d)
