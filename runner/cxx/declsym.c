@@ -40,9 +40,13 @@ static int try_name(void *handle, const struct ct_decl *d,
 static int try_variant(void *handle, const struct ct_decl *d,
                        enum mangle_variant v, void **addr, struct buf *sym)
 {
-    unsigned pos = mangle_template_positions(d), t = 0;
-    int many = __builtin_popcount(pos) > 8, rc;
+    unsigned pos, t = 0;
+    int many, rc;
 
+    if (mangle_template_mask(d, &pos) != 0) {
+        return -1;
+    }
+    many = __builtin_popcount(pos) > 8;
     do {
         rc = try_name(handle, d, v, t, addr, sym);
         if (rc != 0) {

@@ -155,7 +155,8 @@ static int key_of(const struct mg *m, const struct ct_type *t,
                   struct buf *out);
 
 /* The function template argument that the unqualified t is, while
- * template parameters are written (m->tparams), or -1. */
+ * template parameters are written (m->tparams), or -1; -2 when memory
+ * ran out (t may be one). */
 static long targ_of(const struct mg *m, const struct ct_type *t)
 {
     struct ct_type u;
@@ -170,7 +171,8 @@ static long targ_of(const struct mg *m, const struct ct_type *t)
     u.is_const = 0;
     u.is_volatile = 0;
     if (key_of(NULL, &u, &key) != 0) {
-        return -1;
+        buf_free(&key);
+        return -2;
     }
     for (j = 0; j < m->ntarg && r < 0; j++) {
         if (m->targ[j] != NULL && strcmp(m->targ[j], key.data) == 0) {
@@ -190,7 +192,9 @@ static int key_of(const struct mg *m, const struct ct_type *t,
     int rc = 0;
     long j = targ_of(m, t);
 
-    if (j >= 0) {
+    if (j == -2) {
+        rc = -1;
+    } else if (j >= 0) {
         rc = buf_printf(out, "\1T%ld", j);
     } else switch (t->kind) {
     case CT_NAMED:
@@ -346,7 +350,9 @@ static void mtype(struct mg *m, const struct ct_type *t)
         return;
     }
     j = t->is_const || t->is_volatile ? -1 : targ_of(m, t);
-    if (j >= 0) {
+    if (j == -2) {
+        m->status = -1;
+    } else if (j >= 0) {
         mtparam(m, j);
     } else if (!t->is_const && !t->is_volatile && t->kind < CT_NAMED) {
         put(m, builtin_code[t->kind]);
@@ -1030,6 +1036,9 @@ static int template_args(struct mg *m, const char *name)
         m->targ[j] = NULL;
         t = is_literal(text) ? NULL
                              : decl_parse_type(text, &m->scratch, &err);
+        if (t == NULL && !is_literal(text) && err.column == 0) {
+            return -1;  /* out of memory, not "not a type" */
+        }
         if (t == NULL) {
             continue;
         }
@@ -1109,7 +1118,8 @@ int mangle_decl(const struct ct_decl *d, enum mangle_variant v,
     return mangle_decl_as(d, v, 0, out);
 }
 
-/* Does t mention one of the template argument keys of m? */
+/* Does t mention one of the template argument keys of m? 1 yes, 0 no,
+ * -1 out of memory. */
 static int mentions_targ(const struct mg *m, const struct ct_type *t)
 {
     struct buf key = BUF_INIT;
@@ -1117,7 +1127,8 @@ static int mentions_targ(const struct mg *m, const struct ct_type *t)
     int r = 0;
 
     if (key_of(NULL, t, &key) != 0) {
-        return 0;
+        buf_free(&key);
+        return -1;
     }
     for (j = 0; j < m->ntarg && !r; j++) {
         r = m->targ[j] != NULL && strstr(key.data, m->targ[j]) != NULL;
@@ -1126,24 +1137,43 @@ static int mentions_targ(const struct mg *m, const struct ct_type *t)
     return r;
 }
 
-unsigned mangle_template_positions(const struct ct_decl *d)
+int mangle_template_mask(const struct ct_decl *d, unsigned *mask)
 {
     struct mg m = {0};
-    unsigned mask = 0;
+    int r = template_args(&m, d->name), k;
     size_t i;
 
-    if (template_args(&m, d->name) == 1) {
-        if (d->ret != NULL && mentions_targ(&m, d->ret)) {
-            mask |= 1u;
+    *mask = 0;
+    if (r == 1) {
+        r = 0;
+        k = d->ret != NULL ? mentions_targ(&m, d->ret) : 0;
+        if (k < 0) {
+            r = -1;
+        } else if (k > 0) {
+            *mask |= 1u;
         }
-        for (i = 0; i < d->nparams && i + 1 < 32; i++) {
-            if (mentions_targ(&m, d->params[i].type)) {
-                mask |= 1u << (i + 1);
+        for (i = 0; r == 0 && i < d->nparams && i + 1 < 32; i++) {
+            k = mentions_targ(&m, d->params[i].type);
+            if (k < 0) {
+                r = -1;
+            } else if (k > 0) {
+                *mask |= 1u << (i + 1);
             }
         }
     }
     mg_free(&m);
-    return mask;
+    if (r < 0) {
+        *mask = 0;
+        return -1;
+    }
+    return 0;
+}
+
+unsigned mangle_template_positions(const struct ct_decl *d)
+{
+    unsigned mask;
+
+    return mangle_template_mask(d, &mask) == 0 ? mask : 0;
 }
 
 int mangle_c_name(const struct ct_decl *d)

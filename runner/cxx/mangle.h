@@ -32,8 +32,13 @@ int mangle_decl(const struct ct_decl *d, enum mangle_variant v,
  * mention one of its template arguments. Each may have been declared as
  * the template parameter ("T") or as that very type, and the mangled
  * name differs ("T_" or "i"): the declaration cannot say which, the
- * library's symbols can. 0 for other functions. */
+ * library's symbols can. 0 for other functions, and 0 when memory runs
+ * out (mangle_template_mask tells that apart). */
 unsigned mangle_template_positions(const struct ct_decl *d);
+
+/* mangle_template_positions into *mask, telling when memory runs out:
+ * returns 0, or -1 (*mask then 0) when it did. */
+int mangle_template_mask(const struct ct_decl *d, unsigned *mask);
 
 /* mangle_decl for a function template, writing its template arguments as
  * template parameters (T_, T0_, ...) in the positions set in tmask (as
