@@ -164,6 +164,10 @@ UNIT_LDLIBS_core = $(shell pkg-config --libs libdw) -ldl -lstdc++
 UNIT_LDLIBS_cxx  = $(shell pkg-config --libs libffi libdw) -ldl -lstdc++
 UNIT_LDLIBS_runner = $(LDLIBS)
 unit_layer = $(firstword $(subst /, ,$(1)))
+# Link flags of one unit test binary, by its name: the allocation-failure
+# torture counts and fails the project's own allocations.
+UNIT_LDFLAGS_test_torture := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc \
+  -Wl,--wrap=free,--wrap=strdup,--wrap=strndup
 
 .SECONDEXPANSION:
 include tests/fuzz/fuzz.mk
@@ -171,7 +175,8 @@ $(BUILD)/unit/%: tests/%.c $$(UNIT_LIBS_$$(call unit_layer,$$*)) build/mode
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(BASE_CFLAGS) -Itests $(LAYER_CFLAGS_$(subst runner,prog,$(call unit_layer,$*))) \
-	  -o $@ $< $(UNIT_LIBS_$(call unit_layer,$*)) $(UNIT_LDLIBS_$(call unit_layer,$*))
+	  -o $@ $< $(UNIT_LDFLAGS_$(notdir $*)) $(UNIT_LIBS_$(call unit_layer,$*)) \
+	  $(UNIT_LDLIBS_$(call unit_layer,$*))
 
 unit: $(UNIT_BIN)
 
