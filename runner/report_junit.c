@@ -81,6 +81,16 @@ static void quiet(void *ctx, const char *msg, ...)
     (void)msg;
 }
 
+/* Did libxml2's last failure come from running out of memory? Its
+ * writer functions say only that they failed; the error it records
+ * (xmlGetLastError, reset by junit_open) says why. */
+static int xml_out_of_memory(void)
+{
+    const xmlError *e = xmlGetLastError();
+
+    return e != NULL && e->code == XML_ERR_NO_MEMORY;
+}
+
 /* Message for the failure that has just happened. Returns -1. */
 static int fail(struct junit_writer *w, char *err, size_t errlen)
 {
@@ -91,7 +101,7 @@ static int fail(struct junit_writer *w, char *err, size_t errlen)
     } else if (w->io_errno != 0) {
         snprintf(err, errlen, "cannot write %s: writing %s: %s",
                  w->file.path, w->file.tmp, strerror(w->io_errno));
-    } else if (w->oom) {
+    } else if (w->oom || xml_out_of_memory()) {
         snprintf(err, errlen, "cannot write %s: out of memory",
                  w->file.path);
     } else {
@@ -115,6 +125,35 @@ static const xmlChar *sanitise(struct junit_writer *w, const char *s,
     return (const xmlChar *)w->san.data;
 }
 
+/* libxml2 (2.9.14) drops text whose escaping runs out of memory and
+ * still reports success (xmlTextWriterWriteString ignores a NULL from
+ * xmlEncodeSpecialChars): the out-of-memory error it records is checked
+ * too. Returns rc, or -1 when memory ran out during the call. */
+static int xml_checked(struct junit_writer *w, int rc)
+{
+    if (rc >= 0 && xml_out_of_memory()) {
+        w->oom = 1;
+        return -1;
+    }
+    return rc;
+}
+
+/* xmlTextWriterWriteString, failing when memory ran out (xml_checked). */
+static int write_string(struct junit_writer *w, const xmlChar *v)
+{
+    xmlResetLastError();
+    return xml_checked(w, xmlTextWriterWriteString(w->xw, v));
+}
+
+/* xmlTextWriterFlush, failing when memory ran out (xml_checked): on a
+ * failed reallocation of its encoding buffer libxml2 drops what it held
+ * and reports success. */
+static int flush(struct junit_writer *w)
+{
+    xmlResetLastError();
+    return xml_checked(w, xmlTextWriterFlush(w->xw));
+}
+
 static int attr(struct junit_writer *w, const char *name, const char *value)
 {
     const xmlChar *v = sanitise(w, value, value ? strlen(value) : 0);
@@ -122,7 +161,9 @@ static int attr(struct junit_writer *w, const char *name, const char *value)
     if (v == NULL) {
         return -1;
     }
-    return xmlTextWriterWriteAttribute(w->xw, BAD_CAST name, v) < 0 ? -1 : 0;
+    xmlResetLastError();
+    return xml_checked(w, xmlTextWriterWriteAttribute(w->xw, BAD_CAST name,
+                                                      v)) < 0 ? -1 : 0;
 }
 
 /* <name>text</name>, text being len bytes of anything. */
@@ -135,7 +176,7 @@ static int text_element(struct junit_writer *w, const char *name,
         return -1;
     }
     v = sanitise(w, text, len);
-    if (v == NULL || xmlTextWriterWriteString(w->xw, v) < 0) {
+    if (v == NULL || write_string(w, v) < 0) {
         return -1;
     }
     return xmlTextWriterEndElement(w->xw) < 0 ? -1 : 0;
@@ -156,6 +197,7 @@ struct junit_writer *junit_open(const char *path, enum junit_family family,
     /* A failed write is reported once, by fail(), not also by libxml2's
      * default handler on stderr. */
     xmlSetGenericErrorFunc(NULL, quiet);
+    xmlResetLastError();
     if (afile_open(&w->file, path, err, errlen) != 0) {
         free(w);
         return NULL;
@@ -262,7 +304,7 @@ static int outcome_element(struct junit_writer *w, const struct res_test *t)
     if (t->detail != NULL && t->detail[0] != '\0') {
         const xmlChar *v = sanitise(w, t->detail, strlen(t->detail));
 
-        if (v == NULL || xmlTextWriterWriteString(w->xw, v) < 0) {
+        if (v == NULL || write_string(w, v) < 0) {
             goto out;
         }
     }
@@ -412,7 +454,7 @@ int junit_add_file(struct junit_writer *w, const struct res_file *f,
             return fail(w, err, errlen);
         }
     }
-    if (xmlTextWriterEndElement(w->xw) < 0 || xmlTextWriterFlush(w->xw) < 0) {
+    if (xmlTextWriterEndElement(w->xw) < 0 || flush(w) < 0) {
         return fail(w, err, errlen);
     }
     return 0;
@@ -428,16 +470,20 @@ int junit_close(struct junit_writer *w, char *err, size_t errlen)
         return -1;
     }
     if (xmlTextWriterEndDocument(w->xw) < 0 ||
-        xmlTextWriterFlush(w->xw) < 0) {
+        flush(w) < 0) {
         fail(w, err, errlen);
         junit_abort(w);
         return -1;
     }
     /* Freeing the writer closes its output buffer, flushing what is left
      * through io_write: check for a write error only after it. */
+    xmlResetLastError();
     xmlFreeTextWriter(w->xw);
     w->xw = NULL;
-    if (w->io_errno != 0) {
+    if (xml_out_of_memory()) {
+        w->oom = 1;
+    }
+    if (w->io_errno != 0 || w->oom) {
         fail(w, err, errlen);
         junit_abort(w);
         return -1;
