@@ -7,6 +7,7 @@
  * strndup (UNIT_LDFLAGS_runner/test_torture in the Makefile), so only the
  * project's own code's calls are counted and failed; allocations inside
  * libc (asprintf, ...) and libxml2 are not. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,12 +15,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libxml/xmlmemory.h>
+
+#include "cache.h"
+#include "cli.h"
 #include "core/buf.h"
 #include "cxx/decl.h"
 #include "cxx/mangle.h"
 #include "report_junit.h"
+#include "report_tap.h"
 #include "result.h"
+#include "shard.h"
 #include "tap.h"
+#include "xmlsan.h"
 #include "kit/unit.h"
 
 void *__real_malloc(size_t n);
@@ -84,20 +92,35 @@ static void live_reset(void)
     nlive = 0;
 }
 
-/* Should this allocation fail? Counts it when armed. */
-static int fail_now(void)
+/* Is caller a function of libxml2 whose allocation failures libxml2
+ * itself does not handle? libxml2 2.9.14's xmlTextWriterStartElement
+ * ignores the result of xmlListPushFront (seen failing allocation 23 of
+ * the report_junit+libxml2 scenario under gdb: the element is leaked and
+ * the writer fails later, without saying why): such an allocation is
+ * counted but never failed. */
+static int unhandled_in_libxml2(void *caller)
+{
+    Dl_info info;
+
+    return dladdr(caller, &info) != 0 && info.dli_sname != NULL &&
+           (strcmp(info.dli_sname, "xmlListPushFront") == 0 ||
+            strcmp(info.dli_sname, "xmlListAppend") == 0);
+}
+
+/* Should this allocation, made by caller, fail? Counts it when armed. */
+static int fail_now(void *caller)
 {
     if (!armed) {
         return 0;
     }
-    return ++count == fail_at;
+    return ++count == fail_at && !unhandled_in_libxml2(caller);
 }
 
 void *__wrap_malloc(size_t n)
 {
     void *p;
 
-    if (fail_now()) {
+    if (fail_now(__builtin_return_address(0))) {
         errno = ENOMEM;
         return NULL;
     }
@@ -112,7 +135,7 @@ void *__wrap_calloc(size_t k, size_t n)
 {
     void *p;
 
-    if (fail_now()) {
+    if (fail_now(__builtin_return_address(0))) {
         errno = ENOMEM;
         return NULL;
     }
@@ -127,7 +150,7 @@ void *__wrap_realloc(void *old, size_t n)
 {
     void *p;
 
-    if (fail_now()) {
+    if (fail_now(__builtin_return_address(0))) {
         errno = ENOMEM;
         return NULL;    /* old stays allocated */
     }
@@ -449,6 +472,167 @@ static void make_results(void)
     add_test("test_xpass", RES_XPASSED, NULL, 1);
 }
 
+/* Is err the message of an allocation failure? */
+static int is_oom_message(const char *err)
+{
+    return strstr(err, "out of memory") != NULL ||
+           strstr(err, strerror(ENOMEM)) != NULL;
+}
+
+/* The report at path appended to out (disarmed) and removed: 0, or -2. */
+static int take_report(const char *path, struct buf *out)
+{
+    char chunk[4096];
+    int was = armed, r = 0;
+    size_t n;
+    FILE *f;
+
+    armed = 0;
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        r = -2;
+    } else {
+        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+            emit(out, chunk, n);
+        }
+        fclose(f);
+        r = unlink(path) == 0 ? 0 : -2;
+    }
+    armed = was;
+    return r;
+}
+
+/* report_tap: the TAP report written to a file, then read back. */
+static int sc_report_tap(struct buf *out)
+{
+    char err[256];
+    struct tapw_writer *w = tapw_open(report, err, sizeof err);
+
+    if (w == NULL) {
+        return is_oom_message(err) ? -1 : -2;
+    }
+    if (tapw_add_file(w, &rfile, err, sizeof err) != 0) {
+        tapw_abort(w);
+        return access(report, F_OK) == 0 || !is_oom_message(err) ? -2 : -1;
+    }
+    if (tapw_close(w, err, sizeof err) != 0) {
+        return access(report, F_OK) == 0 || !is_oom_message(err) ? -2 : -1;
+    }
+    return take_report(report, out);
+}
+
+/* cache: a table filled, saved, loaded back and looked up. */
+static int sc_cache(struct buf *out)
+{
+    struct cache_table t = {0}, u = {0};
+    char err[256], id[64], line[96];
+    int r = 0;
+
+    for (int i = 0; r == 0 && i < 30; i++) {
+        snprintf(id, sizeof id, "tests/test_%02d.py::test_%d", i % 17, i);
+        r = cache_put(&t, id, i * 0.5);
+    }
+    if (r == 0) {
+        cache_finish(&t);
+        r = cache_save(&t, report, err, sizeof err);
+        if (r != 0 && !is_oom_message(err)) {
+            printf("# cache_save: %s\n", err);
+            r = -2;
+        }
+    }
+    if (r == 0) {
+        r = cache_load(&u, report, err, sizeof err);
+        if (r != 0 && !is_oom_message(err)) {
+            printf("# cache_load: %s\n", err);
+            r = -2;
+        }
+    }
+    for (int i = 0; r == 0 && i < 30; i++) {
+        snprintf(id, sizeof id, "tests/test_%02d.py::test_%d", i % 17, i);
+        snprintf(line, sizeof line, "%s %g", id, cache_get(&u, id));
+        emit_str(out, line);
+    }
+    cache_free(&t);
+    cache_free(&u);
+    if (access(report, F_OK) == 0 && unlink(report) != 0) {
+        return -2;
+    }
+    return r;
+}
+
+/* shard: forty tests split into three shares. */
+static int sc_shard(struct buf *out)
+{
+    static const char *ids[40];
+    static char names[40][32];
+    long long us[40];
+    int share[40];
+    char line[8];
+
+    for (int i = 0; i < 40; i++) {
+        snprintf(names[i], sizeof names[i], "t.py::test_%d", i);
+        ids[i] = names[i];
+        us[i] = i % 3 == 0 ? -1 : (long long)(i * 7919 % 1000);
+    }
+    if (shard_assign(ids, us, 40, 3, share) != 0) {
+        return -1;
+    }
+    for (int i = 0; i < 40; i++) {
+        snprintf(line, sizeof line, "%d", share[i]);
+        emit_str(out, line);
+    }
+    return 0;
+}
+
+/* cli: a command line with most options. */
+static int sc_cli(struct buf *out)
+{
+    char *argv[] = {"crossrun", "-j", "2", "-k", "add and not slow", "-x",
+                    "--timeout", "30", "--junitxml", "r.xml", "--tap=t.tap",
+                    "--reruns", "2", "--shard", "1/3", "-v", "tests/a",
+                    "tests/b", "tests/c", NULL};
+    struct cli_opts o;
+    char err[256], line[96];
+
+    memset(&o, 0, sizeof o);
+    if (cli_parse(19, argv, &o, err, sizeof err) != 0) {
+        if (!is_oom_message(err)) {
+            printf("# cli_parse: %s\n", err);
+            return -2;
+        }
+        return -1;
+    }
+    snprintf(line, sizeof line, "%d %s %zu %s", o.jobs, o.keyword,
+             o.npaths, o.npaths ? o.paths[o.npaths - 1] : "");
+    emit_str(out, line);
+    free(o.paths);
+    return 0;
+}
+
+/* xmlsan: hostile bytes made into XML text. */
+static int sc_xmlsan(struct buf *out)
+{
+    static const char text[] = "ok <&> \x1b[31m \xff\xfe \0 ]]> \xe2\x82";
+    struct buf b = BUF_INIT;
+    int r = 0;
+
+    for (int i = 0; r == 0 && i < 20; i++) {
+        r = xmlsan_text(text, sizeof text - 1, &b);
+    }
+    if (r == 0) {
+        emit(out, b.data, b.len);
+    }
+    buf_free(&b);
+    return r == 0 ? 0 : -1;
+}
+
+/* The harness itself: a scenario that leaks one allocation. */
+static int sc_leaky(struct buf *out)
+{
+    (void)out;
+    return malloc(16) != NULL ? 0 : -1;
+}
+
 /* report_junit: the report written to a file, which is then read back. */
 static int sc_junit(struct buf *out)
 {
@@ -460,8 +644,7 @@ static int sc_junit(struct buf *out)
     int was;
 
     if (w == NULL) {
-        if (strstr(err, "out of memory") == NULL &&
-            strstr(err, strerror(ENOMEM)) == NULL) {
+        if (!is_oom_message(err)) {
             printf("# junit_open: %s\n", err);
             return -2;
         }
@@ -469,10 +652,10 @@ static int sc_junit(struct buf *out)
     }
     if (junit_add_file(w, &rfile, err, sizeof err) != 0) {
         junit_abort(w);
-        return access(report, F_OK) == 0 ? -2 : -1;
+        return access(report, F_OK) == 0 || !is_oom_message(err) ? -2 : -1;
     }
     if (junit_close(w, err, sizeof err) != 0) {
-        return access(report, F_OK) == 0 ? -2 : -1;
+        return access(report, F_OK) == 0 || !is_oom_message(err) ? -2 : -1;
     }
     was = armed;
     armed = 0;
@@ -490,6 +673,24 @@ static int sc_junit(struct buf *out)
         return -2;
     }
     return 0;
+}
+
+/* report_junit with libxml2's allocations counted and failed too (its
+ * allocator set to the wrappers): how the writer takes libxml2's
+ * failures. A first run, not counted, makes libxml2's global state. */
+static int sc_junit_xml(struct buf *out)
+{
+    int r = sc_junit(out);
+
+    /* libxml2 keeps its last error, with copies of its strings, until
+     * the next one: global state, not a leak of the writer's. */
+    xmlResetLastError();
+    return r;
+}
+
+static char *xml_strdup(const char *s)
+{
+    return __wrap_strdup(s);
 }
 
 /* result: every test of the file copied into a new file. */
@@ -529,11 +730,38 @@ int main(void)
     }
     snprintf(report, sizeof report, "%s/junit.xml", dir);
     make_results();
+    {
+        /* The harness sees the project's allocations and their leaks. */
+        struct buf o = BUF_INIT;
+        unsigned long k;
+        size_t leaked;
+
+        CHECK(run_once(sc_leaky, 0, &o, &k, &leaked) == 0);
+        CHECK(k == 1 && leaked == 1);
+        CHECK(run_once(sc_leaky, 1, &o, &k, &leaked) == -1);
+        CHECK(leaked == 0);
+        buf_free(&o);
+    }
     torture("buf", sc_buf);
     torture("decl+mangle", sc_decl);
     torture("tap", sc_tap);
     torture("report_junit", sc_junit);
     torture("result", sc_result);
+    torture("report_tap", sc_report_tap);
+    if (xmlMemSetup(__wrap_free, __wrap_malloc, __wrap_realloc,
+                    xml_strdup) != 0) {
+        CHECK(0);
+    } else {
+        struct buf warm = BUF_INIT;
+
+        CHECK(sc_junit(&warm) == 0);
+        buf_free(&warm);
+        torture("report_junit+libxml2", sc_junit_xml);
+    }
+    torture("cache", sc_cache);
+    torture("shard", sc_shard);
+    torture("cli", sc_cli);
+    torture("xmlsan", sc_xmlsan);
     res_file_free(&rfile);
     if (rmdir(dir) != 0) {
         perror("rmdir");
