@@ -1,6 +1,7 @@
-# make fuzz: a libFuzzer target per parser of the harness (tests/fuzz/),
-# each run for FUZZ_SECONDS from its corpus in git (new inputs it finds
-# go to build/fuzz/corpus_NAME, not into git). Included by the Makefile.
+# make fuzz: a libFuzzer target per parser of the harness and one for the
+# mangler (tests/fuzz/), each run for FUZZ_SECONDS from its corpus in git
+# (new inputs it finds go to build/fuzz/corpus_NAME, not into git).
+# Included by the Makefile.
 
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
