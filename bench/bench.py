@@ -100,7 +100,11 @@ def shard_balance(tmp, shares=4):
     .crossrun/), then split it into `shares` by time and by count: print
     the longest share against the ideal, by the recorded durations (what
     the split controls) and by each share's wall time (which adds
-    crossrun's start and the collection of the files)."""
+    crossrun's start and the collection of the files). It runs in a
+    directory of its own: the other sections' runs record their tests
+    in the .crossrun/ of theirs."""
+    tmp = os.path.join(tmp, "balance")
+    os.makedirs(tmp)
     suite = os.path.join(tmp, "skewed")
     make_skewed_suite(suite)
     subprocess.run([CROSSRUN, "-q", "-j", "1", "skewed"], cwd=tmp,

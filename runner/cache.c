@@ -148,37 +148,6 @@ int cache_load(struct cache_table *t, const char *path, char *err,
     return rc;
 }
 
-int cache_save(const struct cache_table *t, const char *path, char *err,
-               size_t errlen)
-{
-    struct buf b = BUF_INIT;
-    struct afile a;
-    int rc = 0;
-
-    for (size_t i = 0; i < t->n && rc == 0; i++) {
-        if (t->e[i].value >= 0 && strchr(t->e[i].id, '\n') == NULL) {
-            rc = buf_printf(&b, "%.6f %s\n", t->e[i].value, t->e[i].id);
-        }
-    }
-    if (rc != 0) {
-        buf_free(&b);
-        return errmsg(err, errlen, -1, "writing %s: out of memory", path);
-    }
-    if (afile_open(&a, path, err, errlen) != 0) {
-        buf_free(&b);
-        return -1;
-    }
-    if (afile_write_all(a.fd, b.data, b.len) != 0) {
-        rc = errmsg(err, errlen, -1, "cannot write %s: %s", path,
-                    strerror(errno));
-        afile_abort(&a);
-    } else {
-        rc = afile_commit(&a, err, errlen);
-    }
-    buf_free(&b);
-    return rc;
-}
-
 void cache_free(struct cache_table *t)
 {
     for (size_t i = 0; i < t->n; i++) {

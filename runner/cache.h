@@ -6,8 +6,9 @@
  * of one split read the same file; such files concatenated make one;
  * --durations-path names another to read, e.g. a committed one) and the tests that failed
  * ("lastfailed": one "1 ID" line per test), as pytest's cache keeps
- * them. A table is read whole, looked up by id, and written whole
- * (atomically, core/afile.h). */
+ * them. A table is read whole and looked up by id (a split and --lf/--ff
+ * need it); a run writes its results through runlog.h, never holding the
+ * whole table. */
 #ifndef CROSSRUN_CACHE_H
 #define CROSSRUN_CACHE_H
 
@@ -47,11 +48,6 @@ int cache_put(struct cache_table *t, const char *id, double value);
 void cache_finish(struct cache_table *t);
 /* The value of id in a finished table, or -1 when it has none. */
 double cache_get(const struct cache_table *t, const char *id);
-/* Write the entries of a finished table with a value >= 0 to path,
- * whole or not at all ("%.6f ID" lines, sorted by id). Returns 0, or -1
- * with a message naming the file in err. */
-int cache_save(const struct cache_table *t, const char *path, char *err,
-               size_t errlen);
 void cache_free(struct cache_table *t);
 
 #endif

@@ -12,6 +12,7 @@
 #include "core/afile.h"
 #include "core/errmsg.h"
 #include "plan.h"
+#include "runlog.h"
 
 /* A variable of the environment, NULL when unset or empty. */
 static const char *env(const char *name)
@@ -146,13 +147,19 @@ int ci_begin(struct ci_run *c, const struct cli_opts *o,
         free(dur_in);
         return errmsg(err, errlen, 3, "out of memory");
     }
+    if (c->write_cache && runlog_open(&c->run) != 0) {
+        fprintf(stderr, "crossrun: warning: no temporary file for this "
+                "run's durations: %s (not recorded)\n", strerror(errno));
+        c->write_cache = 0;
+    }
+    if (!plan_needed(o, &c->shard)) {
+        free(dur_in);
+        return -1;
+    }
+    /* Only a split or --lf/--ff reads the whole cache into memory. */
     load(&c->durations, dur_in);
     load(&c->lastfailed, c->lastfailed_path);
     free(dur_in);
-    c->separate = o->durations_path != NULL || c->sharded;
-    if (!plan_needed(o, &c->shard)) {
-        return -1;
-    }
     switch (plan_make(o, &c->shard, &c->durations, &c->lastfailed, files,
                       &info, err, errlen)) {
     case PLAN_INTERRUPTED:
@@ -189,15 +196,16 @@ void ci_note(struct ci_run *c, const struct res_test *t)
         return;
     }
     c->noted = 1;
-    if (t->outcome != RES_SKIPPED && t->outcome != RES_ERROR &&
-        cache_put(&c->timed, t->id, t->duration) != 0) {
+    if (c->run.f != NULL &&
+        runlog_add(&c->run, t->id, t->outcome != RES_SKIPPED &&
+                                   t->outcome != RES_ERROR ? t->duration
+                                                           : -1.0,
+                   bad) != 0) {
         c->write_cache = 0;
     }
-    if (cache_put(&c->lastfailed, t->id, bad ? 1 : -1) != 0) {
-        c->write_cache = 0;
-    }
-    if (bad && t->type != NULL && (strcmp(t->type, "crash") == 0 ||
-                                   strcmp(t->type, "timeout") == 0)) {
+    if (bad && env("TEST_UNDECLARED_OUTPUTS_DIR") != NULL &&
+        t->type != NULL && (strcmp(t->type, "crash") == 0 ||
+                            strcmp(t->type, "timeout") == 0)) {
         buf_printf(&c->crashes, "== %s\n%s\n%s\n\n", t->id,
                    t->message ? t->message : "",
                    t->detail ? t->detail : "(no backtrace)");
@@ -214,44 +222,35 @@ static int slowest_first(const void *a, const void *b)
     return strcmp(x->id, y->id);
 }
 
+static int collect_timed(void *ctx, const char *id, double d, int failed)
+{
+    (void)failed;
+    return d >= 0 && cache_put(ctx, id, d) != 0 ? -1 : 0;
+}
+
 void ci_print_durations(struct ci_run *c, int n, FILE *out)
 {
-    struct cache_entry *e = c->timed.e;
+    struct cache_table t = {0};
     size_t count;
 
     if (n < 0) {
         return;
     }
-    if (c->timed.n == 0) {
-        fprintf(out, "=== slowest 0 durations ===\n");
+    /* asked for: this run's durations are read back from its log */
+    if (runlog_each(&c->run, collect_timed, &t) != 0) {
+        fprintf(out, "=== durations: not recorded ===\n");
+        cache_free(&t);
         return;
     }
-    /* timed keeps this run's order until the cache is written: a copy
-     * is sorted, the table is left as it is. */
-    e = malloc((c->timed.n ? c->timed.n : 1) * sizeof *e);
-    if (e == NULL) {
-        return;
-    }
-    memcpy(e, c->timed.e, c->timed.n * sizeof *e);
-    qsort(e, c->timed.n, sizeof *e, slowest_first);
-    count = n == 0 || (size_t)n > c->timed.n ? c->timed.n : (size_t)n;
+    cache_finish(&t);
+    qsort(t.e, t.n, sizeof *t.e, slowest_first);
+    count = n == 0 || (size_t)n > t.n ? t.n : (size_t)n;
     fprintf(out, "=== slowest %s%zu duration%s ===\n", n == 0 ? "(all) " : "",
             count, count == 1 ? "" : "s");
     for (size_t i = 0; i < count; i++) {
-        fprintf(out, "%.3fs %s\n", e[i].value, e[i].id);
+        fprintf(out, "%.3fs %s\n", t.e[i].value, t.e[i].id);
     }
-    free(e);
-}
-
-static void save(struct cache_table *t, const char *path, const char *what)
-{
-    char err[512];
-
-    cache_finish(t);
-    if (cache_save(t, path, err, sizeof err) != 0) {
-        fprintf(stderr, "crossrun: warning: %s not recorded: %s\n", what,
-                err);
-    }
+    cache_free(&t);
 }
 
 /* A file of Bazel's with text in it; failures are only reported. */
@@ -268,22 +267,102 @@ static void write_text(const char *path, const char *text, size_t len)
     }
 }
 
-static void write_cache(struct ci_run *c)
+/* A cache file being rewritten: what it keeps of the old one, then this
+ * run's lines (durations: the timed results; lastfailed: the failed). */
+struct rewrite {
+    struct afile a;
+    struct buf b;
+    int durations;
+    int rc;
+};
+
+static int put_line(struct rewrite *w, const char *text, size_t n)
 {
-    /* Balanced by a committed file (read only), or a share: this run's
-     * durations go with those recorded in its own file before. */
-    if (c->separate) {
-        cache_free(&c->durations);
-        load(&c->durations, c->durations_out);
+    if (buf_append(&w->b, text, n) != 0) {
+        return w->rc = -1;
     }
-    for (size_t i = 0; i < c->timed.n; i++) {
-        if (cache_put(&c->durations, c->timed.e[i].id,
-                      c->timed.e[i].value) != 0) {
-            return;
+    if (w->b.len >= 65536) {
+        if (afile_write_all(w->a.fd, w->b.data, w->b.len) != 0) {
+            return w->rc = -1;
+        }
+        w->b.len = 0;
+    }
+    return 0;
+}
+
+static int put_new(void *ctx, const char *id, double d, int failed)
+{
+    struct rewrite *w = ctx;
+    char num[64];
+    int n;
+
+    if (w->durations ? d < 0 : !failed) {
+        return 0;
+    }
+    n = w->durations ? snprintf(num, sizeof num, "%.6f ", d)
+                     : snprintf(num, sizeof num, "1 ");
+    return put_line(w, num, (size_t)n) || put_line(w, id, strlen(id)) ||
+           put_line(w, "\n", 1);
+}
+
+/* The old entries of path that this run did not replace. */
+static int keep_old(struct rewrite *w, const char *path, struct runlog *r)
+{
+    FILE *f = fopen(path, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+
+    if (f == NULL) {
+        return errno == ENOENT ? 0 : -1;
+    }
+    while (w->rc == 0 && (len = getline(&line, &cap, f)) > 0) {
+        char *id = memchr(line, ' ', (size_t)len);
+
+        if (id == NULL || line[len - 1] != '\n') {
+            continue;   /* not an entry (a cache never stops a run) */
+        }
+        line[len - 1] = '\0';
+        if (!runlog_has(r, id + 1, w->durations)) {
+            line[len - 1] = '\n';
+            put_line(w, line, (size_t)len);
         }
     }
-    save(&c->durations, c->durations_out, "durations");
-    save(&c->lastfailed, c->lastfailed_path, "failed tests");
+    free(line);
+    fclose(f);
+    return w->rc;
+}
+
+/* Rewrite the cache file path with this run's results, whole or not at
+ * all; a failure is only reported. */
+static void rewrite(struct ci_run *c, const char *path, int durations)
+{
+    struct rewrite w = {.b = BUF_INIT, .durations = durations};
+    char err[512] = "";
+
+    if (afile_open(&w.a, path, err, sizeof err) != 0) {
+        goto out;
+    }
+    if (keep_old(&w, path, &c->run) != 0 ||
+        runlog_each(&c->run, put_new, &w) != 0 || w.rc != 0 ||
+        afile_write_all(w.a.fd, w.b.data, w.b.len) != 0) {
+        snprintf(err, sizeof err, "%s: %s", path, strerror(errno));
+        afile_abort(&w.a);
+        goto out;
+    }
+    (void)afile_commit(&w.a, err, sizeof err);
+out:
+    if (err[0]) {
+        fprintf(stderr, "crossrun: warning: %s not recorded: %s\n",
+                durations ? "durations" : "failed tests", err);
+    }
+    buf_free(&w.b);
+}
+
+static void write_cache(struct ci_run *c)
+{
+    rewrite(c, c->durations_out, 1);
+    rewrite(c, c->lastfailed_path, 0);
 }
 
 void ci_end(struct ci_run *c, int status, const char *why)
@@ -319,7 +398,7 @@ void ci_end(struct ci_run *c, int status, const char *why)
     }
     cache_free(&c->durations);
     cache_free(&c->lastfailed);
-    cache_free(&c->timed);
+    runlog_close(&c->run);
     free(c->durations_out);
     free(c->lastfailed_path);
     free(c->keyword);

@@ -14,14 +14,15 @@
 #include "core/buf.h"
 #include "discover.h"
 #include "result.h"
+#include "runlog.h"
 #include "shard.h"
 
 struct ci_run {
     struct shard_spec shard;
     int sharded;
-    struct cache_table durations;   /* read: balances the shares */
-    struct cache_table lastfailed;  /* read, then updated by the run */
-    struct cache_table timed;       /* this run's durations */
+    struct cache_table durations;   /* read for a split: balances it */
+    struct cache_table lastfailed;  /* read for --lf/--ff */
+    struct runlog run;              /* this run's results, on disk */
     char *durations_out;            /* where durations are written */
     char *lastfailed_path;
     char *keyword;                  /* -k and TESTBRIDGE_TEST_ONLY */
@@ -29,7 +30,6 @@ struct ci_run {
     struct buf crashes;             /* crash evidence for Bazel's outputs */
     int noted;                      /* results seen */
     int write_cache;                /* the run leaves its cache */
-    int separate;                   /* durations read from elsewhere */
 };
 
 /* Fill in o what the environment says when the command line does not

@@ -3,25 +3,7 @@
 #include <Python.h>
 
 #include "coverage.h"
-
-/* The exception's text in err, prefixed by what. */
-static void py_error(const char *what, char *err, size_t errlen)
-{
-    PyObject *type, *value, *tb, *s = NULL;
-
-    PyErr_Fetch(&type, &value, &tb);
-    if (value != NULL) {
-        s = PyObject_Str(value);
-    }
-    snprintf(err, errlen, "%s: %s", what,
-             s != NULL && PyUnicode_Check(s) ? PyUnicode_AsUTF8(s)
-                                             : "unknown Python error");
-    PyErr_Clear();
-    Py_XDECREF(s);
-    Py_XDECREF(type);
-    Py_XDECREF(value);
-    Py_XDECREF(tb);
-}
+#include "pyworker.h"
 
 /* crossrun._coverage.<fn>(path): a new reference, or NULL with err. */
 static PyObject *call(const char *fn, const char *path, char *err,
@@ -35,7 +17,7 @@ static PyObject *call(const char *fn, const char *path, char *err,
         Py_DECREF(mod);
     }
     if (r == NULL) {
-        py_error(fn, err, errlen);
+        pyw_error(err, errlen, fn);
     }
     return r;
 }

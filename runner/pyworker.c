@@ -66,7 +66,7 @@ int pyw_python_dir(char *out, size_t n)
     return -1;
 }
 
-static void py_error(char *err, size_t errlen, const char *what)
+void pyw_error(char *err, size_t errlen, const char *what)
 {
     PyObject *type, *value, *tb, *s = NULL;
 
@@ -121,19 +121,19 @@ int pyw_init(const char *argv0, char *err, size_t errlen)
     if (sys_path == NULL || dir == NULL ||
         PyList_Insert(sys_path, 0, dir) != 0) {
         Py_XDECREF(dir);
-        py_error(err, errlen, "cannot set sys.path");
+        pyw_error(err, errlen, "cannot set sys.path");
         return -1;
     }
     Py_DECREF(dir);
     mod = PyImport_ImportModule("crossrun._worker");
     if (mod == NULL) {
-        py_error(err, errlen, "cannot import crossrun._worker");
+        pyw_error(err, errlen, "cannot import crossrun._worker");
         return -1;
     }
     run_file = PyObject_GetAttrString(mod, "run_file");
     Py_DECREF(mod);
     if (run_file == NULL) {
-        py_error(err, errlen, "crossrun._worker.run_file");
+        pyw_error(err, errlen, "crossrun._worker.run_file");
         return -1;
     }
     codepages_share();
@@ -163,7 +163,7 @@ int pyw_init(const char *argv0, char *err, size_t errlen)
     Py_XDECREF(r);
     r = mod != NULL ? PyObject_CallMethod(mod, "freeze", NULL) : NULL;
     if (r == NULL) {
-        py_error(err, errlen, "gc.freeze");
+        pyw_error(err, errlen, "gc.freeze");
         Py_XDECREF(mod);
         return -1;
     }
@@ -185,7 +185,7 @@ int pyw_check_expr(const char *module, const char *expr, char *err,
     int rc = -1;
 
     if (r == NULL) {
-        py_error(err, errlen, module);
+        pyw_error(err, errlen, module);
     } else if (r == Py_None) {
         rc = 0;
     } else {
@@ -492,7 +492,7 @@ int pyw_precompile(char *const *files, size_t n, char *err, size_t errlen)
     Py_XDECREF(dir);
     Py_XDECREF(load);
     if (rc != 0) {
-        py_error(err, errlen, "cannot set up the precompiler");
+        pyw_error(err, errlen, "cannot set up the precompiler");
         rmdir(code_dir);
         code_dir[0] = '\0';
         return -1;

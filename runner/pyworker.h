@@ -29,6 +29,10 @@ enum { PYW_PROTO, PYW_OUT, PYW_ERR, PYW_CRASH, PYW_NFDS };
  * Returns 0, or -1 when there is none (or it does not fit in n). */
 int pyw_python_dir(char *out, size_t n);
 
+/* The pending Python exception's text into err, after what: ("what:
+ * text"); the exception is cleared. */
+void pyw_error(char *err, size_t errlen, const char *what);
+
 /* Initialise the interpreter and import the worker module. argv0 finds
  * the python/ directory next to the program (checkout or install).
  * Returns 0, or -1 with a message in err. */

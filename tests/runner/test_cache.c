@@ -28,32 +28,20 @@ static void test_puts_and_lookups(void)
     CHECK(t.n == 0 && t.e == NULL);
 }
 
-static void test_round_trip_drops_and_bad_lines(void)
+static void test_load_skips_bad_lines(void)
 {
-    struct cache_table t = {0}, back = {0};
-    char path[256], err[512], text[512];
+    struct cache_table back = {0};
+    char path[256], err[512];
     FILE *f;
-    size_t n;
 
-    snprintf(path, sizeof path, "%s/sub/durations", dir);
-    cache_put(&t, "t.py::slow", 1.25);
-    cache_put(&t, "t.py::gone", 1.0);
-    cache_put(&t, "t.py::gone", -1);        /* passed since: dropped */
-    cache_put(&t, "t.py::bad\nline", 1.0);  /* cannot be a line: skipped */
-    cache_finish(&t);
-    CHECK(cache_save(&t, path, err, sizeof err) == 0);
-    f = fopen(path, "r");
-    n = f ? fread(text, 1, sizeof text - 1, f) : 0;
-    text[n] = '\0';
-    if (f) {
-        fclose(f);
+    snprintf(path, sizeof path, "%s/durations", dir);
+    f = fopen(path, "w");
+    if (!CHECK(f != NULL)) {
+        return;
     }
-    CHECK_STR(text, "1.250000 t.py::slow\n");
-    f = fopen(path, "a");
-    if (f) {
-        fputs("garbage\n-2 t.py::neg\n0.5 \n3 t.py::ok\n", f);
-        fclose(f);
-    }
+    fputs("1.250000 t.py::slow\ngarbage\n-2 t.py::neg\n0.5 \n"
+          "3 t.py::ok\n", f);
+    fclose(f);
     CHECK(cache_load(&back, path, err, sizeof err) == 0);
     CHECK(back.n == 2);
     CHECK(cache_get(&back, "t.py::slow") == 1.25);
@@ -64,10 +52,7 @@ static void test_round_trip_drops_and_bad_lines(void)
     CHECK(cache_load(&back, dir, err, sizeof err) == -1);
     CHECK(strstr(err, dir) != NULL);
     cache_free(&back);
-    cache_free(&t);
     unlink(path);
-    snprintf(path, sizeof path, "%s/sub", dir);
-    rmdir(path);
 }
 
 int main(void)
@@ -77,7 +62,7 @@ int main(void)
         return 1;
     }
     test_puts_and_lookups();
-    test_round_trip_drops_and_bad_lines();
+    test_load_skips_bad_lines();
     rmdir(dir);
     return unit_done();
 }
