@@ -25,6 +25,7 @@
 #include "report_junit.h"
 #include "report_tap.h"
 #include "result.h"
+#include "runlog.h"
 #include "shard.h"
 #include "tap.h"
 #include "xmlsan.h"
@@ -521,43 +522,86 @@ static int sc_report_tap(struct buf *out)
     return take_report(report, out);
 }
 
-/* cache: a table filled, saved, loaded back and looked up. */
+/* The cache file sc_cache reads, written before arming: 30 durations,
+ * a line that is not one and a repeated id. */
+static void make_cache_file(void)
+{
+    FILE *f = fopen(report, "w");
+
+    if (f == NULL) {
+        perror(report);
+        exit(2);
+    }
+    for (int i = 0; i < 30; i++) {
+        fprintf(f, "%.6f tests/test_%02d.py::test_%d\n", i * 0.5, i % 17,
+                i);
+    }
+    fprintf(f, "not a line\n1.5 tests/test_00.py::test_0\n");
+    if (fclose(f) != 0) {
+        perror(report);
+        exit(2);
+    }
+}
+
+/* cache: a table loaded, added to, finished and looked up. */
 static int sc_cache(struct buf *out)
 {
-    struct cache_table t = {0}, u = {0};
+    struct cache_table t = {0};
     char err[256], id[64], line[96];
-    int r = 0;
+    int r = cache_load(&t, report, err, sizeof err);
 
-    for (int i = 0; r == 0 && i < 30; i++) {
+    if (r != 0 && !is_oom_message(err)) {
+        printf("# cache_load: %s\n", err);
+        r = -2;
+    }
+    for (int i = 30; r == 0 && i < 45; i++) {
         snprintf(id, sizeof id, "tests/test_%02d.py::test_%d", i % 17, i);
-        r = cache_put(&t, id, i * 0.5);
+        r = cache_put(&t, id, i * 0.25);
     }
     if (r == 0) {
         cache_finish(&t);
-        r = cache_save(&t, report, err, sizeof err);
-        if (r != 0 && !is_oom_message(err)) {
-            printf("# cache_save: %s\n", err);
-            r = -2;
-        }
     }
-    if (r == 0) {
-        r = cache_load(&u, report, err, sizeof err);
-        if (r != 0 && !is_oom_message(err)) {
-            printf("# cache_load: %s\n", err);
-            r = -2;
-        }
-    }
-    for (int i = 0; r == 0 && i < 30; i++) {
+    for (int i = 0; r == 0 && i < 45; i++) {
         snprintf(id, sizeof id, "tests/test_%02d.py::test_%d", i % 17, i);
-        snprintf(line, sizeof line, "%s %g", id, cache_get(&u, id));
+        snprintf(line, sizeof line, "%s %g", id, cache_get(&t, id));
         emit_str(out, line);
     }
     cache_free(&t);
-    cache_free(&u);
-    if (access(report, F_OK) == 0 && unlink(report) != 0) {
-        return -2;
-    }
     return r;
+}
+
+static int on_logged(void *ctx, const char *id, double d, int failed)
+{
+    char line[96];
+
+    snprintf(line, sizeof line, "%s %g %d", id, d, failed);
+    emit_str(ctx, line);
+    return 0;
+}
+
+/* runlog: this run's results kept on disk, read back and looked up. */
+static int sc_runlog(struct buf *out)
+{
+    struct runlog log;
+    char id[64];
+    int r = 0;
+
+    if (runlog_open(&log) != 0) {
+        return errno == ENOMEM ? -1 : -2;
+    }
+    for (int i = 0; r == 0 && i < 40; i++) {
+        snprintf(id, sizeof id, "tests/test_%02d.py::test_%d", i % 7, i);
+        r = runlog_add(&log, id, i % 5 == 0 ? -1 : i * 0.5, i % 3 == 0);
+    }
+    if (r == 0) {
+        r = runlog_each(&log, on_logged, out);
+    }
+    if (r == 0) {
+        emit_str(out, runlog_has(&log, "tests/test_01.py::test_8", 1) ?
+                      "has" : "has not");
+    }
+    runlog_close(&log);
+    return r == 0 ? 0 : -1;
 }
 
 /* shard: forty tests split into three shares. */
@@ -758,7 +802,13 @@ int main(void)
         buf_free(&warm);
         torture("report_junit+libxml2", sc_junit_xml);
     }
+    make_cache_file();
     torture("cache", sc_cache);
+    if (unlink(report) != 0) {
+        perror(report);
+        CHECK(0);
+    }
+    torture("runlog", sc_runlog);
     torture("shard", sc_shard);
     torture("cli", sc_cli);
     torture("xmlsan", sc_xmlsan);
