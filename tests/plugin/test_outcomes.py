@@ -27,12 +27,12 @@ def same_outcomes(pytester, run, *args):
 
 
 def take_log(pytester):
-    """The words that the suite wrote to log.txt (which is removed)."""
+    """The words that the suite wrote to log.txt; it and the logs of
+    pytest-xdist's workers (logNAME.txt) are removed for the next run."""
     path = pytester.path / "log.txt"
-    if not path.exists():
-        return []
-    words = path.read_text().split()
-    path.unlink()
+    words = path.read_text().split() if path.exists() else []
+    for other in pytester.path.glob("log*.txt"):
+        other.unlink()
     return words
 
 
@@ -182,7 +182,10 @@ def test_function():
 
 FIXTURES = """
 import os, pytest
-LOG = os.path.join(os.path.dirname(__file__), "log.txt")
+# One log per pytest-xdist worker (each sets the wider fixtures up once):
+# what a test counts does not depend on what the other worker did.
+LOG = os.path.join(os.path.dirname(__file__), "log%s.txt"
+                   % os.environ.get("PYTEST_XDIST_WORKER", ""))
 
 def log(what):
     with open(LOG, "a") as f:
