@@ -90,6 +90,25 @@ struct ffi_invoke {
     void **avalues;
 };
 
+/* Whether a value of kind k travels in an integer register, as it is
+ * (a std::string argument does too, as the address of a copy). */
+static int in_int_register(enum cv_kind k)
+{
+    switch (k) {
+    case CV_BOOL:
+    case CV_INT:
+    case CV_ENUM:
+    case CV_PTR:
+    case CV_THIS:
+    case CV_FUNCPTR:
+    case CV_STRPTR:
+    case CV_CREF:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 /* Decide whether f can take the fast path; sets f->fast and fast_map. */
 static void classify_fast(FunctionObject *f)
 {
@@ -100,54 +119,27 @@ static void classify_fast(FunctionObject *f)
         return;
     }
     for (i = 0; i < f->nargs; i++) {
-        switch (f->args[i].kind) {
-        case CV_BOOL:
-        case CV_INT:
-        case CV_ENUM:
-        case CV_PTR:
-        case CV_THIS:
-        case CV_FUNCPTR:
-        case CV_STRPTR:
-        case CV_CREF:
-        case CV_STRING: /* passed as the address of a copy */
+        enum cv_kind k = f->args[i].kind;
+
+        if (in_int_register(k) || k == CV_STRING) {
             f->fast_map[i] = FR_INT;
             nint++;
-            break;
-        case CV_DOUBLE:
-            f->fast_map[i] = FR_SSE_D;
+        } else if (k == CV_DOUBLE || k == CV_FLOAT) {
+            f->fast_map[i] = k == CV_DOUBLE ? FR_SSE_D : FR_SSE_F;
             nsse++;
-            break;
-        case CV_FLOAT:
-            f->fast_map[i] = FR_SSE_F;
-            nsse++;
-            break;
-        default:
+        } else {
             return;
         }
     }
     if (nint > 6 || nsse > 8) {
         return;
     }
-    switch (f->ret.kind) {
-    case CV_VOID:
-    case CV_BOOL:
-    case CV_INT:
-    case CV_ENUM:
-    case CV_PTR:
-    case CV_THIS:
-    case CV_FUNCPTR:
-    case CV_STRPTR:
-    case CV_CREF:
+    if (f->ret.kind == CV_VOID || in_int_register(f->ret.kind)) {
         f->fast = FAST_INT;
-        break;
-    case CV_DOUBLE:
+    } else if (f->ret.kind == CV_DOUBLE) {
         f->fast = FAST_DOUBLE;
-        break;
-    case CV_FLOAT:
+    } else if (f->ret.kind == CV_FLOAT) {
         f->fast = FAST_FLOAT;
-        break;
-    default:
-        break;
     }
 }
 
