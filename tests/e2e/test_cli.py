@@ -2,10 +2,7 @@
 collection, stopping early, reports, usage errors and their exit
 statuses."""
 import os
-import signal
 import subprocess
-import tempfile
-import time
 
 from crossrun import mark
 
@@ -173,26 +170,6 @@ def test_tap_on_stdout_moves_the_console_to_stderr():
     assert r.out.startswith("TAP version 13\n"), r.out
     assert r.out.rstrip().endswith("1..3"), r.out
     assert e2e.last_line(r.err) == "3 passed, 0 failed"
-
-
-@mark.timeout(60)
-def test_interrupt_writes_what_finished_and_exits_2():
-    fd, path = tempfile.mkstemp(suffix=".xml")
-    os.close(fd)
-    os.unlink(path)
-    p = subprocess.Popen([e2e.CROSSRUN, "-j", "1", "-v", "--junitxml", path,
-                          e2e.SUITES + "/interrupt"], cwd=e2e.ROOT,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    line = p.stdout.readline()
-    assert b"test_quick" in line, line
-    time.sleep(0.3)
-    p.send_signal(signal.SIGINT)
-    out, err = p.communicate(timeout=30)
-    assert p.returncode == 2, (out, err)
-    assert b"interrupted" in out
-    r = e2e.Run(2, "", "", path)
-    e2e.validate(r)
-    assert list(r.cases) == ["test_quick"]
 
 
 def test_help_and_version():
