@@ -208,6 +208,14 @@ static int read_command(int ctl, struct command *cmd)
     return 0;
 }
 
+/* Has the parent already sent a command on ctl (or closed it)? */
+static int command_waiting(int ctl)
+{
+    struct pollfd p = {.fd = ctl, .events = POLLIN};
+
+    return poll(&p, 1, 0) != 0;
+}
+
 /* The child's own fds while it waits: capture pipes are on 1 and 2. */
 struct child_fds {
     int report;
@@ -375,8 +383,10 @@ static void child(int pipes[NPIPES][2], int ctl, pid_t parent,
         if (cmd.what == 'g') {
             break;
         }
-        if (cmd.what == 's' && o->capture) {
-            (void)spawn_successor(&f, parent);
+        if (cmd.what == 's' && o->capture &&
+            spawn_successor(&f, parent) == 0 && o->idle != NULL &&
+            !command_waiting(f.ctl)) {
+            o->idle(arg);
         }
     }
     close(f.ctl);

@@ -52,6 +52,11 @@ struct sup_opts {
     void (*before_fork)(void);
     void (*after_fork_parent)(void);
     void (*after_fork_child)(void);
+    /* Called with fn's arg in a waiting child once it has cloned its
+     * successor, unless the word to start has come already: the work
+     * every job does first (so the pages it writes are copied while the
+     * child waits, not while its job runs). NULL = none. */
+    void (*idle)(void *arg);
 };
 
 struct sup_result {

@@ -20,6 +20,7 @@
 #include "ffi/covhook.h"
 #include "ffi/module.h"
 #include "core/outmark.h"
+#include "core/pagewarm.h"
 #include "core/sup.h"
 
 #define DUMP_SIGNAL SUP_DUMP_SIGNAL
@@ -101,9 +102,11 @@ static int crash_slot = -1;
 
 /* In a child: call func(), or func(job) when `with_job`, flush, and
  * write what it returned (bytes or str) to report_fd with the word that
- * the child is done. */
+ * the child is done. With `learn`, first record the pages it wrote for
+ * the children that wait (pagewarm_learn: the first child of a snapshot
+ * only; its parent ends it as soon as it says it is done). */
 static void child_call(PyObject *func, int with_job, long job, int report_fd,
-                       int crash_fd)
+                       int crash_fd, int learn)
 {
     PyObject *res;
     pid_t me;
@@ -135,6 +138,9 @@ static void child_call(PyObject *func, int with_job, long job, int report_fd,
         PyErr_Print();
     }
     covhook_end();
+    if (learn) {
+        pagewarm_learn();
+    }
     /* Output first, then the report and the word that the child is done,
      * in one write: the parent wakes once, with everything in the pipes.
      * A report that cannot be written is a test that never said how it
@@ -159,13 +165,22 @@ static void child_call(PyObject *func, int with_job, long job, int report_fd,
 static void isolated_main(void *arg, long job, int report_fd, int crash_fd)
 {
     (void)job;
-    child_call(arg, 0, 0, report_fd, crash_fd);
+    child_call(arg, 0, 0, report_fd, crash_fd, 0);
 }
 
-/* A Chain's child: arg is the callable of every job; job is its argument. */
+/* The Chain of a child (see ChainObject below). */
+typedef struct ChainObject ChainObject;
+static PyObject *chain_jobs(void *chain);
+static int chain_prefaults(void *chain);
+static void chain_idle(void *chain);
+
+/* A Chain's child: arg is the Chain; job is the argument of its jobs
+ * callable. With prefault, the first child of a snapshot to end tells
+ * the others which pages to copy ahead. */
 static void chain_main(void *arg, long job, int report_fd, int crash_fd)
 {
-    child_call(arg, 1, job, report_fd, crash_fd);
+    child_call(chain_jobs(arg), 1, job, report_fd, crash_fd,
+               chain_prefaults(arg));
 }
 
 static PyObject *opt_int(int present, long v)
@@ -228,6 +243,7 @@ static void set_opts(struct sup_opts *o, double timeout, double grace,
     o->after_fork_parent = PyOS_AfterFork_Parent;
     o->after_fork_child = PyOS_AfterFork_Child;
     o->close_fd = -1;
+    o->idle = NULL;
 }
 
 static int check_limits(double timeout, double grace, Py_ssize_t cap)
@@ -320,15 +336,36 @@ static PyObject *run_isolated(PyObject *self, PyObject *args, PyObject *kw)
  * Two waiting children, not one: a child is asked for its successor one
  * run before it runs, so the cloning that follows has a whole run's time
  * on the other processor before anyone waits for it. */
-typedef struct {
+struct ChainObject {
     PyObject_HEAD
     PyObject *jobs;            /* callable; the child of job k calls it(k) */
     PyObject *warmup;          /* called before a snapshot, or NULL */
+    int prefault;              /* waiting children copy pages ahead */
     int close_fd;              /* closed in every child, or -1 */
     struct sup_child *ready;
     struct sup_child *after;
     int asked;
-} ChainObject;
+};
+
+static PyObject *chain_jobs(void *chain)
+{
+    return ((ChainObject *)chain)->jobs;
+}
+
+static int chain_prefaults(void *chain)
+{
+    return ((ChainObject *)chain)->prefault;
+}
+
+/* sup's idle hook, in a waiting child that cloned its successor: copy
+ * the pages that jobs of this snapshot write ahead (core/pagewarm.h),
+ * now, while the test before runs, not in this child's test. */
+static void chain_idle(void *chain)
+{
+    if (chain_prefaults(chain)) {
+        (void)pagewarm_apply();
+    }
+}
 
 
 static void chain_drop(ChainObject *c)
@@ -390,12 +427,12 @@ static struct sup_child *chain_next(ChainObject *c, struct sup_child *last,
 
 static int chain_init(ChainObject *self, PyObject *args, PyObject *kw)
 {
-    static char *kwlist[] = {"job", "warmup", "close_fd", NULL};
+    static char *kwlist[] = {"job", "warmup", "close_fd", "prefault", NULL};
     PyObject *jobs, *warmup = NULL;
-    int close_fd = -1;
+    int close_fd = -1, prefault = 0;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|Oi:Chain", kwlist, &jobs,
-                                     &warmup, &close_fd)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|Oip:Chain", kwlist, &jobs,
+                                     &warmup, &close_fd, &prefault)) {
         return -1;
     }
     if (!PyCallable_Check(jobs)) {
@@ -415,6 +452,7 @@ static int chain_init(ChainObject *self, PyObject *args, PyObject *kw)
     Py_XSETREF(self->jobs, jobs);
     Py_XINCREF(warmup);
     Py_XSETREF(self->warmup, warmup);
+    self->prefault = prefault;
     return 0;
 }
 
@@ -447,10 +485,15 @@ static int chain_run_one(ChainObject *self, Py_ssize_t job, Py_ssize_t left,
 
     set_opts(&o, timeout, grace, cap, 1);
     o.close_fd = self->close_fd;
+    o.idle = chain_idle;
     if (self->ready == NULL) {
         freeze_gc(1);
         snapshot_code(self, left);
-        if (sup_prepare(chain_main, self->jobs, &o, &self->ready, err,
+        /* No table: the children only do without copying ahead. */
+        if (self->prefault && pagewarm_snapshot() != 0) {
+            self->prefault = 0;
+        }
+        if (sup_prepare(chain_main, self, &o, &self->ready, err,
                         sizeof err) != 0) {
             memset(r, 0, sizeof *r);
             PyErr_Format(PyExc_OSError, "Chain.run: %s", err);
@@ -643,10 +686,12 @@ static PyTypeObject chain_type = {
     .tp_basicsize = sizeof(ChainObject),
     .tp_dealloc = (destructor)chain_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Chain(job, warmup=None, close_fd=-1): isolated runs of "
-              "job(k) from one snapshot of this process; warmup() is called "
-              "here before each snapshot; close_fd is closed in every "
-              "child.",
+    .tp_doc = "Chain(job, warmup=None, close_fd=-1, prefault=False): "
+              "isolated runs of job(k) from one snapshot of this process; "
+              "warmup() is called here before each snapshot; close_fd is "
+              "closed in every child; with prefault, a waiting child copies "
+              "ahead the pages that the first job of its snapshot wrote "
+              "(core/pagewarm.h), while the run before it goes on.",
     .tp_methods = chain_methods,
     .tp_init = (initproc)chain_init,
     .tp_new = PyType_GenericNew,

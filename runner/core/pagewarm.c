@@ -1,0 +1,245 @@
+/* pagewarm: copy ahead the pages every forked job writes (pagewarm.h). */
+#include "core/pagewarm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/* Linux 5.14's madvise advice that write-faults the pages of a range in,
+ * copying the shared ones (include/uapi/asm-generic/mman-common.h). */
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+/* /proc/self/pagemap: one 64-bit entry per page
+ * (Documentation/admin-guide/mm/pagemap.rst). */
+#define PM_PRESENT (1ULL << 63)
+#define PM_EXCLUSIVE (1ULL << 56)   /* mapped by this process alone */
+
+#define MAX_RUNS 8192
+/* A first job that allocated much (a big array) must not make every
+ * later copy fault as much in ahead: what it only allocated is not
+ * present in them and so is skipped, but the table stays bounded. */
+#define MAX_PAGES 16384
+
+struct run {
+    uintptr_t lo;
+    uintptr_t pages;
+};
+
+/* Shared by the parent and every copy (MAP_SHARED). gen: the newest
+ * snapshot; claim: the newest snapshot whose learner started; ready: the
+ * snapshot whose runs are complete (runs[0..nruns)). Invariant: a copy
+ * reads runs only when ready is its own snapshot. A learner of an older
+ * snapshot that races a new one can only leave addresses of pages that
+ * exist nowhere or are mapped read-only: copying ahead never changes
+ * data, so the worst is wasted work. */
+struct table {
+    uint64_t gen;
+    uint64_t claim;
+    uint64_t ready;
+    uint64_t nruns;
+    struct run runs[MAX_RUNS];
+};
+
+static struct table *table;
+/* The snapshot this process is (or was forked from). */
+static uint64_t my_gen;
+/* MADV_POPULATE_WRITE was refused (a kernel before 5.14). */
+static int unsupported;
+
+int pagewarm_snapshot(void)
+{
+    if (table == NULL) {
+        void *p = mmap(NULL, sizeof *table, PROT_READ | PROT_WRITE,
+                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+        if (p == MAP_FAILED) {
+            return -1;
+        }
+        table = p;
+    }
+    my_gen = __atomic_add_fetch(&table->gen, 1, __ATOMIC_SEQ_CST);
+    return 0;
+}
+
+/* Add page `at` to the runs (merged with the last when adjacent).
+ * Returns 0, or -1 when the table is full. */
+static int add_page(uintptr_t at, uintptr_t page, uint64_t *nruns,
+                    long *npages)
+{
+    struct run *last = *nruns ? &table->runs[*nruns - 1] : NULL;
+
+    if (*npages >= MAX_PAGES) {
+        return -1;
+    }
+    (*npages)++;
+    if (last != NULL && last->lo + last->pages * page == at) {
+        last->pages++;
+        return 0;
+    }
+    if (*nruns >= MAX_RUNS) {
+        return -1;
+    }
+    table->runs[*nruns].lo = at;
+    table->runs[*nruns].pages = 1;
+    (*nruns)++;
+    return 0;
+}
+
+/* Record the present, exclusive pages of [lo, hi). Returns 0, or -1 when
+ * the table is full or pagemap cannot be read. */
+static int learn_range(int pm, uintptr_t lo, uintptr_t hi, uintptr_t page,
+                       uint64_t *nruns, long *npages)
+{
+    uint64_t entries[512];
+
+    for (uintptr_t at = lo; at < hi;) {
+        size_t n = (hi - at) / page;
+        ssize_t got;
+
+        if (n > sizeof entries / sizeof entries[0]) {
+            n = sizeof entries / sizeof entries[0];
+        }
+        got = pread(pm, entries, n * sizeof entries[0],
+                    (off_t)(at / page * sizeof entries[0]));
+        if (got <= 0 || (size_t)got % sizeof entries[0] != 0) {
+            return -1;
+        }
+        n = (size_t)got / sizeof entries[0];
+        for (size_t i = 0; i < n; i++, at += page) {
+            if ((entries[i] & PM_PRESENT) && (entries[i] & PM_EXCLUSIVE) &&
+                add_page(at, page, nruns, npages) != 0) {
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Whether claiming the table for this snapshot's learner worked. */
+static int claim(void)
+{
+    uint64_t seen = __atomic_load_n(&table->claim, __ATOMIC_ACQUIRE);
+
+    return __atomic_load_n(&table->gen, __ATOMIC_ACQUIRE) == my_gen &&
+           seen < my_gen &&
+           __atomic_compare_exchange_n(&table->claim, &seen, my_gen, 0,
+                                       __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+void pagewarm_learn(void)
+{
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uint64_t nruns = 0;
+    long npages = 0;
+    char *line = NULL;
+    size_t cap = 0;
+    FILE *maps;
+    int pm;
+
+    if (table == NULL || unsupported || !claim()) {
+        return;
+    }
+    maps = fopen("/proc/self/maps", "re");
+    pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    while (maps != NULL && pm >= 0 && getline(&line, &cap, maps) > 0) {
+        unsigned long lo, hi;
+        char perms[5];
+
+        /* Private writable mappings only: a shared one is not copied. */
+        if (sscanf(line, "%lx-%lx %4s", &lo, &hi, perms) == 3 &&
+            perms[0] == 'r' && perms[1] == 'w' && perms[3] == 'p' &&
+            learn_range(pm, lo, hi, page, &nruns, &npages) != 0) {
+            break;
+        }
+    }
+    free(line);
+    if (maps != NULL) {
+        fclose(maps);
+    }
+    if (pm >= 0) {
+        close(pm);
+    }
+    __atomic_store_n(&table->nruns, nruns, __ATOMIC_RELAXED);
+    __atomic_store_n(&table->ready, my_gen, __ATOMIC_RELEASE);
+}
+
+/* Copy ahead the pages of run r that this process shares. Returns how
+ * many pages it asked for, or -1 when pagemap cannot be read. */
+static long apply_run(int pm, const struct run *r, uintptr_t page)
+{
+    uint64_t entries[512];
+    uintptr_t at = r->lo, hi = r->lo + r->pages * page, from = 0;
+    long asked = 0;
+
+    if (r->pages > MAX_PAGES || hi < at) {
+        return 0;       /* not a run learn_range made (see struct table) */
+    }
+
+    while (at < hi && !unsupported) {
+        size_t n = (hi - at) / page;
+        ssize_t got;
+
+        if (n > sizeof entries / sizeof entries[0]) {
+            n = sizeof entries / sizeof entries[0];
+        }
+        got = pread(pm, entries, n * sizeof entries[0],
+                    (off_t)(at / page * sizeof entries[0]));
+        if (got <= 0 || (size_t)got % sizeof entries[0] != 0) {
+            return -1;
+        }
+        n = (size_t)got / sizeof entries[0];
+        for (size_t i = 0; i <= n; i++, at += page) {
+            int shared = i < n && (entries[i] & PM_PRESENT) &&
+                         !(entries[i] & PM_EXCLUSIVE);
+
+            if (shared && from == 0) {
+                from = at;
+            } else if (!shared && from != 0) {
+                /* A page that cannot be written here (read-only now) is
+                 * refused: it is simply not copied ahead. */
+                if (madvise((void *)from, at - from, MADV_POPULATE_WRITE) !=
+                        0 && errno == EINVAL) {
+                    unsupported = 1;
+                }
+                asked += (long)((at - from) / page);
+                from = 0;
+            }
+        }
+        at -= page;     /* the loop went one past the chunk */
+    }
+    return asked;
+}
+
+long pagewarm_apply(void)
+{
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    long asked = 0;
+    uint64_t nruns;
+    int pm;
+
+    if (table == NULL || unsupported ||
+        __atomic_load_n(&table->ready, __ATOMIC_ACQUIRE) != my_gen) {
+        return -1;
+    }
+    nruns = __atomic_load_n(&table->nruns, __ATOMIC_RELAXED);
+    pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    if (pm < 0) {
+        return -1;
+    }
+    for (uint64_t i = 0; i < nruns && i < MAX_RUNS; i++) {
+        long n = apply_run(pm, &table->runs[i], page);
+
+        if (n < 0) {
+            break;
+        }
+        asked += n;
+    }
+    close(pm);
+    return asked;
+}
