@@ -24,7 +24,7 @@
 /* A first job that allocated much (a big array) must not make every
  * later copy fault as much in ahead: what it only allocated is not
  * present in them and so is skipped, but the table stays bounded. */
-#define MAX_PAGES 16384
+#define MAX_PAGES 8192
 
 struct run {
     uintptr_t lo;

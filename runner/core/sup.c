@@ -208,14 +208,6 @@ static int read_command(int ctl, struct command *cmd)
     return 0;
 }
 
-/* Has the parent already sent a command on ctl (or closed it)? */
-static int command_waiting(int ctl)
-{
-    struct pollfd p = {.fd = ctl, .events = POLLIN};
-
-    return poll(&p, 1, 0) != 0;
-}
-
 /* The child's own fds while it waits: capture pipes are on 1 and 2. */
 struct child_fds {
     int report;
@@ -384,8 +376,7 @@ static void child(int pipes[NPIPES][2], int ctl, pid_t parent,
             break;
         }
         if (cmd.what == 's' && o->capture &&
-            spawn_successor(&f, parent) == 0 && o->idle != NULL &&
-            !command_waiting(f.ctl)) {
+            spawn_successor(&f, parent) == 0 && o->idle != NULL) {
             o->idle(arg);
         }
     }

@@ -53,9 +53,9 @@ struct sup_opts {
     void (*after_fork_parent)(void);
     void (*after_fork_child)(void);
     /* Called with fn's arg in a waiting child once it has cloned its
-     * successor, unless the word to start has come already: the work
-     * every job does first (so the pages it writes are copied while the
-     * child waits, not while its job runs). NULL = none. */
+     * successor (a word to start waits until it returns): work done
+     * ahead for the job, while the child waits (the pages it writes are
+     * copied then, not while its job runs). NULL = none. */
     void (*idle)(void *arg);
 };
 

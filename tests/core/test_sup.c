@@ -3,7 +3,7 @@
  * group killed, a stopped child too, SIGKILL for one that ignores
  * SIGTERM, the dump signal first), its captured output and the cap on
  * it, its report and crash text, prepared children and their
- * successors. The grandchildren a test leaves behind are killed and
+ * successors, and the idle hook of a waiting child. The grandchildren a test leaves behind are killed and
  * reaped by the test's own process (core/reap.c), or come back to this
  * one, a child subreaper, to be waited for. */
 #include "core/sup.h"
@@ -415,6 +415,54 @@ static void test_prepared(void)
     sup_discard(NULL);
 }
 
+/* The idle hook: the waiting child's pid on the pipe whose write end
+ * is *arg (fn's own argument). */
+static void note_idle(void *arg)
+{
+    long pid = (long)getpid();
+
+    if (write(*(int *)arg, &pid, sizeof pid) != (ssize_t)sizeof pid) {
+        _exit(3);
+    }
+}
+
+/* A waiting child runs the idle hook, with fn's argument, once it has
+ * cloned its successor; a child never asked for one does not. */
+static void test_idle(void)
+{
+    struct sup_opts o = opts(0, 1024);
+    struct sup_child *c = NULL, *s = NULL;
+    struct sup_result r;
+    char err[256] = "";
+    long job = -1, pid = 0, idled[4];
+    int p[2];
+    ssize_t got = 0, n;
+
+    if (!CHECK(pipe(p) == 0)) {
+        return;
+    }
+    o.idle = note_idle;
+    if (!CHECK(sup_prepare(say_job, &p[1], &o, &c, err, sizeof err) == 0)) {
+        printf("# sup_prepare: %s\n", err);
+        close(p[0]);
+        close(p[1]);
+        return;
+    }
+    CHECK(sup_request_successor(c) == 0);
+    CHECK(sup_take_successor(c, &s, err, sizeof err) == 0);
+    CHECK(sup_start(c, 5, &o, &r, err, sizeof err) == 0);
+    CHECK(said(&r, &job, &pid) && job == 5);
+    sup_result_free(&r);
+    sup_discard(s);
+    close(p[1]);
+    while ((size_t)got < sizeof idled &&
+           (n = read(p[0], (char *)idled + got, sizeof idled - got)) > 0) {
+        got += n;
+    }
+    close(p[0]);
+    CHECK(got == (ssize_t)sizeof(long) && idled[0] == pid);
+}
+
 int main(void)
 {
     /* No TAP line may sit in a buffer when a child is forked. */
@@ -432,5 +480,6 @@ int main(void)
     test_done_kills_group();
     test_timeout_escalates();
     test_prepared();
+    test_idle();
     return unit_done();
 }
