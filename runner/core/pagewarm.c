@@ -21,6 +21,9 @@
 #define PM_EXCLUSIVE (1ULL << 56)   /* mapped by this process alone */
 
 #define MAX_RUNS 8192
+/* A private writable mapping bigger than this is a reservation (a
+ * sanitizer's shadow memory: terabytes), not a heap: not scanned. */
+#define MAX_MAPPING ((uintptr_t)1 << 30)
 /* A first job that allocated much (a big array) must not make every
  * later copy fault as much in ahead: what it only allocated is not
  * present in them and so is skipped, but the table stays bounded. */
@@ -154,6 +157,7 @@ void pagewarm_learn(void)
         /* Private writable mappings only: a shared one is not copied. */
         if (sscanf(line, "%lx-%lx %4s", &lo, &hi, perms) == 3 &&
             perms[0] == 'r' && perms[1] == 'w' && perms[3] == 'p' &&
+            hi - lo <= MAX_MAPPING &&
             learn_range(pm, lo, hi, page, &nruns, &npages) != 0) {
             break;
         }
