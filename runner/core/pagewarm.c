@@ -173,49 +173,62 @@ void pagewarm_learn(void)
     __atomic_store_n(&table->ready, my_gen, __ATOMIC_RELEASE);
 }
 
-/* Copy ahead the pages of run r that this process shares. Returns how
- * many pages it asked for, or -1 when pagemap cannot be read. */
-static long apply_run(int pm, const struct run *r, uintptr_t page)
+/* Entries of /proc/self/pagemap read a window at a time: the runs of a
+ * table lie close together, and a read costs more than its entries. */
+struct window {
+    int fd;
+    uintptr_t lo;       /* the first page's address */
+    size_t n;           /* entries read */
+    uint64_t e[128];
+};
+
+/* The entry of the page at `at` (0, not present, when unreadable). */
+static uint64_t entry(struct window *w, uintptr_t at, uintptr_t page)
 {
-    uint64_t entries[512];
-    uintptr_t at = r->lo, hi = r->lo + r->pages * page, from = 0;
+    if (at < w->lo || at >= w->lo + w->n * page) {
+        ssize_t got = pread(w->fd, w->e, sizeof w->e,
+                            (off_t)(at / page * sizeof w->e[0]));
+
+        w->lo = at;
+        w->n = got > 0 ? (size_t)got / sizeof w->e[0] : 0;
+        if (w->n == 0) {
+            return 0;
+        }
+    }
+    return w->e[(at - w->lo) / page];
+}
+
+/* Copy ahead [from, to). A page that cannot be written here (read-only
+ * now) is refused: it is simply not copied ahead. */
+static void populate(uintptr_t from, uintptr_t to)
+{
+    if (madvise((void *)from, to - from, MADV_POPULATE_WRITE) != 0 &&
+        errno == EINVAL) {
+        unsupported = 1;
+    }
+}
+
+/* Copy ahead the pages of run r that this process shares. Returns how
+ * many pages it asked for. */
+static long apply_run(struct window *w, const struct run *r, uintptr_t page)
+{
+    uintptr_t hi = r->lo + r->pages * page, from = 0;
     long asked = 0;
 
-    if (r->pages > MAX_PAGES || hi < at) {
+    if (r->pages > MAX_PAGES || hi < r->lo) {
         return 0;       /* not a run learn_range made (see struct table) */
     }
+    for (uintptr_t at = r->lo; at <= hi && !unsupported; at += page) {
+        uint64_t e = at < hi ? entry(w, at, page) : 0;
+        int shared = (e & PM_PRESENT) && !(e & PM_EXCLUSIVE);
 
-    while (at < hi && !unsupported) {
-        size_t n = (hi - at) / page;
-        ssize_t got;
-
-        if (n > sizeof entries / sizeof entries[0]) {
-            n = sizeof entries / sizeof entries[0];
+        if (shared && from == 0) {
+            from = at;
+        } else if (!shared && from != 0) {
+            populate(from, at);
+            asked += (long)((at - from) / page);
+            from = 0;
         }
-        got = pread(pm, entries, n * sizeof entries[0],
-                    (off_t)(at / page * sizeof entries[0]));
-        if (got <= 0 || (size_t)got % sizeof entries[0] != 0) {
-            return -1;
-        }
-        n = (size_t)got / sizeof entries[0];
-        for (size_t i = 0; i <= n; i++, at += page) {
-            int shared = i < n && (entries[i] & PM_PRESENT) &&
-                         !(entries[i] & PM_EXCLUSIVE);
-
-            if (shared && from == 0) {
-                from = at;
-            } else if (!shared && from != 0) {
-                /* A page that cannot be written here (read-only now) is
-                 * refused: it is simply not copied ahead. */
-                if (madvise((void *)from, at - from, MADV_POPULATE_WRITE) !=
-                        0 && errno == EINVAL) {
-                    unsupported = 1;
-                }
-                asked += (long)((at - from) / page);
-                from = 0;
-            }
-        }
-        at -= page;     /* the loop went one past the chunk */
     }
     return asked;
 }
@@ -225,25 +238,22 @@ long pagewarm_apply(void)
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
     long asked = 0;
     uint64_t nruns;
-    int pm;
+    struct window w;
 
     if (table == NULL || unsupported ||
         __atomic_load_n(&table->ready, __ATOMIC_ACQUIRE) != my_gen) {
         return -1;
     }
     nruns = __atomic_load_n(&table->nruns, __ATOMIC_RELAXED);
-    pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-    if (pm < 0) {
+    w.fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    if (w.fd < 0) {
         return -1;
     }
+    w.lo = 0;
+    w.n = 0;
     for (uint64_t i = 0; i < nruns && i < MAX_RUNS; i++) {
-        long n = apply_run(pm, &table->runs[i], page);
-
-        if (n < 0) {
-            break;
-        }
-        asked += n;
+        asked += apply_run(&w, &table->runs[i], page);
     }
-    close(pm);
+    close(w.fd);
     return asked;
 }
