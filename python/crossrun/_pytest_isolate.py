@@ -9,8 +9,9 @@ pytest_runtest_protocol):
    next child is then forked from this process as it is now, so every
    child has the wider fixtures' values and none tears them down;
 2. child: a copy of the parent at the chain's snapshot, made while the
-   test before ran, runs the test's protocol and sends its report in one
-   write (_pytest_child.py);
+   test before ran (and while it waited, it copied the pages that the
+   first test of the snapshot wrote: Chain's prefault), runs the test's
+   protocol and sends its report in one write (_pytest_child.py);
 3. parent: the reports are made from what the child sent (a plain pass
    is three durations; pytest makes its own reports from them), or from
    what the supervisor saw when the child died, hung or exited (judge);
