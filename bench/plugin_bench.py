@@ -10,8 +10,10 @@
 2. Real suites (when their Debian packages are installed): pyflakes'
    unittest-style tests and numpy's test_numeric, the selection of
    ../shared/tools/plugin-real-suites.sh, run the same three ways; prints
-   the whole run's time of each, the ratio forked / crossrun, and how
-   many tests end differently under the plugin than under plain pytest.
+   the whole run's time of each, the ratio forked / crossrun, how many
+   tests end differently under the plugin than under plain pytest, and
+   the bound that the tests themselves set (plain pytest's collection
+   plus the tests' own time: tests run one at a time).
 
     PYTHONPATH=python /usr/bin/python3 bench/plugin_bench.py [N] [--repeat R]
 """
@@ -87,6 +89,30 @@ def junit_kinds(path):
     return out
 
 
+def junit_test_seconds(path):
+    """The tests' own time in a JUnit file: the sum of their durations
+    (setup, call and teardown, as pytest measures them)."""
+    return sum(float(case.get("time") or 0)
+               for case in ET.parse(path).getroot().iter("testcase"))
+
+
+def print_bound(took, tests_own, collect):
+    """What this machine allows on the real suites: every way runs the
+    tests one at a time in the order pytest gives, so none can take less
+    than plain pytest's collection plus the tests' own time; and so the
+    ratio forked / crossrun cannot pass forked / (that time)."""
+    plain = took["plain pytest"]
+    floor = collect + tests_own
+    rest = max(plain - floor, 0.0)
+    print("  bound: plain pytest %.2f s = start-up and collection %.2f s + "
+          "the tests' own time %.2f s + pytest's work around each test "
+          "%.2f s;" % (plain, collect, tests_own, rest))
+    print("  one test at a time, no run takes less than %.2f s, so forked "
+          "/ crossrun is at most %.1fx here (forked / plain: %.1fx)" % (
+              floor, took["pytest --forked"] / floor,
+              took["pytest --forked"] / plain))
+
+
 def real_suites(modes):
     with tempfile.TemporaryDirectory(prefix="crossrun-bench-real-") as d:
         if not copy_real_suites(d):
@@ -100,6 +126,10 @@ def real_suites(modes):
                                           "--junitxml", xml] + REAL_FILES,
                                ok=(0, 1))
             kinds[name] = junit_kinds(xml)
+            if name == "plain pytest":
+                tests_own = junit_test_seconds(xml)
+        collect = timed(d, ["--collect-only", "-k", REAL_KEYWORD]
+                        + REAL_FILES)
     ref = kinds["plain pytest"]
     ours = kinds["pytest --crossrun-isolate"]
     differ = sum(1 for k, v in ref.items() if ours.get(k) != v)
@@ -112,6 +142,7 @@ def real_suites(modes):
     print("  forked / crossrun: %.1fx, plain / crossrun: %.2fx; outcomes "
           "differing from plain pytest: %d" % (
               forked / cr, took["plain pytest"] / cr, differ))
+    print_bound(took, tests_own, collect)
 
 
 def main():
