@@ -295,7 +295,7 @@ def _run_child(item, timeout, fresh):
         return _native.run_isolated(lambda: _job_of(item), timeout=timeout,
                                     capture=capture)
     if _state.chain is None:
-        _state.chain = _native.Chain(_job, _snapshot, prefault=not os.environ.get("H3NOPRE"))
+        _state.chain = _native.Chain(_job, _snapshot, prefault=True)
     elif fresh or _state.dirty:
         _state.chain.reset()
     _state.dirty = False
