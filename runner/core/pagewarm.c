@@ -179,7 +179,7 @@ struct window {
     int fd;
     uintptr_t lo;       /* the first page's address */
     size_t n;           /* entries read */
-    uint64_t e[128];
+    uint64_t e[512];
 };
 
 /* The entry of the page at `at` (0, not present, when unreadable). */
