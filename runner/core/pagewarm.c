@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -135,36 +134,85 @@ static int claim(void)
                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
+/* /proc/self/maps read a buffer at a time, without malloc: the learner
+ * is a test's process, whose heap the test may have broken. */
+struct lines {
+    int fd;
+    size_t len, pos;
+    char buf[4096];
+};
+
+/* The next line's first cap - 1 bytes into out, NUL-terminated (the rest
+ * of a longer line is skipped). Returns 1, or 0 at the end or an error. */
+static int next_line(struct lines *l, char *out, size_t cap)
+{
+    size_t n = 0;
+
+    for (;;) {
+        if (l->pos == l->len) {
+            ssize_t got = read(l->fd, l->buf, sizeof l->buf);
+
+            if (got < 0 && errno == EINTR) {
+                continue;
+            }
+            if (got <= 0) {
+                out[n] = '\0';
+                return n > 0;
+            }
+            l->len = (size_t)got;
+            l->pos = 0;
+        }
+        if (l->buf[l->pos] == '\n') {
+            l->pos++;
+            out[n] = '\0';
+            return 1;
+        }
+        if (n + 1 < cap) {
+            out[n++] = l->buf[l->pos];
+        }
+        l->pos++;
+    }
+}
+
+/* Whether a line of /proc/self/maps is a private writable mapping of at
+ * most MAX_MAPPING bytes; its range in *lo, *hi. */
+static int private_writable(const char *line, uintptr_t *lo, uintptr_t *hi)
+{
+    char *end;
+
+    *lo = (uintptr_t)strtoul(line, &end, 16);
+    if (*end != '-') {
+        return 0;
+    }
+    *hi = (uintptr_t)strtoul(end + 1, &end, 16);
+    /* "lo-hi rw-p ...": a shared mapping (rw-s) is not copied. */
+    return *end == ' ' && end[1] == 'r' && end[2] == 'w' && end[4] == 'p' &&
+           *hi > *lo && *hi - *lo <= MAX_MAPPING;
+}
+
 void pagewarm_learn(void)
 {
-    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), lo, hi;
     uint64_t nruns = 0;
     long npages = 0;
-    char *line = NULL;
-    size_t cap = 0;
-    FILE *maps;
+    static struct lines maps;
+    char line[128];
     int pm;
 
     if (table == NULL || unsupported || !claim()) {
         return;
     }
-    maps = fopen("/proc/self/maps", "re");
+    maps.fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    maps.len = maps.pos = 0;
     pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-    while (maps != NULL && pm >= 0 && getline(&line, &cap, maps) > 0) {
-        unsigned long lo, hi;
-        char perms[5];
-
-        /* Private writable mappings only: a shared one is not copied. */
-        if (sscanf(line, "%lx-%lx %4s", &lo, &hi, perms) == 3 &&
-            perms[0] == 'r' && perms[1] == 'w' && perms[3] == 'p' &&
-            hi - lo <= MAX_MAPPING &&
+    while (maps.fd >= 0 && pm >= 0 && next_line(&maps, line, sizeof line)) {
+        if (private_writable(line, &lo, &hi) &&
             learn_range(pm, lo, hi, page, &nruns, &npages) != 0) {
             break;
         }
     }
-    free(line);
-    if (maps != NULL) {
-        fclose(maps);
+    if (maps.fd >= 0) {
+        close(maps.fd);
     }
     if (pm >= 0) {
         close(pm);
