@@ -856,6 +856,37 @@ static PyObject *function_get_fast(FunctionObject *f, void *closure)
     return PyBool_FromLong(f->fast != 0);
 }
 
+/* f._fit(*args): how well args fit f's parameters, as a lib.cls method's
+ * overloads are chosen: 0 when they do not, more the closer they are. */
+static PyObject *function_fit(FunctionObject *f, PyObject *args)
+{
+    Py_ssize_t i, n = PyTuple_GET_SIZE(args);
+    long score = 1;
+
+    if ((size_t)n < f->nreq || (size_t)n > f->nargs) {
+        return PyLong_FromLong(0);
+    }
+    for (i = 0; i < n; i++) {
+        int s = conv_score(&f->args[i], PyTuple_GET_ITEM(args, i));
+
+        if (PyErr_Occurred()) {
+            return NULL;
+        }
+        if (s == 0) {
+            return PyLong_FromLong(0);
+        }
+        score += s;
+    }
+    return PyLong_FromLong(score);
+}
+
+static PyMethodDef function_methods[] = {
+    {"_fit", (PyCFunction)function_fit, METH_VARARGS,
+     "_fit(*args) -> int: 0 when args do not fit the parameters, else how "
+     "closely (the overload choice of lib.cls methods)."},
+    {NULL, NULL, 0, NULL},
+};
+
 static PyGetSetDef function_getset[] = {
     {"symbol", (getter)function_get_symbol, NULL,
      "The exported symbol called (mangled for C++).", NULL},
@@ -887,6 +918,7 @@ PyTypeObject ffi_FunctionType = {
     .tp_clear = (inquiry)function_clear,
     .tp_repr = (reprfunc)function_repr,
     .tp_getset = function_getset,
+    .tp_methods = function_methods,
     .tp_weaklistoffset = offsetof(FunctionObject, weakrefs),
 };
 static PyObject *lib_fn(LibraryObject *lib, PyObject *decl)
