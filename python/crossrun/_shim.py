@@ -207,13 +207,14 @@ def _blame(output, src, lines_of):
             if any(": error:" in x for x in ls)}
 
 
-def _failure(text, why, libfile, headers, cflags, func):
+def _failure(text, why, libfile, headers, cflags, shown):
     """The DeclarationError of one declaration of a set: what the compiler
-    said about it and its shim function."""
+    said about it, and shown: its shim function, or the whole source when
+    the error is not in one."""
     msg = ("%s: not exported by %s, and compiling it from the headers %s "
-           "(%s) failed:\n%s\nIts shim function was:\n%s"
+           "(%s) failed:\n%s\n%s"
            % (text, libfile, list(headers),
-              " ".join([compiler()] + list(cflags)), why, func.rstrip()))
+              " ".join([compiler()] + list(cflags)), why, shown.rstrip()))
     e = DeclarationError(msg)
     e.declaration, e.reason, e.column = text, msg.split("\n")[0], 0
     return e
@@ -225,9 +226,10 @@ def build_set(source, starts, texts, headers, cflags, libfile):
     texts[i]) starting on line starts[i] (0: not in this set). Returns
     (path or None, {i: DeclarationError}): a declaration the compiler
     refuses is told apart by the lines its diagnostics cite, gets its own
-    error, and the rest are compiled again without it; when the errors
-    cite no declaration (a header that does not compile), every one gets
-    the whole message."""
+    error, and the rest are compiled again without it. When the errors
+    cite no declaration (a header that does not compile, a class's size
+    check), the one being declared, texts[0], raises the whole message
+    and nothing is kept: the others compile when they are declared."""
     prologue, funcs = _pieces(source, starts)
     failed, live = {}, sorted(funcs)
     while live:
@@ -243,9 +245,12 @@ def build_set(source, starts, texts, headers, cflags, libfile):
             blamed = {i: w for i, w in _blame(e.output, e.src,
                                                lines_of).items() if i in live}
             if not blamed:
-                blamed = {i: e.output for i in live}
+                if 0 not in live:
+                    break       # the rest compile when they are declared
+                raise _failure(texts[0], e.output, libfile, headers, cflags,
+                               "The shim source was:\n" + src)
             for i, why in blamed.items():
-                failed[i] = _failure(texts[i], why, libfile, headers,
-                                     cflags, funcs[i])
+                failed[i] = _failure(texts[i], why, libfile, headers, cflags,
+                                     "Its shim function was:\n" + funcs[i])
             live = [i for i in live if i not in blamed]
     return None, failed

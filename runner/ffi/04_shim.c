@@ -307,16 +307,43 @@ static size_t next_line(const struct buf *b)
     return n;
 }
 
+/* When the set is a lib.cls's methods (lib._shim_size, (name, size),
+ * set by load()'s lib.cls wrapper), the size given checked against the
+ * header's sizeof: a smaller one would let the object overrun the memory
+ * crossrun gives it, so the set fails to compile with the compiler's own
+ * comparison (a larger one is a safe upper bound). 0 or -1. */
+static int size_check(LibraryObject *lib, struct buf *src)
+{
+    PyObject *spec = PyDict_GetItemString(lib->dict, "_shim_size");
+    const char *name;
+    Py_ssize_t size;
+
+    if (spec == NULL || !PyArg_ParseTuple(spec, "sn", &name, &size)) {
+        PyErr_Clear();
+        return 0;
+    }
+    if (buf_printf(src, "static_assert(sizeof(crossrun_t<%s>) <= %zd, "
+                   "\"lib.cls(\\\"%s\\\", size=%zd): the header's sizeof is "
+                   "larger, so objects would overrun their memory: give at "
+                   "least the size the comparison below shows\");\n", name,
+                   size, name, size) != 0) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
 /* The shim source for the entries of v whose keys[i] is not None, into
  * src, and in starts[i] the line where crossrun_shim_<i> begins (0 for
  * an entry left out). 0, or -1 with an exception set. */
-static int set_source(PyObject *spec, const struct ffi_shim_decl *v,
-                      size_t n, PyObject *keys, PyObject *starts,
-                      struct buf *src)
+static int set_source(LibraryObject *lib, PyObject *spec,
+                      const struct ffi_shim_decl *v, size_t n,
+                      PyObject *keys, PyObject *starts, struct buf *src)
 {
     size_t i;
 
-    if (shim_prologue(src, PyTuple_GET_ITEM(spec, 0)) != 0) {
+    if (shim_prologue(src, PyTuple_GET_ITEM(spec, 0)) != 0 ||
+        size_check(lib, src) != 0) {
         return -1;
     }
     for (i = 0; i < n; i++) {
@@ -418,10 +445,11 @@ static int set_record(LibraryObject *lib, PyObject *result, PyObject *keys,
             }
             continue;
         }
-        if (PyErr_Occurred() || h == NULL) {
-            return PyErr_Occurred() ? -1 : (ffi_raise_decl_msg(
-                       text, "the shim compiled nothing for entry %zd", i),
-                       -1);
+        if (PyErr_Occurred()) {
+            return -1;
+        }
+        if (h == NULL) {
+            continue; /* left for its own declaration to compile */
         }
         snprintf(name, sizeof(name), "crossrun_shim_%zd", i);
         fn = dlsym(h, name);
@@ -453,7 +481,7 @@ int ffi_shim_compile(LibraryObject *lib, const struct ffi_shim_decl *v,
     }
     if (keys == NULL || starts == NULL || texts == NULL ||
         set_keys(lib, v, n, keys, texts) != 0 ||
-        set_source(spec, v, n, keys, starts, &src) != 0 ||
+        set_source(lib, spec, v, n, keys, starts, &src) != 0 ||
         (mod = PyImport_ImportModule("crossrun._shim")) == NULL) {
         goto out;
     }

@@ -35,8 +35,9 @@ int ffi_shim_lookup(LibraryObject *lib, const struct ct_decl *d, int member,
  * loaded in lib's link namespace; then ffi_shim_lookup answers for each.
  * A declaration the headers do not define fails alone: the compiler's
  * message about it is kept for its lookup, and the rest are compiled
- * without it. 0, or -1 with an exception set (the compiler cannot run,
- * memory ran out). */
+ * without it. 0, or -1 with an exception set: DeclarationError about
+ * v[0] when the compiler's errors are in no declaration (the headers,
+ * a class's size), nothing kept; the compiler cannot run; no memory. */
 int ffi_shim_compile(LibraryObject *lib, const struct ffi_shim_decl *v,
                      size_t n);
 

@@ -141,7 +141,7 @@ def test_a_declaration_the_headers_lack_fails_alone_and_named():
         assert t.compiles() == 2
 
 
-def test_a_header_that_does_not_compile_fails_every_declaration_once():
+def test_a_header_that_does_not_compile_fails_each_declaration():
     with Fresh() as t:
         broken = os.path.join(t.dir, "broken.h")
         with open(broken, "w") as f:
@@ -160,7 +160,8 @@ def test_a_header_that_does_not_compile_fails_every_declaration_once():
             assert e.declaration == INLINE[2] and "broken.h" in str(e)
         else:
             raise AssertionError("a broken header compiled")
-        assert t.compiles() == 1 and t.shims() == []
+        # Nothing is kept from a failure in no declaration: each compiles.
+        assert t.compiles() == 2 and t.shims() == []
 
 
 def test_fns_takes_a_list_of_declarations():
@@ -179,3 +180,23 @@ def test_fns_takes_a_list_of_declarations():
         raise AssertionError("fns() took a number")
     total, = lib.fns([EXPORTED])               # no headers: just lib.fn
     assert total([4, 5]) == 9 and lib.fns([]) == []
+
+
+def test_a_class_size_smaller_than_the_headers_sizeof_is_refused():
+    with Fresh() as t:
+        lib = t.load()
+        methods = ["void add(int k)", "int get() const"]
+        try:
+            lib.cls("sets::Acc", size=2, methods=methods)
+        except crossrun.DeclarationError as e:
+            assert 'lib.cls("sets::Acc", size=2)' in str(e)
+            assert "(4 <= 2)" in str(e)        # sizeof(sets::Acc) is 4
+        else:
+            raise AssertionError("size=2 for a 4-byte class")
+        # Nothing kept from it: the right size (or a larger one) compiles.
+        Acc = lib.cls("sets::Acc", size=4, fields=[("n", "int")],
+                      methods=methods)
+        a = Acc()
+        a.add(7)
+        assert a.get() == 7
+        assert lib.cls("sets::Acc", size=16, methods=methods)().get() == 0
