@@ -24,6 +24,10 @@ struct Acc {
     bool operator<(const Acc& o) const { return n < o.n; }
 };
 inline bool operator==(const Acc& a, const Acc& b) { return a.n == b.n; }
+enum Mode { Up = 1, Down = 2 };
+inline int operator<<(const Acc& a, Mode m) { return -100 * m; }
+inline int operator<<(const Acc& a, int k) { return a.n + k; }
+inline int operator<<(const Acc& a, const char* s) { return s[0]; }
 }
 """
 INLINE = [
@@ -200,3 +204,27 @@ def test_a_class_size_smaller_than_the_headers_sizeof_is_refused():
         a.add(7)
         assert a.get() == 7
         assert lib.cls("sets::Acc", size=16, methods=methods)().get() == 0
+
+
+def test_free_operator_overloads_are_chosen_by_the_operands_fit():
+    with Fresh() as t:
+        lib = t.load()
+        Mode = lib.enum("sets::Mode", {"Up": 1, "Down": 2})
+        Acc = lib.cls("sets::Acc", size=4, fields=[("n", "int")],
+                      methods=["void add(int k)"])
+        lib.fns([                        # the enum's overload declared first
+            "int sets::operator<<(const sets::Acc& a, sets::Mode m)",
+            "int sets::operator<<(const sets::Acc& a, int k)",
+            "int sets::operator<<(const sets::Acc& a, const char* s)",
+        ])
+        a = Acc()
+        a.add(3)
+        assert (a << Mode.Down) == -200   # an enum member: the enum's
+        assert (a << 2) == 5              # a plain int: the int's
+        assert (a << b"A") == 65          # bytes: the const char*'s
+        try:
+            a << 1.5
+        except TypeError:
+            pass
+        else:
+            raise AssertionError("a float took an int or enum overload")
