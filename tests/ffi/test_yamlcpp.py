@@ -48,6 +48,13 @@ NODE_METHODS = [
     "double as<double>() const",
     "bool as<bool>() const",
     "int as<int>(const int& fallback) const",
+    # node/convert.h: yaml-cpp's own conversions to the standard containers
+    "std::vector<int> as<std::vector<int>>() const",
+    "std::vector<std::string> as<std::vector<std::string>>() const",
+    "std::map<std::string, std::string> "
+    "as<std::map<std::string, std::string>>() const",
+    "std::map<std::string, std::vector<int>> "
+    "as<std::map<std::string, std::vector<int>>>() const",
     "YAML::Node& operator=(const std::string& rhs)",
     "YAML::Node& operator=(const int& rhs)",
     "void push_back(const std::string& rhs)",
@@ -128,6 +135,30 @@ def test_a_sequence_read_by_index_as_the_tutorial_does():
     with load(doc) as primes:
         got = [as_(primes[i], "int") for i in range(primes.size())]
     assert got == yaml.safe_load(doc)
+
+
+def test_containers_come_back_through_yaml_cpps_own_conversions():
+    # A map's keys, which Node's API gives only through iterators, come
+    # back with as<std::map<...>>() as a dict.
+    doc = "host: example.org\nuser: ann\nport: '8080'\n"
+    with load(doc) as n:
+        assert as_(n, "std::map<std::string, std::string>") == \
+            yaml.safe_load(doc)
+    doc = "odd: [1, 3, 5]\neven: [2, 4]\nnone: []\n"
+    with load(doc) as n:
+        assert as_(n, "std::map<std::string, std::vector<int>>") == \
+            yaml.safe_load(doc)
+        assert as_(n["odd"], "std::vector<int>") == [1, 3, 5]
+    doc = "[eggs, bread, a long string that is not in place]"
+    with load(doc) as n:
+        assert as_(n, "std::vector<std::string>") == yaml.safe_load(doc)
+    with load("[1, two]") as n:
+        try:
+            as_(n, "std::vector<int>")
+        except crossrun.CxxException as e:
+            assert e.type.startswith("YAML::TypedBadConversion")
+        else:
+            raise AssertionError("converted 'two' to an int")
 
 
 def test_a_missing_key_is_false_and_takes_the_fallback():
