@@ -431,10 +431,10 @@ static int set_record(LibraryObject *lib, PyObject *result, PyObject *keys,
         char name[40];
         void *fn;
 
-        if (k == Py_None || (idx = PyLong_FromSsize_t(i)) == NULL) {
-            if (k == Py_None) {
-                continue;
-            }
+        if (k == Py_None) {
+            continue; /* not in this set */
+        }
+        if ((idx = PyLong_FromSsize_t(i)) == NULL) {
             return -1;
         }
         e = PyDict_GetItemWithError(errs, idx);
