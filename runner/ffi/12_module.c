@@ -13,6 +13,11 @@
  *   04_defaults  default arguments as the header writes them
  *   04_shim      what only the headers define, compiled into a shim
  *   05_function  a Function built from a declaration's text (lib.fn)
+ *   05_stdtype   a container type described (libstdc++'s layout)
+ *   05_stdread   a container read into a Python value
+ *   05_stddrop   a container destroyed as its destructor would
+ *   05_stdwrite  a container built from a Python value
+ *   05_stdowned  StdVector, StdMap, StdUnorderedMap: owned by Python
  *   05_std       std::vector, std::map, ...: rows of 04_conv's table,
  *                reached through conv_hooks
  *   05_smart     std::unique_ptr, std::shared_ptr: the same

@@ -1,0 +1,68 @@
+/* 05_stddrop: destroying a container as libstdc++'s destructor does:
+ * each element (strings, nested containers), then the vector's storage,
+ * a map's nodes (cxx/stdcont), an unordered_map's nodes and buckets,
+ * all given back to the C++ runtime's operator delete. */
+#include "ffi/05_stddrop.h"
+
+#include <string.h>
+
+#include "cxx/cxxrt.h"
+#include "cxx/stdcont.h"
+#include "ffi/02_values.h"
+
+static void destroy_pair_value(void *val, void *ctx)
+{
+    const struct sc_type *t = ctx;
+
+    ffi_std_destroy(t->a, val);
+    ffi_std_destroy(t->b, (char *)val + t->off_b);
+}
+
+void ffi_std_destroy_pair(const struct sc_type *t, char *val)
+{
+    destroy_pair_value(val, (void *)t);
+}
+
+void ffi_std_destroy(const struct sc_type *t, char *p)
+{
+    char *begin, *end, *node, *next, *buckets;
+    size_t i, n;
+
+    switch (t->kind) {
+    case SC_LEAF:
+    case SC_SVIEW:
+        return;
+    case SC_STRING:
+        ffi_cxx_string_destroy(p);
+        return;
+    case SC_VECTOR:
+        memcpy(&begin, p, sizeof(begin));
+        memcpy(&end, p + 8, sizeof(end));
+        n = begin == NULL ? 0 : (size_t)(end - begin) / t->a->size;
+        for (i = 0; i < n; i++) {
+            ffi_std_destroy(t->a, begin + i * t->a->size);
+        }
+        sc_delete(begin);
+        memset(p, 0, SC_VEC_SIZE);
+        return;
+    case SC_PAIR:
+        destroy_pair_value(p, (void *)t);
+        return;
+    case SC_MAP:
+        sc_map_clear(p, destroy_pair_value, (void *)t);
+        return;
+    case SC_UMAP:
+        memcpy(&node, p + 16, sizeof(node));
+        while (node != NULL) {
+            memcpy(&next, node, sizeof(next));
+            destroy_pair_value(node + t->node_val, (void *)t);
+            sc_delete(node);
+            node = next;
+        }
+        memcpy(&buckets, p, sizeof(buckets));
+        if (buckets != p + 48) { /* not _M_single_bucket */
+            sc_delete(buckets);
+        }
+        return;
+    }
+}
