@@ -126,7 +126,7 @@ static int std_to_c(const struct conv *c, PyObject *o, void *dst,
                          "as %s", argno, owned->name, use->t->name);
             return -1;
         }
-        o = ffi_std_read(owned, omem); /* by value: a copy */
+        o = ffi_std_read(owned, omem, 0); /* by value: a copy */
         if (o == NULL) {
             return -1;
         }
@@ -163,7 +163,8 @@ static PyObject *std_from_c(const struct conv *c, const void *src,
                             PyObject *keep)
 {
     const struct sc_use *use = c->std;
-    const char *p = src;
+    char *p = (char *)src; /* an owned result: ours to move from */
+    int owned = use->owned && use->t->kind != SC_SVIEW;
     PyObject *r;
 
     (void)keep;
@@ -173,9 +174,12 @@ static PyObject *std_from_c(const struct conv *c, const void *src,
             Py_RETURN_NONE;
         }
     }
-    r = ffi_std_read(use->t, p);
-    if (use->owned && use->t->kind != SC_SVIEW) {
-        ffi_std_destroy(use->t, (char *)p);
+    if (ffi_std_check(use->t, p) != 0) {
+        return NULL; /* misread, so not destroyed either: left to leak */
+    }
+    r = ffi_std_read(use->t, p, owned);
+    if (owned) {
+        ffi_std_destroy(use->t, p);
     }
     return r;
 }

@@ -1,6 +1,6 @@
 /* 05_stddrop: destroying a container in memory as its destructor would:
  * each element's, then the storage back to the C++ runtime's operator
- * delete. Uses 02_values, 05_stdtype and cxx/stdcont. */
+ * delete. Uses 02_values, 05_stdtype, 05_stdobj and cxx/stdcont. */
 #ifndef CROSSRUN_FFI_STDDROP_H
 #define CROSSRUN_FFI_STDDROP_H
 

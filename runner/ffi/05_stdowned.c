@@ -87,12 +87,12 @@ error:
 static PyObject *container_value(StdContainerObject *s, PyObject *noargs)
 {
     (void)noargs;
-    return ffi_std_read(s->t, (char *)s->mem);
+    return ffi_std_read(s->t, (char *)s->mem, 0);
 }
 
 static Py_ssize_t container_len(StdContainerObject *s)
 {
-    PyObject *v = ffi_std_read(s->t, (char *)s->mem);
+    PyObject *v = ffi_std_read(s->t, (char *)s->mem, 0);
     Py_ssize_t n;
 
     if (v == NULL) {
@@ -105,7 +105,7 @@ static Py_ssize_t container_len(StdContainerObject *s)
 
 static PyObject *container_iter(StdContainerObject *s)
 {
-    PyObject *v = ffi_std_read(s->t, (char *)s->mem), *it;
+    PyObject *v = ffi_std_read(s->t, (char *)s->mem, 0), *it;
 
     if (v == NULL) {
         return NULL;
@@ -117,7 +117,7 @@ static PyObject *container_iter(StdContainerObject *s)
 
 static PyObject *container_repr(StdContainerObject *s)
 {
-    PyObject *v = ffi_std_read(s->t, (char *)s->mem), *r;
+    PyObject *v = ffi_std_read(s->t, (char *)s->mem, 0), *r;
 
     if (v == NULL) {
         return NULL;

@@ -9,6 +9,7 @@
 #include "cxx/cxxrt.h"
 #include "cxx/stdcont.h"
 #include "ffi/02_values.h"
+#include "ffi/05_stdobj.h"
 
 static PyObject *text_value(const char *p, size_t n)
 {
@@ -21,16 +22,16 @@ static PyObject *text_value(const char *p, size_t n)
     return s;
 }
 
-static int read_pair_into(const struct sc_type *t, const char *val,
-                          PyObject *dict)
+static int read_pair_into(const struct sc_type *t, char *val,
+                          PyObject *dict, int take)
 {
-    PyObject *k = ffi_std_read(t->a, val), *v;
+    PyObject *k = ffi_std_read(t->a, val, take), *v;
     int rc;
 
     if (k == NULL) {
         return -1;
     }
-    v = ffi_std_read(t->b, val + t->off_b);
+    v = ffi_std_read(t->b, val + t->off_b, take);
     if (v == NULL) {
         Py_DECREF(k);
         return -1;
@@ -41,18 +42,59 @@ static int read_pair_into(const struct sc_type *t, const char *val,
     return rc;
 }
 
-static PyObject *read_vector(const struct sc_type *t, const char *p)
+/* The elements of the vector of t at p in *begin and *n. -1 with
+ * ValueError when its bytes are not a whole number of elements: the
+ * element's size is not its sizeof (size= of a lib.cls class must be
+ * exact in a container). */
+static int vector_span(const struct sc_type *t, const char *p, char **begin,
+                       size_t *n)
 {
-    char *begin, *end;
+    char *end, *cap;
+
+    memcpy(begin, p, sizeof(*begin));
+    memcpy(&end, p + 8, sizeof(end));
+    memcpy(&cap, p + 16, sizeof(cap));
+    *n = 0;
+    if (*begin == NULL) {
+        return 0;
+    }
+    if (end < *begin || cap < end ||
+        (size_t)(end - *begin) % t->a->size != 0 ||
+        (size_t)(cap - *begin) % t->a->size != 0) {
+        PyErr_Format(PyExc_ValueError, "%s: the vector holds %zu bytes "
+                     "(room for %zu), not a whole number of %zu-byte "
+                     "elements: the element's size is not %zu (a lib.cls "
+                     "class in a container needs size= to be exactly its "
+                     "sizeof; load(headers=) lets crossrun check it)",
+                     t->name, (size_t)(end - *begin),
+                     (size_t)(cap - *begin), t->a->size, t->a->size);
+        return -1;
+    }
+    *n = (size_t)(end - *begin) / t->a->size;
+    return 0;
+}
+
+int ffi_std_check(const struct sc_type *t, const char *p)
+{
+    char *begin;
+    size_t n;
+
+    return t->kind == SC_VECTOR ? vector_span(t, p, &begin, &n) : 0;
+}
+
+static PyObject *read_vector(const struct sc_type *t, const char *p,
+                             int take)
+{
+    char *begin;
     size_t n, i;
     PyObject *list;
 
-    memcpy(&begin, p, sizeof(begin));
-    memcpy(&end, p + 8, sizeof(end));
-    n = begin == NULL ? 0 : (size_t)(end - begin) / t->a->size;
+    if (vector_span(t, p, &begin, &n) != 0) {
+        return NULL;
+    }
     list = PyList_New((Py_ssize_t)n);
     for (i = 0; list != NULL && i < n; i++) {
-        PyObject *e = ffi_std_read(t->a, begin + i * t->a->size);
+        PyObject *e = ffi_std_read(t->a, begin + i * t->a->size, take);
 
         if (e == NULL) {
             Py_CLEAR(list);
@@ -63,7 +105,7 @@ static PyObject *read_vector(const struct sc_type *t, const char *p)
     return list;
 }
 
-PyObject *ffi_std_read(const struct sc_type *t, const char *p)
+PyObject *ffi_std_read(const struct sc_type *t, char *p, int take)
 {
     PyObject *r, *x, *y;
     const char *s;
@@ -81,10 +123,12 @@ PyObject *ffi_std_read(const struct sc_type *t, const char *p)
         memcpy(&s, p + 8, sizeof(s));
         return text_value(s != NULL ? s : "", s != NULL ? n : 0);
     case SC_VECTOR:
-        return read_vector(t, p);
+        return read_vector(t, p, take);
+    case SC_OBJ:
+        return ffi_std_obj_read(t, p, take);
     case SC_PAIR:
-        x = ffi_std_read(t->a, p);
-        y = x == NULL ? NULL : ffi_std_read(t->b, p + t->off_b);
+        x = ffi_std_read(t->a, p, take);
+        y = x == NULL ? NULL : ffi_std_read(t->b, p + t->off_b, take);
         r = y == NULL ? NULL : PyTuple_Pack(2, x, y);
         Py_XDECREF(x);
         Py_XDECREF(y);
@@ -93,7 +137,7 @@ PyObject *ffi_std_read(const struct sc_type *t, const char *p)
         r = PyDict_New();
         for (node = sc_map_first(p); r != NULL && node != NULL;
              node = sc_map_next(p, node)) {
-            if (read_pair_into(t, (char *)node + SC_RB_VALUE, r) != 0) {
+            if (read_pair_into(t, (char *)node + SC_RB_VALUE, r, take) != 0) {
                 Py_CLEAR(r);
             }
         }
@@ -102,7 +146,7 @@ PyObject *ffi_std_read(const struct sc_type *t, const char *p)
         r = PyDict_New();
         memcpy(&node, p + 16, sizeof(node)); /* _M_before_begin._M_nxt */
         for (; r != NULL && node != NULL; memcpy(&node, node, sizeof(node))) {
-            if (read_pair_into(t, (char *)node + t->node_val, r) != 0) {
+            if (read_pair_into(t, (char *)node + t->node_val, r, take) != 0) {
                 Py_CLEAR(r);
             }
         }

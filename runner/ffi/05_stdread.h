@@ -1,6 +1,6 @@
 /* 05_stdread: a container in memory read into a new Python value (list,
  * tuple, dict, str), elements converted as results are. Uses 02_values,
- * 04_conv and 05_stdtype. */
+ * 04_conv, 05_stdtype and 05_stdobj. */
 #ifndef CROSSRUN_FFI_STDREAD_H
 #define CROSSRUN_FFI_STDREAD_H
 
@@ -9,8 +9,15 @@
 
 #include "ffi/05_stdtype.h"
 
-/* A new Python value for the container (or element) of type t at p; p
- * is left as it was. NULL with an exception set. */
-PyObject *ffi_std_read(const struct sc_type *t, const char *p);
+/* A new Python value for the container (or element) of type t at p.
+ * take: p is destroyed next, so objects may be moved out of it (it is
+ * left valid, as C++'s moved-from objects are); else p is left as it
+ * was. NULL with an exception set. */
+PyObject *ffi_std_read(const struct sc_type *t, char *p, int take);
+
+/* Whether the container of type t at p is whole (a vector's bytes a
+ * whole number of its elements): 0, or -1 with ValueError, when it must
+ * be neither read nor destroyed. */
+int ffi_std_check(const struct sc_type *t, const char *p);
 
 #endif

@@ -15,6 +15,7 @@
 #include "ffi/01_errors.h"
 #include "ffi/02_values.h"
 #include "ffi/03_lib.h"
+#include "ffi/04_shim.h"
 
 /* Split "std::map<K, V>" into its template name and arguments (copies
  * in a). Returns the number of arguments, or 0 when name has none. */
@@ -68,12 +69,97 @@ int ffi_std_is_container(const char *name)
 
 const char ffi_std_supported[] =
     "supported: numbers, bool (not in std::vector), enums, pointers, "
-    "std::string, structs declared with lib.struct, and std::vector, "
-    "std::pair, std::map, std::unordered_map of these";
+    "std::string, structs declared with lib.struct, objects of lib.cls "
+    "classes, and std::vector, std::pair, std::map, std::unordered_map of "
+    "these";
 
 static struct sc_type *describe(const char *name, PyObject *lib,
                                 const char *decl, struct ct_arena *a,
                                 int depth);
+
+/* "Tally" of "stdc::Tally", for the declarations a message suggests. */
+static const char *short_name(const char *name)
+{
+    const char *last = strrchr(name, ':');
+
+    return last != NULL ? last + 1 : name;
+}
+
+/* With load(headers=), the element's sizeof and alignof as the compiler
+ * has them: the stride is sizeof, not the (upper bound) size=. 0, or -1
+ * with DeclarationError when size= is smaller than sizeof. Without
+ * headers, or when they do not define the class, size= stands. */
+static int obj_layout(struct sc_type *s, const char *decl)
+{
+    LibraryObject *lib = (LibraryObject *)s->obj.lib;
+    size_t v[2];
+
+    if (lib == NULL || ffi_shim_headers(lib) == NULL) {
+        return 0;
+    }
+    if (ffi_shim_layout(lib, s->name, decl, v) != 0) {
+        if (!PyErr_ExceptionMatches(ffi_DeclarationError)) {
+            return -1;
+        }
+        PyErr_Clear(); /* not in the headers: size= as declared */
+        return 0;
+    }
+    if (v[0] > s->obj.size || v[0] == 0 || v[1] == 0) {
+        ffi_raise_decl_msg(decl, "lib.cls(\"%s\", size=%zu): its sizeof is "
+                           "%zu (compiled from the headers): give size=%zu",
+                           s->name, s->obj.size, v[0], v[0]);
+        return -1;
+    }
+    s->size = v[0];
+    s->align = v[1];
+    return 0;
+}
+
+/* The description of an element that is an object of lib.cls class cls
+ * (called name): its size is size=; a class that is not trivially
+ * copyable needs its destructor and copy constructor, reachable. */
+static struct sc_type *describe_obj(PyObject *cls, const char *name,
+                                    const char *outer, const char *decl,
+                                    struct ct_arena *a)
+{
+    struct sc_type *s = ct_alloc(a, sizeof(*s));
+    const char *what = NULL, *sn = short_name(name);
+
+    if (s == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    if (conv_hooks.class_elem(cls, &s->obj) != 0) {
+        ffi_raise_decl_msg(decl, "in %s: '%s' is not a lib.cls class",
+                           outer, name);
+        return NULL;
+    }
+    if (!s->obj.trivial && s->obj.dtor == NULL) {
+        what = "destructor";
+    } else if (!s->obj.trivial && s->obj.copy == NULL) {
+        what = "copy constructor";
+    }
+    if (what != NULL) {
+        ffi_raise_decl_msg(decl, "in %s: an element of class '%s' (not "
+                           "trivially copyable) is copied and destroyed by "
+                           "the class's own code, and its %s is not "
+                           "reachable: declare \"%s(const %s&)\" and "
+                           "\"~%s()\" in methods= of lib.cls(\"%s\"), and "
+                           "when the library does not export them (inline "
+                           "in the header) load it with headers=[...]",
+                           outer, name, what, sn, name, sn, name);
+        return NULL;
+    }
+    s->kind = SC_OBJ;
+    s->name = name;
+    s->size = s->obj.size;
+    s->align = s->obj.align;
+    if (obj_layout(s, decl) != 0) {
+        return NULL;
+    }
+    s->cls = Py_NewRef(cls);
+    return s;
+}
 
 /* The description of one template argument, a type's text. */
 static struct sc_type *describe_arg(const char *text, const char *outer,
@@ -110,16 +196,13 @@ static struct sc_type *describe_arg(const char *text, const char *outer,
         if (known == NULL) {
             ffi_raise_decl_msg(decl, "in %s: the element type '%s' is not "
                                "declared: declare it first with "
-                               "lib.struct(\"%s\", [...]) or lib.enum (%s)",
+                               "lib.struct(\"%s\", [...]), lib.cls or "
+                               "lib.enum (%s)",
                                outer, t->name, t->name, ffi_std_supported);
             return NULL;
         }
         if (conv_hooks.is_class(known)) {
-            ffi_raise_decl_msg(decl, "in %s: '%s' is a lib.cls class; a "
-                               "container of objects is not supported, "
-                               "declare a container of pointers (%s)",
-                               outer, t->name, ffi_std_supported);
-            return NULL;
+            return describe_obj(known, t->name, outer, decl, a);
         }
     } else if (!(ct_is_scalar(t->kind) && t->kind != CT_VOID &&
                  t->kind != CT_NULLPTR) && t->kind != CT_PTR) {
@@ -167,14 +250,55 @@ static int key_ok(const struct sc_type *k)
             k->leaf.kind == CV_FLOAT || k->leaf.kind == CV_PTR);
 }
 
-/* Fill the layout of a pair-like s from s->a and s->b. */
-static void pair_layout(struct sc_type *s)
+/* The alignments x may have: its own, or when not known, every power
+ * of two up to 16 that divides its size (alignof divides sizeof). */
+static size_t align_choices(const struct sc_type *x, size_t out[5])
 {
-    size_t al = s->a->align > s->b->align ? s->a->align : s->b->align;
+    size_t n = 0, al;
 
-    s->off_b = sc_round_up(s->a->size, s->b->align);
-    s->size = sc_round_up(s->off_b + s->b->size, al);
-    s->align = al;
+    if (x->align != 0) {
+        out[0] = x->align;
+        return 1;
+    }
+    for (al = 1; al <= 16; al *= 2) {
+        if (x->size % al == 0) {
+            out[n++] = al;
+        }
+    }
+    return n;
+}
+
+/* Fill the layout of a pair-like s from s->a and s->b: the offset of
+ * second, the size, the alignment (0 when it depends on one not known)
+ * and the offset of the value in an unordered_map's node. An element
+ * whose alignment is not known is tried with each it may have; -1 when
+ * the layout depends on which. */
+static int pair_layout(struct sc_type *s)
+{
+    size_t ca[5], cb[5], na = align_choices(s->a, ca);
+    size_t nb = align_choices(s->b, cb), i, j;
+
+    for (i = 0; i < na; i++) {
+        for (j = 0; j < nb; j++) {
+            size_t al = ca[i] > cb[j] ? ca[i] : cb[j];
+            size_t off = sc_round_up(s->a->size, cb[j]);
+            size_t size = sc_round_up(off + s->b->size, al);
+            size_t val = sc_round_up(sizeof(void *), al);
+
+            if (i + j == 0) {
+                s->off_b = off;
+                s->size = size;
+                s->align = al;
+                s->node_val = val;
+            } else if (off != s->off_b || size != s->size ||
+                       val != s->node_val) {
+                return -1;
+            } else if (al != s->align) {
+                s->align = 0;
+            }
+        }
+    }
+    return 0;
 }
 
 /* The description of the container type called name. */
@@ -264,13 +388,20 @@ static struct sc_type *describe(const char *name, PyObject *lib,
                            name, s->a->name);
         return NULL;
     }
-    pair_layout(s);
+    if (pair_layout(s) != 0) {
+        const struct sc_type *o = s->a->align == 0 ? s->a : s->b;
+
+        ffi_raise_decl_msg(decl, "%s: where its members lie depends on the "
+                           "alignment of '%s', which crossrun does not "
+                           "know: declare its fields with fields=[...] on "
+                           "lib.cls(\"%s\")", name, o->name, o->name);
+        return NULL;
+    }
     s->vsize = s->size;
     if (s->kind == SC_MAP) {
         s->size = SC_MAP_SIZE;
         s->align = 8;
     } else if (s->kind == SC_UMAP) {
-        s->node_val = sc_round_up(sizeof(void *), s->align);
         /* std::hash<std::string> is not a "fast" hash: nodes cache it
          * (bits/hashtable.h __cache_default); integers' are not cached. */
         s->node_hash = s->a->kind == SC_STRING
@@ -288,6 +419,9 @@ void ffi_std_clear(struct sc_type *t)
     }
     if (t->kind == SC_LEAF) {
         conv_clear(&t->leaf);
+    }
+    if (t->kind == SC_OBJ) {
+        Py_CLEAR(t->cls);
     }
     ffi_std_clear(t->a);
     ffi_std_clear(t->b);

@@ -1,8 +1,8 @@
 /* 05_stdtype: the description of a standard container type (std::vector,
  * std::pair, std::map, std::unordered_map, std::string_view) read from
  * its spelling, as libstdc++ lays it out; the tree the other 05_std*
- * files walk to read, build and destroy one. Uses 01_errors, 03_lib and
- * 04_conv. */
+ * files walk to read, build and destroy one. Uses 01_errors, 03_lib,
+ * 04_conv and 04_shim (an object's sizeof from load(headers=)). */
 #ifndef CROSSRUN_FFI_STDTYPE_H
 #define CROSSRUN_FFI_STDTYPE_H
 
@@ -12,13 +12,15 @@
 #include "ffi/04_conv.h"
 
 enum sc_kind { SC_LEAF, SC_STRING, SC_VECTOR, SC_PAIR, SC_MAP, SC_UMAP,
-               SC_SVIEW };
+               SC_SVIEW, SC_OBJ };
 
 /* A container type, or one of its elements. Lives in the arena of the
  * declaration (or StdContainer) that described it. */
 struct sc_type {
     enum sc_kind kind;
-    size_t size, align;
+    size_t size, align;    /* align 0: not known (an object's, without
+                              fields=); layouts that depend on it are
+                              refused */
     struct conv leaf;      /* SC_LEAF: the element's converter */
     struct sc_type *a, *b; /* VECTOR: a; PAIR: first, second; MAPs: the
                               key and mapped type */
@@ -27,6 +29,8 @@ struct sc_type {
     size_t node_val;       /* UMAP: offset of the value in a node */
     size_t node_hash;      /* UMAP: offset of the cached hash, 0: none */
     const char *name;      /* canonical spelling, for messages */
+    PyObject *cls;         /* SC_OBJ: the lib.cls class (a reference) */
+    struct conv_class obj; /* SC_OBJ: its size, copy constructor, ... */
 };
 
 /* How a parameter or result uses a container (conv.std). */

@@ -12,6 +12,7 @@
 #include "cxx/stdcont.h"
 #include "ffi/02_values.h"
 #include "ffi/05_stddrop.h"
+#include "ffi/05_stdobj.h"
 
 int ffi_std_write_error(const struct sc_type *t, PyObject *o, int argno,
                         const char *want)
@@ -277,6 +278,8 @@ int ffi_std_write(const struct sc_type *t, PyObject *o, char *p,
         return write_text(t, o, p, argno);
     case SC_VECTOR:
         return write_vector(t, o, p, argno);
+    case SC_OBJ:
+        return ffi_std_obj_write(t, o, p, argno);
     case SC_PAIR:
         if (!PyTuple_Check(o) && !PyList_Check(o)) {
             return ffi_std_write_error(t, o, argno, "a tuple of 2");
