@@ -9,6 +9,7 @@
 #include "cxx/cxxrt.h"
 #include "cxx/stdcont.h"
 #include "ffi/02_values.h"
+#include "ffi/05_smart.h"
 #include "ffi/05_stdobj.h"
 
 static void destroy_pair_value(void *val, void *ctx)
@@ -35,6 +36,9 @@ void ffi_std_destroy(const struct sc_type *t, char *p)
         return;
     case SC_OBJ:
         ffi_std_obj_destroy(t, p);
+        return;
+    case SC_SMART:
+        ffi_smart_destroy(t->sp, p);
         return;
     case SC_STRING:
         ffi_cxx_string_destroy(p);

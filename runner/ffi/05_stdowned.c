@@ -67,7 +67,16 @@ static PyObject *container_new(const char *text, PyObject *init,
     if (s->t == NULL) {
         goto error;
     }
+    if (ffi_std_has_smart(s->t)) {
+        ffi_std_clear(s->t);
+        s->t = NULL;
+        ffi_raise_decl_msg(text, "a container of smart pointers is "
+                           "supported only as a function's result by "
+                           "value");
+        goto error;
+    }
     if (s->t->kind == SC_SVIEW || s->t->kind == SC_PAIR) {
+        ffi_std_clear(s->t);
         s->t = NULL;
         ffi_raise_decl_msg(text, "make containers with StdVector, StdMap "
                            "and StdUnorderedMap; a pair or string_view "
@@ -75,6 +84,7 @@ static PyObject *container_new(const char *text, PyObject *init,
         goto error;
     }
     if (ffi_std_write(s->t, init, (char *)s->mem, -1) != 0) {
+        ffi_std_clear(s->t);
         s->t = NULL;
         goto error;
     }

@@ -9,6 +9,7 @@
 #include "cxx/cxxrt.h"
 #include "cxx/stdcont.h"
 #include "ffi/02_values.h"
+#include "ffi/05_smart.h"
 #include "ffi/05_stdobj.h"
 
 static PyObject *text_value(const char *p, size_t n)
@@ -126,6 +127,13 @@ PyObject *ffi_std_read(const struct sc_type *t, char *p, int take)
         return read_vector(t, p, take);
     case SC_OBJ:
         return ffi_std_obj_read(t, p, take);
+    case SC_SMART:
+        if (!take) { /* std_build refuses it; never copied */
+            PyErr_Format(PyExc_TypeError, "a %s in a container is read "
+                         "only out of a result by value", t->name);
+            return NULL;
+        }
+        return ffi_smart_take(t->sp, p, t->lib);
     case SC_PAIR:
         x = ffi_std_read(t->a, p, take);
         y = x == NULL ? NULL : ffi_std_read(t->b, p + t->off_b, take);

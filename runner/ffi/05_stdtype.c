@@ -161,6 +161,28 @@ static struct sc_type *describe_obj(PyObject *cls, const char *name,
     return s;
 }
 
+/* The description of an element that is a std::unique_ptr or
+ * std::shared_ptr (05_smart describes it). */
+static struct sc_type *describe_smart(const char *name, PyObject *lib,
+                                      const char *decl, struct ct_arena *a)
+{
+    struct sc_type *s = ct_alloc(a, sizeof(*s));
+
+    if (s == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    s->sp = ffi_smart_describe(name, lib, decl, a, &s->size);
+    if (s->sp == NULL) {
+        return NULL;
+    }
+    s->kind = SC_SMART;
+    s->name = name;
+    s->align = 8;
+    s->lib = lib;
+    return s;
+}
+
 /* The description of one template argument, a type's text. */
 static struct sc_type *describe_arg(const char *text, const char *outer,
                                     PyObject *lib, const char *decl,
@@ -190,6 +212,10 @@ static struct sc_type *describe_arg(const char *text, const char *outer,
     }
     if (t->kind == CT_NAMED && ffi_std_is_container(t->name)) {
         return describe(t->name, lib, decl, a, depth + 1);
+    }
+    if (t->kind == CT_NAMED && (strncmp(t->name, "std::unique_ptr<", 16) == 0 ||
+                                strncmp(t->name, "std::shared_ptr<", 16) == 0)) {
+        return describe_smart(t->name, lib, decl, a);
     }
     if (t->kind == CT_NAMED) {
         known = lib != NULL ? ffi_lib_type(lib, t->name) : NULL;
@@ -410,6 +436,12 @@ static struct sc_type *describe(const char *name, PyObject *lib,
         s->align = 8;
     }
     return s;
+}
+
+int ffi_std_has_smart(const struct sc_type *t)
+{
+    return t != NULL && (t->kind == SC_SMART || ffi_std_has_smart(t->a) ||
+                         ffi_std_has_smart(t->b));
 }
 
 void ffi_std_clear(struct sc_type *t)

@@ -2,7 +2,8 @@
  * std::pair, std::map, std::unordered_map, std::string_view) read from
  * its spelling, as libstdc++ lays it out; the tree the other 05_std*
  * files walk to read, build and destroy one. Uses 01_errors, 03_lib,
- * 04_conv and 04_shim (an object's sizeof from load(headers=)). */
+ * 04_conv, 04_shim (an object's sizeof from load(headers=)) and 05_smart
+ * (smart pointers as elements). */
 #ifndef CROSSRUN_FFI_STDTYPE_H
 #define CROSSRUN_FFI_STDTYPE_H
 
@@ -10,9 +11,10 @@
 #include <Python.h>
 
 #include "ffi/04_conv.h"
+#include "ffi/05_smart.h"
 
 enum sc_kind { SC_LEAF, SC_STRING, SC_VECTOR, SC_PAIR, SC_MAP, SC_UMAP,
-               SC_SVIEW, SC_OBJ };
+               SC_SVIEW, SC_OBJ, SC_SMART };
 
 /* A container type, or one of its elements. Lives in the arena of the
  * declaration (or StdContainer) that described it. */
@@ -31,6 +33,8 @@ struct sc_type {
     const char *name;      /* canonical spelling, for messages */
     PyObject *cls;         /* SC_OBJ: the lib.cls class (a reference) */
     struct conv_class obj; /* SC_OBJ: its size, copy constructor, ... */
+    const struct sp_use *sp; /* SC_SMART: which smart pointer (05_smart) */
+    PyObject *lib;         /* SC_SMART: borrowed, for the pointee's class */
 };
 
 /* How a parameter or result uses a container (conv.std). */
@@ -67,6 +71,10 @@ int ffi_std_is_container(const char *name);
  * not declared. */
 struct sc_type *ffi_std_describe(const char *name, PyObject *lib,
                                  const char *decl, struct ct_arena *a);
+
+/* Does t hold smart pointers (which only move: such a container is
+ * supported as a result by value, read once and destroyed)? */
+int ffi_std_has_smart(const struct sc_type *t);
 
 /* Release the references the leaves of t hold (declared struct types);
  * the memory is the arena's. */

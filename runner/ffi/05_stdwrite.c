@@ -280,6 +280,9 @@ int ffi_std_write(const struct sc_type *t, PyObject *o, char *p,
         return write_vector(t, o, p, argno);
     case SC_OBJ:
         return ffi_std_obj_write(t, o, p, argno);
+    case SC_SMART: /* std_build and StdVector refuse it */
+        return ffi_std_write_error(t, o, argno, "nothing (a container of "
+                                   "smart pointers is only a result)");
     case SC_PAIR:
         if (!PyTuple_Check(o) && !PyList_Check(o)) {
             return ffi_std_write_error(t, o, argno, "a tuple of 2");

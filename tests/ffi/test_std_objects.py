@@ -251,3 +251,58 @@ def test_where_the_layout_needs_an_alignment_it_must_be_known():
         assert "alignment of 'stdc::Tally'" in str(e) and "fields=" in str(e)
     else:
         raise AssertionError("a pair laid out by a guessed alignment")
+
+
+Gadget = lib.cls("stdc::Gadget", size=8, methods=[
+    "int id() const", "static int alive()"])
+
+
+def test_a_vector_of_shared_ptrs_is_a_list_of_smart_ptrs_each_owning_one():
+    got = lib.fn("std::vector<std::shared_ptr<stdc::Gadget>> "
+                 "stdc::shared_gadgets(int n)")(3)
+    assert all(isinstance(g, crossrun.SmartPtr) for g in got)
+    assert [g.id() for g in got] == [0, 1, 2] and Gadget.alive() == 3
+    # moved out of the vector: each the only owner, none freed twice
+    assert [g.use_count() for g in got] == [1, 1, 1]
+    got[0].close()
+    assert Gadget.alive() == 2
+    del got
+    gc.collect()
+    assert Gadget.alive() == 0
+
+
+def test_a_vector_of_unique_ptrs_needs_the_destructor_from_headers():
+    decl = "std::vector<std::unique_ptr<stdc::Gadget>> stdc::unique_gadgets(int n)"
+    try:
+        lib.fn(decl)
+    except crossrun.DeclarationError as e:
+        assert "destructor" in str(e) and "headers=" in str(e)
+    else:
+        raise AssertionError("a unique_ptr deleted without its destructor")
+    hl = crossrun.load("fixtures/build/libstdc.so", headers=["stdc/stdc.h"],
+                       cflags=["-I", INC])
+    G = hl.cls("stdc::Gadget", size=8, methods=["int id() const",
+                                                "static int alive()"])
+    got = hl.fn(decl)(2)
+    assert [g.id() for g in got] == [0, 1] and G.alive() == 2
+    with got[1]:
+        pass
+    assert G.alive() == 1
+    got[0].close()
+    assert G.alive() == 0
+    assert hl.fn(decl)(0) == []
+
+
+def test_a_container_of_smart_pointers_is_only_a_result():
+    try:
+        lib.fn("long stdc::tally_sum(const std::vector<std::shared_ptr<stdc::Gadget>>& v)")
+    except crossrun.DeclarationError as e:
+        assert "result by value" in str(e)
+    else:
+        raise AssertionError("a vector of shared_ptrs as a parameter")
+    try:
+        crossrun.StdVector("std::shared_ptr<stdc::Gadget>", lib=lib)
+    except crossrun.DeclarationError as e:
+        assert "result by value" in str(e)
+    else:
+        raise AssertionError("a Python-owned vector of shared_ptrs")
