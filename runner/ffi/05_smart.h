@@ -18,8 +18,8 @@ int ffi_smart_ready(void);
 /* The crossrun.SmartPtr type, for the module's names. */
 PyTypeObject *ffi_smart_type(void);
 
-/* ---- smart pointers as container elements (05_stdtype, 05_stdread,
- * 05_stddrop) ---- */
+/* ---- smart pointers as container elements (06_stdtype, 06_stdread,
+ * 06_stddrop) ---- */
 struct sp_use;
 
 /* The description of smart pointer type name (allocated in a), its size

@@ -1,4 +1,4 @@
-/* 05_stdtype: a container type described once, when a declaration is
+/* 06_stdtype: a container type described once, when a declaration is
  * read, as a tree of sc_type laid out as libstdc++ lays it out
  * (bits/stl_vector.h: three pointers; bits/stl_pair.h; bits/stl_tree.h:
  * an _Rb_tree header node; bits/hashtable.h: buckets, a singly linked
@@ -6,7 +6,7 @@
  * Elements are numbers, bool, enums, pointers, std::string, declared
  * structs, and the containers themselves, nested; any other element type
  * is refused with a DeclarationError, never guessed. */
-#include "ffi/05_stdtype.h"
+#include "ffi/06_stdtype.h"
 
 #include <string.h>
 

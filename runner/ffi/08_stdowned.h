@@ -1,13 +1,13 @@
-/* 05_stdowned: crossrun.StdVector, StdMap and StdUnorderedMap, containers
+/* 08_stdowned: crossrun.StdVector, StdMap and StdUnorderedMap, containers
  * owned by Python for out-parameters and for sharing between calls. Uses
- * 02_values, 05_stdtype, 05_stdread, 05_stdwrite and 05_stddrop. */
+ * 02_values, 06_stdtype, 06_stdread, 07_stdwrite and 06_stddrop. */
 #ifndef CROSSRUN_FFI_STDOWNED_H
 #define CROSSRUN_FFI_STDOWNED_H
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#include "ffi/05_stdtype.h"
+#include "ffi/06_stdtype.h"
 
 /* The module-level functions (StdVector, StdMap, StdUnorderedMap),
  * ending with a NULL-named entry. */

@@ -1,13 +1,14 @@
-/* 05_stdread: a container in memory read into a new Python value (list,
+/* 06_stdread: a container in memory read into a new Python value (list,
  * tuple, dict, str), elements converted as results are. Uses 02_values,
- * 04_conv, 05_stdtype and 05_stdobj. */
+ * 04_conv (objects made with their constructors), 05_smart and
+ * 06_stdtype. */
 #ifndef CROSSRUN_FFI_STDREAD_H
 #define CROSSRUN_FFI_STDREAD_H
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#include "ffi/05_stdtype.h"
+#include "ffi/06_stdtype.h"
 
 /* A new Python value for the container (or element) of type t at p.
  * take: p is destroyed next, so objects may be moved out of it (it is

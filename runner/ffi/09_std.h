@@ -1,10 +1,10 @@
-/* 05_std: the C++ standard library's containers in signatures
+/* 09_std: the C++ standard library's containers in signatures
  * (std::vector, std::pair, std::map, std::unordered_map,
  * std::string_view) as converters of 04_conv's table, and the
  * Python-owned containers crossrun.StdVector, StdMap, StdUnorderedMap
- * (05_stdowned). Uses 01_errors, 03_lib, 04_conv (whose conv_hooks it
+ * (08_stdowned). Uses 01_errors, 03_lib, 04_conv (whose conv_hooks it
  * fills: 05_function and 06_call reach it only through them) and the
- * other 05_std* files. */
+ * 06_stdtype, 06_stdread, 06_stddrop, 07_stdwrite and 08_stdowned. */
 #ifndef CROSSRUN_FFI_STD_H
 #define CROSSRUN_FFI_STD_H
 
@@ -12,7 +12,7 @@
 #include <Python.h>
 
 #include "ffi/04_conv.h"
-#include "ffi/05_stdowned.h"
+#include "ffi/08_stdowned.h"
 
 /* Fill conv_hooks' container part and ready the Python types. Returns 0,
  * or -1 with an exception set. */

@@ -1,16 +1,16 @@
-/* 05_stdowned: crossrun.StdVector("int"), StdMap(key, value) and
+/* 08_stdowned: crossrun.StdVector("int"), StdMap(key, value) and
  * StdUnorderedMap(key, value): a container in memory Python owns (the
  * object's own bytes), destroyed with the object; it passes by pointer or
  * reference to calls that fill it, and value() reads it. */
-#include "ffi/05_stdowned.h"
+#include "ffi/08_stdowned.h"
 
 #include <string.h>
 
 #include "ffi/01_errors.h"
 #include "ffi/02_values.h"
-#include "ffi/05_stddrop.h"
-#include "ffi/05_stdread.h"
-#include "ffi/05_stdwrite.h"
+#include "ffi/06_stddrop.h"
+#include "ffi/06_stdread.h"
+#include "ffi/07_stdwrite.h"
 
 typedef struct {
     PyObject_HEAD

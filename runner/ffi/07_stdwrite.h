@@ -1,14 +1,14 @@
-/* 05_stdwrite: a container of type t built in memory from a Python value
+/* 07_stdwrite: a container of type t built in memory from a Python value
  * (list, tuple, dict, str), with storage from the C++ runtime's operator
  * new so the library may grow or free it. Uses 02_values, 04_conv,
- * 05_stdtype, 05_stddrop and cxx/stdcont. */
+ * 06_stdtype, 06_stddrop and cxx/stdcont. */
 #ifndef CROSSRUN_FFI_STDWRITE_H
 #define CROSSRUN_FFI_STDWRITE_H
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#include "ffi/05_stdtype.h"
+#include "ffi/06_stdtype.h"
 
 /* Build at p (uninitialised memory of t->size bytes) the container (or
  * element) of type t holding o. argno (1-based, -1: none) names the

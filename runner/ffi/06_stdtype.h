@@ -1,6 +1,6 @@
-/* 05_stdtype: the description of a standard container type (std::vector,
+/* 06_stdtype: the description of a standard container type (std::vector,
  * std::pair, std::map, std::unordered_map, std::string_view) read from
- * its spelling, as libstdc++ lays it out; the tree the other 05_std*
+ * its spelling, as libstdc++ lays it out; the tree the other std
  * files walk to read, build and destroy one. Uses 01_errors, 03_lib,
  * 04_conv, 04_shim (an object's sizeof from load(headers=)) and 05_smart
  * (smart pointers as elements). */

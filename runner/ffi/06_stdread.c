@@ -1,8 +1,8 @@
-/* 05_stdread: reading a container is plain memory walking: a vector's
+/* 06_stdread: reading a container is plain memory walking: a vector's
  * [begin, end), a pair's two members, a map's tree in key order
  * (cxx/stdcont's walk), an unordered_map's node list; each element
  * converted by its leaf converter as a result is. */
-#include "ffi/05_stdread.h"
+#include "ffi/06_stdread.h"
 
 #include <string.h>
 
@@ -10,7 +10,6 @@
 #include "cxx/stdcont.h"
 #include "ffi/02_values.h"
 #include "ffi/05_smart.h"
-#include "ffi/05_stdobj.h"
 
 static PyObject *text_value(const char *p, size_t n)
 {
@@ -41,6 +40,53 @@ static int read_pair_into(const struct sc_type *t, char *val,
     Py_DECREF(k);
     Py_DECREF(v);
     return rc;
+}
+
+/* Call the constructor ctor with this = dst (an object) and the object
+ * at src (a view of it made here). 0, or -1 with its exception. */
+static int construct(const struct sc_type *t, PyObject *ctor, PyObject *dst,
+                     void *src)
+{
+    PyObject *view = conv_hooks.object_view(t->cls, src, NULL), *args[2];
+    PyObject *r;
+
+    if (view == NULL) {
+        return -1;
+    }
+    args[0] = dst;
+    args[1] = view;
+    r = PyObject_Vectorcall(ctor, args, 2, NULL);
+    Py_DECREF(view);
+    if (r == NULL) {
+        return -1;
+    }
+    Py_DECREF(r);
+    return 0;
+}
+
+/* A new object of t's class (SC_OBJ) that Python owns, made from the
+ * element at p: moved out with the move constructor when take (p is
+ * destroyed next) and the class declares one, else copied with the copy
+ * constructor; a trivially copyable class byte for byte, never an object
+ * that is not. NULL with an exception set. */
+static PyObject *read_obj(const struct sc_type *t, char *p, int take)
+{
+    PyObject *o = conv_hooks.object_alloc(t->cls), *ctor;
+
+    if (o == NULL) {
+        return NULL;
+    }
+    if (t->obj.trivial) {
+        memcpy(conv_hooks.object_ptr(o), p, t->size);
+    } else {
+        ctor = take && t->obj.move != NULL ? t->obj.move : t->obj.copy;
+        if (construct(t, ctor, o, p) != 0) {
+            conv_hooks.object_abandon(o); /* nothing was constructed */
+            return NULL;
+        }
+    }
+    conv_hooks.object_constructed(o);
+    return o;
 }
 
 /* The elements of the vector of t at p in *begin and *n. -1 with
@@ -126,7 +172,7 @@ PyObject *ffi_std_read(const struct sc_type *t, char *p, int take)
     case SC_VECTOR:
         return read_vector(t, p, take);
     case SC_OBJ:
-        return ffi_std_obj_read(t, p, take);
+        return read_obj(t, p, take);
     case SC_SMART:
         if (!take) { /* std_build refuses it; never copied */
             PyErr_Format(PyExc_TypeError, "a %s in a container is read "

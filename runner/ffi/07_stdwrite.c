@@ -1,18 +1,17 @@
-/* 05_stdwrite: building a container from a Python value. Storage comes
+/* 07_stdwrite: building a container from a Python value. Storage comes
  * from the C++ runtime's operator new (cxx/stdcont) so the library may
  * grow, shrink or free what it is given; a std::map is built as
  * std::map::insert builds it, rebalanced by libstdc++'s own exported
  * tree functions; an unordered_map gets one bucket holding every node,
  * which the library's next insertion rehashes. */
-#include "ffi/05_stdwrite.h"
+#include "ffi/07_stdwrite.h"
 
 #include <string.h>
 
 #include "cxx/cxxrt.h"
 #include "cxx/stdcont.h"
 #include "ffi/02_values.h"
-#include "ffi/05_stddrop.h"
-#include "ffi/05_stdobj.h"
+#include "ffi/06_stddrop.h"
 
 int ffi_std_write_error(const struct sc_type *t, PyObject *o, int argno,
                         const char *want)
@@ -26,6 +25,46 @@ int ffi_std_write_error(const struct sc_type *t, PyObject *o, int argno,
                      want, t->name, Py_TYPE(o)->tp_name);
     }
     return -1;
+}
+
+/* Construct at p (zeroed, t->size bytes) a copy of o, an object of t's
+ * class, with its copy constructor (byte for byte when trivially
+ * copyable). 0, or -1 with an exception set and nothing constructed. */
+static int write_obj(const struct sc_type *t, PyObject *o, char *p,
+                     int argno)
+{
+    PyObject *view, *args[2], *r;
+    void *src = NULL;
+    int rc;
+
+    rc = PyObject_TypeCheck(o, (PyTypeObject *)t->cls)
+             ? conv_hooks.object_address(o, &src) : 0;
+    if (rc < 0) {
+        return -1; /* closed */
+    }
+    if (rc == 0 || src == NULL) {
+        PyErr_Format(PyExc_TypeError, "argument %d: expected an object of "
+                     "%s for an element, got %.100s", argno, t->name,
+                     Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    if (t->obj.trivial) {
+        memcpy(p, src, t->size);
+        return 0;
+    }
+    view = conv_hooks.object_view(t->cls, p, NULL);
+    if (view == NULL) {
+        return -1;
+    }
+    args[0] = view;
+    args[1] = o;
+    r = PyObject_Vectorcall(t->obj.copy, args, 2, NULL);
+    Py_DECREF(view);
+    if (r == NULL) {
+        return -1;
+    }
+    Py_DECREF(r);
+    return 0;
 }
 
 static int write_text(const struct sc_type *t, PyObject *o, char *p,
@@ -279,7 +318,7 @@ int ffi_std_write(const struct sc_type *t, PyObject *o, char *p,
     case SC_VECTOR:
         return write_vector(t, o, p, argno);
     case SC_OBJ:
-        return ffi_std_obj_write(t, o, p, argno);
+        return write_obj(t, o, p, argno);
     case SC_SMART: /* std_build and StdVector refuse it */
         return ffi_std_write_error(t, o, argno, "nothing (a container of "
                                    "smart pointers is only a result)");

@@ -1,21 +1,21 @@
-/* 05_std: the standard containers' row of 04_conv's table (std::vector,
+/* 09_std: the standard containers' row of 04_conv's table (std::vector,
  * std::pair, std::map, std::unordered_map, std::string_view in
  * signatures): how a parameter or result uses one (by value, const&,
  * pointer, reference), the temporary built for an argument and destroyed
  * after the call, a result read and then destroyed. The type is
- * described by 05_stdtype, read by 05_stdread, built by 05_stdwrite,
- * destroyed by 05_stddrop; 05_stdowned has the Python-owned containers. */
-#include "ffi/05_std.h"
+ * described by 06_stdtype, read by 06_stdread, built by 07_stdwrite,
+ * destroyed by 06_stddrop; 08_stdowned has the Python-owned containers. */
+#include "ffi/09_std.h"
 
 #include <string.h>
 
 #include "ffi/01_errors.h"
 #include "ffi/03_lib.h"
-#include "ffi/05_stddrop.h"
-#include "ffi/05_stdowned.h"
-#include "ffi/05_stdread.h"
-#include "ffi/05_stdtype.h"
-#include "ffi/05_stdwrite.h"
+#include "ffi/06_stddrop.h"
+#include "ffi/08_stdowned.h"
+#include "ffi/06_stdread.h"
+#include "ffi/06_stdtype.h"
+#include "ffi/07_stdwrite.h"
 
 static const char *role_name(enum conv_role role)
 {

@@ -1,8 +1,8 @@
-/* 05_stddrop: destroying a container as libstdc++'s destructor does:
+/* 06_stddrop: destroying a container as libstdc++'s destructor does:
  * each element (strings, nested containers), then the vector's storage,
  * a map's nodes (cxx/stdcont), an unordered_map's nodes and buckets,
  * all given back to the C++ runtime's operator delete. */
-#include "ffi/05_stddrop.h"
+#include "ffi/06_stddrop.h"
 
 #include <string.h>
 
@@ -10,7 +10,28 @@
 #include "cxx/stdcont.h"
 #include "ffi/02_values.h"
 #include "ffi/05_smart.h"
-#include "ffi/05_stdobj.h"
+
+/* Run the destructor of the object at p (none when trivially copyable);
+ * an exception it raises is unraisable, one already set is kept. */
+static void destroy_obj(const struct sc_type *t, char *p)
+{
+    PyObject *et, *ev, *tb, *view, *r = NULL;
+
+    if (t->obj.trivial) {
+        return;
+    }
+    PyErr_Fetch(&et, &ev, &tb);
+    view = conv_hooks.object_view(t->cls, p, NULL);
+    if (view != NULL) {
+        r = PyObject_Vectorcall(t->obj.dtor, &view, 1, NULL);
+        Py_DECREF(view);
+    }
+    if (r == NULL) {
+        PyErr_WriteUnraisable(t->cls);
+    }
+    Py_XDECREF(r);
+    PyErr_Restore(et, ev, tb);
+}
 
 static void destroy_pair_value(void *val, void *ctx)
 {
@@ -35,7 +56,7 @@ void ffi_std_destroy(const struct sc_type *t, char *p)
     case SC_SVIEW:
         return;
     case SC_OBJ:
-        ffi_std_obj_destroy(t, p);
+        destroy_obj(t, p);
         return;
     case SC_SMART:
         ffi_smart_destroy(t->sp, p);
