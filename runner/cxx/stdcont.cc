@@ -1,6 +1,6 @@
 /* stdcont: operator new/delete, std::map's red-black tree, std::hash of
  * a string and std::shared_ptr's reference counting, for the containers
- * ffi/05_std.c and ffi/05_smart.c lay out in C. Only the tree needs C++: its
+ * ffi/06_stdtype.c ... ffi/09_std.c and ffi/05_smart.c lay out in C. Only the tree needs C++: its
  * rebalancing is libstdc++'s exported std::_Rb_tree_insert_and_rebalance
  * and std::_Rb_tree_increment (bits/stl_tree.h, src/c++98/tree.cc), so a
  * map built here is exactly one the library's own code built. Vectors,

@@ -41,6 +41,13 @@ static void destroy_pair_value(void *val, void *ctx)
     ffi_std_destroy(t->b, (char *)val + t->off_b);
 }
 
+static void destroy_key(void *val, void *ctx)
+{
+    const struct sc_type *t = ctx;
+
+    ffi_std_destroy(t->a, val);
+}
+
 void ffi_std_destroy_pair(const struct sc_type *t, char *val)
 {
     destroy_pair_value(val, (void *)t);
@@ -79,6 +86,22 @@ void ffi_std_destroy(const struct sc_type *t, char *p)
         return;
     case SC_MAP:
         sc_map_clear(p, destroy_pair_value, (void *)t);
+        return;
+    case SC_SET:
+        sc_map_clear(p, destroy_key, (void *)t);
+        return;
+    case SC_LIST:
+        memcpy(&node, p, sizeof(node));
+        while (node != NULL && node != p) {
+            memcpy(&next, node, sizeof(next));
+            ffi_std_destroy(t->a, node + t->node_val);
+            sc_delete(node);
+            node = next;
+        }
+        next = p; /* empty: the header points at itself */
+        memcpy(p, &next, sizeof(next));
+        memcpy(p + 8, &next, sizeof(next));
+        memset(p + 16, 0, 8);
         return;
     case SC_UMAP:
         memcpy(&node, p + 16, sizeof(node));

@@ -152,6 +152,24 @@ static PyObject *read_vector(const struct sc_type *t, const char *p,
     return list;
 }
 
+/* A std::list: from the header's next round to the header. */
+static PyObject *read_list(const struct sc_type *t, char *p, int take)
+{
+    PyObject *r = PyList_New(0), *x;
+    char *node;
+
+    memcpy(&node, p, sizeof(node));
+    while (r != NULL && node != NULL && node != p) {
+        x = ffi_std_read(t->a, node + t->node_val, take);
+        if (x == NULL || PyList_Append(r, x) != 0) {
+            Py_CLEAR(r);
+        }
+        Py_XDECREF(x);
+        memcpy(&node, node, sizeof(node));
+    }
+    return r;
+}
+
 PyObject *ffi_std_read(const struct sc_type *t, char *p, int take)
 {
     PyObject *r, *x, *y;
@@ -196,6 +214,19 @@ PyObject *ffi_std_read(const struct sc_type *t, char *p, int take)
             }
         }
         return r;
+    case SC_SET:
+        r = PySet_New(NULL);
+        for (node = sc_map_first(p); r != NULL && node != NULL;
+             node = sc_map_next(p, node)) {
+            x = ffi_std_read(t->a, (char *)node + SC_RB_VALUE, take);
+            if (x == NULL || PySet_Add(r, x) != 0) {
+                Py_CLEAR(r);
+            }
+            Py_XDECREF(x);
+        }
+        return r;
+    case SC_LIST:
+        return read_list(t, p, take);
     case SC_UMAP:
         r = PyDict_New();
         memcpy(&node, p + 16, sizeof(node)); /* _M_before_begin._M_nxt */

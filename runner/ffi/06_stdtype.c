@@ -64,14 +64,16 @@ int ffi_std_is_container(const char *name)
            strncmp(name, "std::vector<", 12) == 0 ||
            strncmp(name, "std::pair<", 10) == 0 ||
            strncmp(name, "std::map<", 9) == 0 ||
+           strncmp(name, "std::set<", 9) == 0 ||
+           strncmp(name, "std::list<", 10) == 0 ||
            strncmp(name, "std::unordered_map<", 19) == 0;
 }
 
 const char ffi_std_supported[] =
     "supported: numbers, bool (not in std::vector), enums, pointers, "
     "std::string, structs declared with lib.struct, objects of lib.cls "
-    "classes, and std::vector, std::pair, std::map, std::unordered_map of "
-    "these";
+    "classes, and std::vector, std::list, std::set, std::pair, std::map, "
+    "std::unordered_map of these";
 
 static struct sc_type *describe(const char *name, PyObject *lib,
                                 const char *decl, struct ct_arena *a,
@@ -327,6 +329,28 @@ static int pair_layout(struct sc_type *s)
     return 0;
 }
 
+/* s as std::set<key>: a std::map's tree whose nodes hold the key. */
+static struct sc_type *describe_set(struct sc_type *s, const char *key,
+                                    PyObject *lib, const char *decl,
+                                    struct ct_arena *a, int depth)
+{
+    s->kind = SC_SET;
+    s->size = SC_MAP_SIZE;
+    s->align = 8;
+    s->a = describe_arg(key, s->name, lib, decl, a, depth);
+    if (s->a == NULL) {
+        return NULL;
+    }
+    if (!key_ok(s->a)) {
+        ffi_raise_decl_msg(decl, "%s: an element of type '%s' is not "
+                           "supported (numbers, pointers and std::string "
+                           "are)", s->name, s->a->name);
+        return NULL;
+    }
+    s->vsize = s->a->size;
+    return s;
+}
+
 /* The description of the container type called name. */
 static struct sc_type *describe(const char *name, PyObject *lib,
                                 const char *decl, struct ct_arena *a,
@@ -375,6 +399,22 @@ static struct sc_type *describe(const char *name, PyObject *lib,
             return NULL;
         }
         return s;
+    }
+    if (strcmp(tmpl, "std::set") == 0 &&
+        (n == 1 || is_default(args[1], "std::less<")) &&
+        (n <= 2 || (n == 3 && is_default(args[2], "std::allocator<")))) {
+        return describe_set(s, args[0], lib, decl, a, depth);
+    }
+    if (strcmp(tmpl, "std::list") == 0 &&
+        (n == 1 || (n == 2 && is_default(args[1], "std::allocator<")))) {
+        s->kind = SC_LIST;
+        s->size = SC_LIST_SIZE;
+        s->align = 8;
+        s->a = describe_arg(args[0], name, lib, decl, a, depth);
+        /* the value after next and prev, at 16 for any alignment up
+         * to 16 (all alignof on x86-64 short of alignas) */
+        s->node_val = SC_LIST_NODE;
+        return s->a != NULL ? s : NULL;
     }
     if (strcmp(tmpl, "std::pair") == 0 && n == 2) {
         s->kind = SC_PAIR;

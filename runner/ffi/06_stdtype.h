@@ -14,7 +14,7 @@
 #include "ffi/05_smart.h"
 
 enum sc_kind { SC_LEAF, SC_STRING, SC_VECTOR, SC_PAIR, SC_MAP, SC_UMAP,
-               SC_SVIEW, SC_OBJ, SC_SMART };
+               SC_SVIEW, SC_OBJ, SC_SMART, SC_SET, SC_LIST };
 
 /* A container type, or one of its elements. Lives in the arena of the
  * declaration (or StdContainer) that described it. */
@@ -24,11 +24,11 @@ struct sc_type {
                               fields=); layouts that depend on it are
                               refused */
     struct conv leaf;      /* SC_LEAF: the element's converter */
-    struct sc_type *a, *b; /* VECTOR: a; PAIR: first, second; MAPs: the
-                              key and mapped type */
+    struct sc_type *a, *b; /* VECTOR, SET, LIST: a; PAIR: first, second;
+                              MAPs: the key and mapped type */
     size_t off_b;          /* PAIR/MAPs: offset of second in the pair */
-    size_t vsize;          /* MAPs: bytes of the pair a node holds */
-    size_t node_val;       /* UMAP: offset of the value in a node */
+    size_t vsize;          /* MAPs, SET: bytes of the value a node holds */
+    size_t node_val;       /* UMAP, LIST: offset of the value in a node */
     size_t node_hash;      /* UMAP: offset of the cached hash, 0: none */
     const char *name;      /* canonical spelling, for messages */
     PyObject *cls;         /* SC_OBJ: the lib.cls class (a reference) */
@@ -48,10 +48,14 @@ struct sc_use {
 
 /* Bytes of the containers whose size does not depend on the element
  * (bits/stl_vector.h: three pointers; bits/hashtable.h; string_view:
- * length, then pointer). */
+ * length, then pointer; a std::set is a std::map's tree, SC_MAP_SIZE). */
 #define SC_UMAP_SIZE 56
 #define SC_VEC_SIZE 24
 #define SC_SV_SIZE 16
+/* std::list (bits/stl_list.h, the C++11 ABI): a header node (next,
+ * prev) and the size; a node is next, prev, then the value. */
+#define SC_LIST_SIZE 24
+#define SC_LIST_NODE 16
 
 /* n rounded up to a multiple of a. */
 static inline size_t sc_round_up(size_t n, size_t a)

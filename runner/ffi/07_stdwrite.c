@@ -257,6 +257,104 @@ static int write_map(const struct sc_type *t, PyObject *o, char *p,
     return 0;
 }
 
+/* A node of size bytes (zeroed, from operator new) holding o at off.
+ * NULL with an exception set. */
+static char *new_elem_node(const struct sc_type *t, size_t off, size_t size,
+                           PyObject *o, int argno)
+{
+    char *node = sc_new(size);
+
+    if (node == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    memset(node, 0, size);
+    if (ffi_std_write(t->a, o, node + off, argno) != 0) {
+        sc_delete(node);
+        return NULL;
+    }
+    return node;
+}
+
+/* The items of o (a list, tuple, or also a set when sets), new
+ * reference; NULL with TypeError. */
+static PyObject *items_of(const struct sc_type *t, PyObject *o, int argno,
+                          int sets)
+{
+    if (PyList_Check(o) || PyTuple_Check(o) ||
+        (sets && PyAnySet_Check(o))) {
+        return PySequence_Fast(o, "");
+    }
+    ffi_std_write_error(t, o, argno, sets ? "a set, list or tuple"
+                                          : "a list or tuple");
+    return NULL;
+}
+
+static int write_set(const struct sc_type *t, PyObject *o, char *p,
+                     int argno)
+{
+    PyObject *seq = items_of(t, o, argno, 1);
+    Py_ssize_t i;
+
+    if (seq == NULL) {
+        return -1;
+    }
+    sc_map_init(p);
+    for (i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
+        char *node = new_elem_node(t, SC_RB_VALUE, SC_RB_VALUE + t->vsize,
+                                   PySequence_Fast_GET_ITEM(seq, i), argno);
+
+        if (node == NULL) {
+            ffi_std_destroy(t, p);
+            Py_DECREF(seq);
+            return -1;
+        }
+        if (!sc_map_insert(p, node, key_less, (void *)t)) {
+            ffi_std_destroy(t->a, node + SC_RB_VALUE);
+            sc_delete(node); /* an equal element: a set holds it once */
+        }
+    }
+    Py_DECREF(seq);
+    return 0;
+}
+
+/* A std::list: nodes linked in order between the header's next and
+ * prev; the header of an empty one points at itself. */
+static int write_list(const struct sc_type *t, PyObject *o, char *p,
+                      int argno)
+{
+    PyObject *seq = items_of(t, o, argno, 0);
+    size_t n = 0, size = sc_round_up(t->node_val + t->a->size, 8);
+    char *last = p;
+    Py_ssize_t i;
+
+    if (seq == NULL) {
+        return -1;
+    }
+    memcpy(p, &last, sizeof(last));
+    memcpy(p + 8, &last, sizeof(last));
+    memcpy(p + 16, &n, sizeof(n));
+    for (i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
+        char *node = new_elem_node(t, t->node_val, size,
+                                   PySequence_Fast_GET_ITEM(seq, i), argno);
+
+        if (node == NULL) {
+            ffi_std_destroy(t, p);
+            Py_DECREF(seq);
+            return -1;
+        }
+        memcpy(node, &p, sizeof(p));            /* next: the header */
+        memcpy(node + 8, &last, sizeof(last));  /* prev */
+        memcpy(last, &node, sizeof(node));      /* last's next */
+        memcpy(p + 8, &node, sizeof(node));     /* the header's prev */
+        last = node;
+        n++;
+        memcpy(p + 16, &n, sizeof(n));
+    }
+    Py_DECREF(seq);
+    return 0;
+}
+
 /* An unordered_map with one bucket holding every node: valid for
  * lookups (each walks bucket 0), and the library's next insertion
  * rehashes it (next_resize 0) from the cached string hashes or the keys. */
@@ -340,6 +438,10 @@ int ffi_std_write(const struct sc_type *t, PyObject *o, char *p,
         return rc;
     case SC_MAP:
         return write_map(t, o, p, argno);
+    case SC_SET:
+        return write_set(t, o, p, argno);
+    case SC_LIST:
+        return write_list(t, o, p, argno);
     case SC_UMAP:
         return write_umap(t, o, p, argno);
     }

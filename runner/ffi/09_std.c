@@ -213,6 +213,9 @@ static int std_score(const struct conv *c, PyObject *o)
     if (k == SC_MAP || k == SC_UMAP) {
         return PyDict_Check(o) ? 1 : 0;
     }
+    if (k == SC_SET && PyAnySet_Check(o)) {
+        return 1;
+    }
     return PyList_Check(o) || PyTuple_Check(o) ? 1 : 0;
 }
 

@@ -3,7 +3,7 @@
  * std::string_view) as converters of 04_conv's table, and the
  * Python-owned containers crossrun.StdVector, StdMap, StdUnorderedMap
  * (08_stdowned). Uses 01_errors, 03_lib, 04_conv (whose conv_hooks it
- * fills: 05_function and 06_call reach it only through them) and the
+ * fills: 05_function and 06_call reach it only through them) and
  * 06_stdtype, 06_stdread, 06_stddrop, 07_stdwrite and 08_stdowned. */
 #ifndef CROSSRUN_FFI_STD_H
 #define CROSSRUN_FFI_STD_H

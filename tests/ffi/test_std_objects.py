@@ -306,3 +306,12 @@ def test_a_container_of_smart_pointers_is_only_a_result():
         assert "result by value" in str(e)
     else:
         raise AssertionError("a Python-owned vector of shared_ptrs")
+
+
+def test_a_std_list_of_objects_returned_and_passed():
+    got = lib.fn("std::list<stdc::Tally> stdc::tally_list(int n)")(3)
+    assert values(got) == [0, 3, 6] and Tally.alive() == 3
+    total = lib.fn("long stdc::tally_list_sum(const std::list<stdc::Tally>& l)")
+    assert total(got) == 9 and Tally.alive() == 3
+    close_all(got)
+    assert Tally.alive() == 0
