@@ -194,8 +194,8 @@ struct conv_hooks {
     /* The pointer an object holds (the address of the C++ object). */
     void *(*object_ptr)(PyObject *o);
     /* 09_class: what a container of objects of lib.cls class cls needs
-     * (06_stdtype, 06_stdread, ...). 0 with out filled, -1 (no exception) when cls is not a
-     * lib.cls class. */
+     * (06_stdtype, 06_stdread, ...). 0 with out filled, -1 (no
+     * exception) when cls is not a lib.cls class. */
     int (*class_elem)(PyObject *cls, struct conv_class *out);
     /* 09_std. std_build: 1 when t is a standard container (or a pointer
      * or reference to one) and c was built for it, 0 when t is not one,

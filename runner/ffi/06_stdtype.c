@@ -215,8 +215,9 @@ static struct sc_type *describe_arg(const char *text, const char *outer,
     if (t->kind == CT_NAMED && ffi_std_is_container(t->name)) {
         return describe(t->name, lib, decl, a, depth + 1);
     }
-    if (t->kind == CT_NAMED && (strncmp(t->name, "std::unique_ptr<", 16) == 0 ||
-                                strncmp(t->name, "std::shared_ptr<", 16) == 0)) {
+    if (t->kind == CT_NAMED &&
+        (strncmp(t->name, "std::unique_ptr<", 16) == 0 ||
+         strncmp(t->name, "std::shared_ptr<", 16) == 0)) {
         return describe_smart(t->name, lib, decl, a);
     }
     if (t->kind == CT_NAMED) {
@@ -395,7 +396,8 @@ static struct sc_type *describe(const char *name, PyObject *lib,
         }
         if (s->a->kind == SC_LEAF && s->a->leaf.kind == CV_BOOL) {
             ffi_raise_decl_msg(decl, "%s: std::vector<bool> packs bits and "
-                               "is not supported (%s)", name, ffi_std_supported);
+                               "is not supported (%s)", name,
+                               ffi_std_supported);
             return NULL;
         }
         return s;
