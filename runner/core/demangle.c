@@ -8,17 +8,21 @@
 char *__cxa_demangle(const char *mangled, char *out, size_t *len,
                      int *status);
 
-char *dem_name(const char *sym)
+char *dem_try(const char *mangled)
 {
     int status = -1;
-    char *d = NULL;
+    char *d = __cxa_demangle(mangled, NULL, NULL, &status);
 
-    if (strncmp(sym, "_Z", 2) == 0) {
-        d = __cxa_demangle(sym, NULL, NULL, &status);
-    }
     if (d != NULL && status == 0) {
         return d;
     }
     free(d);
-    return strdup(sym);
+    return NULL;
+}
+
+char *dem_name(const char *sym)
+{
+    char *d = strncmp(sym, "_Z", 2) == 0 ? dem_try(sym) : NULL;
+
+    return d != NULL ? d : strdup(sym);
 }

@@ -30,9 +30,55 @@ static int kept(pid_t pid, const pid_t *keep, size_t nkeep)
     return 0;
 }
 
-/* Kill and reap the pids listed in the text of fd (a children file).
- * Returns how many, or -1 (read failed). */
-static int kill_listed(int fd, const pid_t *keep, size_t nkeep)
+/* The start time of process pid in clock ticks since boot (field 22 of
+ * /proc/PID/stat), or 0 when it cannot be read (it ended). */
+static unsigned long long start_tick(pid_t pid)
+{
+    char path[64], stat[1024], *rp;
+    unsigned long long tick = 0;
+    ssize_t r;
+    int fd;
+
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return 0;
+    }
+    r = read(fd, stat, sizeof stat - 1);
+    close(fd);
+    if (r <= 0) {
+        return 0;
+    }
+    stat[r] = '\0';
+    /* "pid (comm) state" then fields 4..21 before starttime; comm may
+     * hold anything, even ')'. */
+    rp = strrchr(stat, ')');
+    if (rp == NULL ||
+        sscanf(rp + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u "
+               "%*u %*d %*d %*d %*d %*d %*d %llu", &tick) != 1) {
+        return 0;
+    }
+    return tick;
+}
+
+unsigned long long reap_tick_now(void)
+{
+    struct timespec ts;
+    long hz = sysconf(_SC_CLK_TCK);
+
+    if (hz <= 0 || clock_gettime(CLOCK_BOOTTIME, &ts) != 0) {
+        return 0;
+    }
+    /* The kernel's own rounding of a start time: down, in whole ticks. */
+    return (unsigned long long)ts.tv_sec * (unsigned long long)hz +
+           (unsigned long long)ts.tv_nsec / (1000000000ULL / (unsigned long long)hz);
+}
+
+/* Kill and reap the pids listed in the text of fd (a children file) that
+ * are not kept and started at tick `since` or later (0: any). Returns
+ * how many, or -1 (read failed). */
+static int kill_listed(int fd, const pid_t *keep, size_t nkeep,
+                       unsigned long long since)
 {
     char text[4096];
     ssize_t n;
@@ -61,7 +107,8 @@ static int kill_listed(int fd, const pid_t *keep, size_t nkeep)
         if (end == p) {
             break;
         }
-        if (v <= 0 || kept((pid_t)v, keep, nkeep)) {
+        if (v <= 0 || kept((pid_t)v, keep, nkeep) ||
+            (since > 0 && start_tick((pid_t)v) < since)) {
             continue;
         }
         (void)kill((pid_t)v, SIGKILL);
@@ -73,7 +120,8 @@ static int kill_listed(int fd, const pid_t *keep, size_t nkeep)
 }
 
 /* One pass over the children files of every thread of this process. */
-static int kill_children_once(const pid_t *keep, size_t nkeep)
+static int kill_children_once(const pid_t *keep, size_t nkeep,
+                              unsigned long long since)
 {
     DIR *d = opendir("/proc/self/task");
     struct dirent *e;
@@ -95,7 +143,7 @@ static int kill_children_once(const pid_t *keep, size_t nkeep)
         if (fd < 0) {
             continue;   /* the thread ended meanwhile */
         }
-        k = kill_listed(fd, keep, nkeep);
+        k = kill_listed(fd, keep, nkeep, since);
         close(fd);
         if (k < 0) {
             killed = killed > 0 ? killed : -1;
@@ -107,21 +155,14 @@ static int kill_children_once(const pid_t *keep, size_t nkeep)
     return killed;
 }
 
-int reap_children(const pid_t *keep, size_t nkeep)
+/* Rounds of kill_children_once until one finds nothing. */
+static int kill_children(const pid_t *keep, size_t nkeep,
+                         unsigned long long since)
 {
-    siginfo_t info;
     int total = 0;
 
-    /* No child at all (most tests start none): nothing to look for. One
-     * syscall instead of a walk of /proc; WNOWAIT leaves any child's
-     * status for its owner. */
-    if (waitid(P_ALL, 0, &info, WEXITED | WSTOPPED | WNOHANG | WNOWAIT) < 0
-        && errno == ECHILD) {
-        return 0;
-    }
-
     for (int round = 0; round < MAX_ROUNDS; round++) {
-        int k = kill_children_once(keep, nkeep);
+        int k = kill_children_once(keep, nkeep, since);
 
         if (k < 0) {
             return total > 0 ? total : -1;
@@ -132,6 +173,32 @@ int reap_children(const pid_t *keep, size_t nkeep)
         total += k;
     }
     return total;
+}
+
+int reap_children(const pid_t *keep, size_t nkeep)
+{
+    siginfo_t info;
+
+    /* No child at all (most tests start none): nothing to look for. One
+     * syscall instead of a walk of /proc; WNOWAIT leaves any child's
+     * status for its owner. */
+    if (waitid(P_ALL, 0, &info, WEXITED | WSTOPPED | WNOHANG | WNOWAIT) < 0
+        && errno == ECHILD) {
+        return 0;
+    }
+    return kill_children(keep, nkeep, 0);
+}
+
+int reap_adopted(unsigned long long since)
+{
+    siginfo_t info;
+
+    if (since == 0 ||
+        (waitid(P_ALL, 0, &info, WEXITED | WSTOPPED | WNOHANG | WNOWAIT) < 0
+         && errno == ECHILD)) {
+        return 0;
+    }
+    return kill_children(NULL, 0, since);
 }
 
 /* A process of the scan: its pid and parent. */

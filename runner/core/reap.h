@@ -29,6 +29,19 @@ int reap_subreaper(void);
  * Returns how many were killed, or -1 when /proc cannot be read. */
 int reap_children(const pid_t *keep, size_t nkeep);
 
+/* Now, in the unit of a process's start time (clock ticks since boot,
+ * rounded down as the kernel rounds them); 0 when it cannot be read. */
+unsigned long long reap_tick_now(void);
+
+/* SIGKILL and reap every child of this process that started at tick
+ * `since` (reap_tick_now) or later, then what their deaths hand over,
+ * until none is left: for a subreaper whose supervised child died
+ * without ending what it started (a crash, _exit), which handed those
+ * here. Children started before `since` are spared (a server a fixture
+ * started earlier). since == 0: nothing is done. Returns how many were
+ * killed, or -1 when /proc cannot be read. */
+int reap_adopted(unsigned long long since);
+
 /* SIGKILL every descendant of this process, however deep, except the
  * processes keep[0..nkeep) and their descendants; reap those that are
  * (or become) its children; repeat until no descendant is left or

@@ -586,6 +586,7 @@ struct sup_child {
     int go;             /* our end of the socket the child waits on */
     int pidfd;          /* made by its predecessor, or -1 */
     double start;       /* when it was told to go (sup_go) */
+    unsigned long long go_tick; /* the same, as reap_tick_now() */
 };
 
 void sup_discard(struct sup_child *c)
@@ -774,11 +775,46 @@ int sup_take_successor(struct sup_child *c, struct sup_child **out,
     return 0;
 }
 
+/* Whether this process was a child subreaper before a child went
+ * (-1: not asked yet); if not, it is one only while a child runs. */
+static int subreaper_before = -1;
+
+/* Make this process a subreaper for the child about to go (see
+ * sup_end_leftovers). */
+static void open_adoption(void)
+{
+    int was = 0;
+
+    if (subreaper_before < 0) {
+        subreaper_before =
+            prctl(PR_GET_CHILD_SUBREAPER, (unsigned long)&was, 0, 0, 0) == 0
+                ? was != 0 : 1;
+    }
+    if (!subreaper_before) {
+        (void)reap_subreaper();
+    }
+}
+
+int sup_end_leftovers(const struct sup_result *r)
+{
+    int killed = 0;
+
+    if (!r->said_done) {
+        killed = reap_adopted(r->go_tick);
+    }
+    if (subreaper_before == 0) {
+        (void)prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+    }
+    return killed;
+}
+
 void sup_go(struct sup_child *c, long job)
 {
     if (c->pidfd < 0) {
         c->pidfd = sup_pidfd_open(c->pid);
     }
+    open_adoption();
+    c->go_tick = reap_tick_now();
     c->start = sup_now();
     /* A child that died before it was told to start (the send fails) is
      * judged by its status, like any other. */
@@ -801,6 +837,7 @@ int sup_supervise(struct sup_child *c, const struct sup_opts *o,
     double start = c->start;
 
     memset(r, 0, sizeof *r);
+    r->go_tick = c->go_tick;
     for (int i = 0; i < NPIPES; i++) {
         fds[i] = c->fds[i];
     }
@@ -872,6 +909,7 @@ int sup_supervise(struct sup_child *c, const struct sup_opts *o,
                DONE_MARK, sizeof DONE_MARK - 1) == 0) {
         r->report.len -= sizeof DONE_MARK - 1;
         r->report.data[r->report.len] = '\0';
+        r->said_done = 1;
     }
     rc = 0;
 out:

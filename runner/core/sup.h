@@ -62,6 +62,9 @@ struct sup_result {
     struct buf report;      /* everything written to report_fd */
     struct buf crash;       /* everything written to crash_fd (capped) */
     double duration;        /* seconds from fork to reap */
+    int said_done;          /* the child said it was done (it ended what
+                               it started itself) */
+    unsigned long long go_tick; /* when it was told to go (reap.h) */
 };
 
 /* The child's work: job is the number given to sup_start (0 for
@@ -120,6 +123,17 @@ int sup_start(struct sup_child *c, long job, const struct sup_opts *o,
 void sup_go(struct sup_child *c, long job);
 int sup_supervise(struct sup_child *c, const struct sup_opts *o,
                   struct sup_result *r, char *err, size_t errlen);
+
+/* After sup_supervise (or sup_start, sup_run), always: end what the
+ * child started that outlived it. From sup_go until this call this
+ * process is a child subreaper (unless it was one already, and stays
+ * one), so a child that died without saying it was done (a crash,
+ * _exit, a timeout) handed what it started, even what left its group,
+ * to this process: its children started since the child went are
+ * killed and reaped here. A caller with waiting children of its own
+ * that may have been made in that time (a successor being cloned) must
+ * discard them first when r->said_done is 0. Returns how many. */
+int sup_end_leftovers(const struct sup_result *r);
 /* End a prepared child that will not be started; c is consumed. */
 void sup_discard(struct sup_child *c);
 

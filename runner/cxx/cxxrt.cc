@@ -1,6 +1,7 @@
 // ffi_cxx: C++ exceptions around ffi_call, demangling and std::string
 // (see ffi_cxx.h); everything else of the FFI is C.
 #include "cxx/cxxrt.h"
+#include "core/demangle.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -21,7 +22,7 @@ static char *type_name(const std::type_info *ti)
     if (*raw == '*') {
         raw++; // a type local to one object file
     }
-    d = ffi_cxx_demangle(raw);
+    d = dem_try(raw);
     return d ? d : strdup(raw);
 }
 
@@ -59,13 +60,6 @@ extern "C" int ffi_cxx_guard(void (*fn)(void *), void *arg, char **type,
         *what = nullptr;
     }
     return 1;
-}
-
-extern "C" char *ffi_cxx_demangle(const char *name)
-{
-    int status = 0;
-
-    return abi::__cxa_demangle(name, nullptr, nullptr, &status);
 }
 
 extern "C" int ffi_cxx_string_init(void *mem, const char *p, size_t n)

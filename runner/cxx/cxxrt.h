@@ -26,10 +26,6 @@ int ffi_cxx_call(ffi_cif *cif, void (*fn)(void), void *rvalue,
  * 0, or 1 with *type and *what set as ffi_cxx_call sets them. */
 int ffi_cxx_guard(void (*fn)(void *), void *arg, char **type, char **what);
 
-/* The demangled form of a mangled C++ name (malloc'd, the caller frees),
- * or NULL when name is not a mangled name or memory ran out. */
-char *ffi_cxx_demangle(const char *name);
-
 /* Construct a std::string holding n bytes of p in mem (FFI_STDSTRING_SIZE
  * bytes, suitably aligned). Returns 0, or -1 when memory ran out (mem
  * holds no string then). */

@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cxx/cxxrt.h"
+#include "core/demangle.h"
 
 static void entry_free(struct sym_entry *e)
 {
@@ -153,7 +153,7 @@ static int read_image(const unsigned char *img, size_t size,
         e->is_func = type != STT_OBJECT;
         e->size = s->st_size;
         e->is_cxx = strncmp(name, "_Z", 2) == 0;
-        e->demangled = e->is_cxx ? ffi_cxx_demangle(name) : NULL;
+        e->demangled = e->is_cxx ? dem_try(name) : NULL;
         if (e->demangled == NULL) {
             e->demangled = e->mangled;
         }

@@ -262,16 +262,19 @@ static PyObject *function_vectorcall(PyObject *self, PyObject *const *args,
         }
         avalues[first + i] = area + c->slot;
     }
-    if (f->vindex >= 0) {
+    if (f->is_method) {
         void *obj;
 
+        /* A method on no object would fault inside the library. */
         memcpy(&obj, area + f->args[0].slot, sizeof(obj));
         if (obj == NULL) {
             PyErr_Format(PyExc_ValueError, "%U: the object ('this') is "
                          "NULL: call it on a live object", f->text);
             goto out;
         }
-        fn = (*(void (***)(void))obj)[f->vindex];
+        if (f->vindex >= 0) {
+            fn = (*(void (***)(void))obj)[f->vindex];
+        }
     }
 #if HAVE_FAST_PATH
     if (f->fast != FAST_NONE) {

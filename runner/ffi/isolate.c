@@ -300,10 +300,12 @@ static PyObject *run_isolated(PyObject *self, PyObject *args, PyObject *kw)
     set_opts(&o, timeout, grace, cap, capture);
     freeze_gc(0);
     if (sup_run(isolated_main, func, &o, &r, err, sizeof err) != 0) {
+        (void)sup_end_leftovers(&r);
         sup_result_free(&r);
         PyErr_Format(PyExc_OSError, "run_isolated: %s", err);
         return NULL;
     }
+    (void)sup_end_leftovers(&r);
     res = make_result(&r);
     sup_result_free(&r);
     return res;
@@ -444,6 +446,7 @@ static int chain_run_one(ChainObject *self, Py_ssize_t job, Py_ssize_t left,
     struct sup_opts o;
     struct sup_child *current;
     char err[256];
+    int rc;
 
     set_opts(&o, timeout, grace, cap, 1);
     o.close_fd = self->close_fd;
@@ -473,7 +476,14 @@ static int chain_run_one(ChainObject *self, Py_ssize_t job, Py_ssize_t left,
     self->after = self->ready != NULL
                       ? chain_next(self, self->ready, left < 0 || left >= 3)
                       : NULL;
-    if (sup_supervise(current, &o, r, err, sizeof err) != 0) {
+    rc = sup_supervise(current, &o, r, err, sizeof err);
+    if (!r->said_done) {
+        /* What it started may be this process's now, and so may a
+         * successor cloned meanwhile: the waiting children go first. */
+        chain_drop(self);
+    }
+    (void)sup_end_leftovers(r);
+    if (rc != 0) {
         PyErr_Format(PyExc_OSError, "Chain.run: %s", err);
         return -1;
     }

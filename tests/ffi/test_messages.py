@@ -404,6 +404,14 @@ def test_a_method_called_without_its_object():
         "object of its class or a Pointer to one, not NoneType"
 
 
+def test_a_method_called_on_a_null_pointer():
+    # Not virtual: no vtable is read, but the method would still fault.
+    radius = calc.fn("double calc::Circle::radius() const")
+    assert message(ValueError, radius, crossrun.Pointer(0)) == \
+        "double calc::Circle::radius() const: the object ('this') is " \
+        "NULL: call it on a live object"
+
+
 def test_a_std_string_struct_field():
     assert message(crossrun.DeclarationError, calc.struct, "calc::X",
                    [("s", "std::string")]) == \
