@@ -129,6 +129,20 @@ int ffi_std_check(const struct sc_type *t, const char *p)
     return t->kind == SC_VECTOR ? vector_span(t, p, &begin, &n) : 0;
 }
 
+int ffi_std_count(const struct sc_type *t, const char *p, size_t *n)
+{
+    char *begin;
+    size_t off = t->kind == SC_LIST ? 16 : t->kind == SC_UMAP ? 24
+                                                              : SC_MAP_COUNT;
+
+    if (t->kind == SC_VECTOR) {
+        return vector_span(t, p, &begin, n);
+    }
+    memcpy(n, p + off, sizeof(*n)); /* _M_size, _M_element_count,
+                                       _M_node_count */
+    return 0;
+}
+
 static PyObject *read_vector(const struct sc_type *t, const char *p,
                              int take)
 {

@@ -21,4 +21,9 @@ PyObject *ffi_std_read(const struct sc_type *t, char *p, int take);
  * be neither read nor destroyed. */
 int ffi_std_check(const struct sc_type *t, const char *p);
 
+/* The number of elements of the container of type t at p (a vector,
+ * list, set, map or unordered_map) in *n, none read. 0, or -1 with
+ * ValueError as ffi_std_check. */
+int ffi_std_count(const struct sc_type *t, const char *p, size_t *n);
+
 #endif

@@ -100,17 +100,16 @@ static PyObject *container_value(StdContainerObject *s, PyObject *noargs)
     return ffi_std_read(s->t, (char *)s->mem, 0);
 }
 
+/* The number of elements, counted without reading them (a container
+ * of objects would copy each). */
 static Py_ssize_t container_len(StdContainerObject *s)
 {
-    PyObject *v = ffi_std_read(s->t, (char *)s->mem, 0);
-    Py_ssize_t n;
+    size_t n = 0;
 
-    if (v == NULL) {
+    if (ffi_std_count(s->t, (char *)s->mem, &n) != 0) {
         return -1;
     }
-    n = PyObject_Length(v);
-    Py_DECREF(v);
-    return n;
+    return (Py_ssize_t)n;
 }
 
 static PyObject *container_iter(StdContainerObject *s)

@@ -139,6 +139,7 @@ def test_python_owned_map_passes_by_const_ref():
     m = crossrun.StdMap("std::string", "int", {"x": 1, "y": 2})
     lookup = fn("int stdc::lookup(const std::map<std::string, int>& m, const std::string& key)")
     assert lookup(m, "y") == 2 and m.value() == {"x": 1, "y": 2}
+    assert len(m) == 2 and len(crossrun.StdMap("int", "int")) == 0
 
 
 def test_string_view_both_ways():

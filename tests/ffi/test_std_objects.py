@@ -92,7 +92,9 @@ def test_an_out_parameter_is_a_python_owned_vector_of_objects():
     fill = lib.fn("void stdc::tally_fill(std::vector<stdc::Tally>& out, int n)")
     fill(out, 2)
     fill(out, 3)                             # grows it: moves the first two
-    assert len(out) == 5 and Tally.alive() == 5 + 0
+    made = Tally.copies()
+    assert len(out) == 5 and Tally.alive() == 5
+    assert Tally.copies() == made             # counted, not read
     copies = out.value()                     # copies, owned by Python
     assert values(copies) == [10, 20, 10, 20, 30] and Tally.alive() == 10
     close_all(copies)
@@ -242,6 +244,19 @@ def test_a_size_that_is_not_sizeof_is_caught_not_misread():
         assert "sizeof" in str(e)
     else:
         raise AssertionError("a vector read with the wrong element size")
+
+
+def test_with_headers_a_size_smaller_than_sizeof_is_refused():
+    hl = crossrun.load("fixtures/build/libstdc.so", headers=["stdc/stdc.h"],
+                       cflags=["-I", INC])
+    hl.cls("stdc::Tally", size=16, methods=[
+        "Tally(const stdc::Tally& o)", "~Tally()", "int value() const"])
+    try:
+        hl.fn("std::vector<stdc::Tally> stdc::tallies(int n)")
+    except crossrun.DeclarationError as e:
+        assert "its sizeof is 40" in str(e) and "size=40" in str(e)
+    else:
+        raise AssertionError("a class smaller than its sizeof in a vector")
 
 
 def test_where_the_layout_needs_an_alignment_it_must_be_known():
