@@ -112,6 +112,12 @@ static int obj_layout(struct sc_type *s, const char *decl)
                            s->name, s->obj.size, v[0], v[0]);
         return -1;
     }
+    if (v[1] > 16) {
+        ffi_raise_decl_msg(decl, "%s: alignof is %zu: an over-aligned "
+                           "class (alignas beyond 16) in a container is not "
+                           "supported", s->name, v[1]);
+        return -1;
+    }
     s->size = v[0];
     s->align = v[1];
     return 0;
