@@ -43,10 +43,7 @@ static int write_obj(const struct sc_type *t, PyObject *o, char *p,
         return -1; /* closed */
     }
     if (rc == 0 || src == NULL) {
-        PyErr_Format(PyExc_TypeError, "argument %d: expected an object of "
-                     "%s for an element, got %.100s", argno, t->name,
-                     Py_TYPE(o)->tp_name);
-        return -1;
+        return ffi_std_write_error(t, o, argno, "an object of its class");
     }
     if (t->obj.trivial) {
         memcpy(p, src, t->size);
