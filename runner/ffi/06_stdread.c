@@ -121,12 +121,66 @@ static int vector_span(const struct sc_type *t, const char *p, char **begin,
     return 0;
 }
 
+/* Does t hold a vector anywhere (what ffi_std_check must look at)? */
+static int has_vector(const struct sc_type *t)
+{
+    return t != NULL && (t->kind == SC_VECTOR || has_vector(t->a) ||
+                         has_vector(t->b));
+}
+
+/* Check the value of the pair-like t (a pair, a map's node value) at
+ * val. */
+static int check_pair(const struct sc_type *t, const char *val)
+{
+    return ffi_std_check(t->a, val) != 0 ||
+                   ffi_std_check(t->b, val + t->off_b) != 0
+               ? -1 : 0;
+}
+
 int ffi_std_check(const struct sc_type *t, const char *p)
 {
+    const char *node;
     char *begin;
-    size_t n;
+    size_t n, i;
 
-    return t->kind == SC_VECTOR ? vector_span(t, p, &begin, &n) : 0;
+    if (!has_vector(t)) {
+        return 0;
+    }
+    switch (t->kind) {
+    case SC_VECTOR:
+        if (vector_span(t, p, &begin, &n) != 0) {
+            return -1;
+        }
+        for (i = 0; i < n && has_vector(t->a); i++) {
+            if (ffi_std_check(t->a, begin + i * t->a->size) != 0) {
+                return -1;
+            }
+        }
+        return 0;
+    case SC_PAIR:
+        return check_pair(t, p);
+    case SC_MAP:
+        for (node = sc_map_first(p); node != NULL;
+             node = sc_map_next(p, (void *)node)) {
+            if (check_pair(t, node + SC_RB_VALUE) != 0) {
+                return -1;
+            }
+        }
+        return 0;
+    case SC_UMAP:
+    case SC_LIST:
+        memcpy(&node, p + (t->kind == SC_UMAP ? 16 : 0), sizeof(node));
+        for (; node != NULL && node != p; memcpy(&node, node, sizeof(node))) {
+            if (t->kind == SC_UMAP ? check_pair(t, node + t->node_val) != 0
+                                   : ffi_std_check(t->a, node + t->node_val)
+                                         != 0) {
+                return -1;
+            }
+        }
+        return 0;
+    default:
+        return 0; /* a set's elements are never vectors */
+    }
 }
 
 int ffi_std_count(const struct sc_type *t, const char *p, size_t *n)

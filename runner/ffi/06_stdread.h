@@ -16,9 +16,9 @@
  * was. NULL with an exception set. */
 PyObject *ffi_std_read(const struct sc_type *t, char *p, int take);
 
-/* Whether the container of type t at p is whole (a vector's bytes a
- * whole number of its elements): 0, or -1 with ValueError, when it must
- * be neither read nor destroyed. */
+/* Whether the container of type t at p is whole (the bytes of each
+ * vector in it, nested ones too, a whole number of its elements): 0, or
+ * -1 with ValueError, when it must be neither read nor destroyed. */
 int ffi_std_check(const struct sc_type *t, const char *p);
 
 /* The number of elements of the container of type t at p (a vector,

@@ -138,6 +138,13 @@ def test_objects_as_values_of_maps_pairs_and_unordered_maps():
                   "const std::map<std::string, stdc::Tally>& m)")
     assert msum(m) == 150 and Tally.alive() == 3
     close_all(m.values())
+    rows = lib.fn("std::map<std::string, std::vector<stdc::Tally>> "
+                  "stdc::tally_rows(int n)")(3)
+    assert {k: values(v) for k, v in rows.items()} == \
+        {"row 1": [10], "row 2": [20, 21], "row 3": [30, 31, 32]}
+    assert Tally.alive() == 6
+    for row in rows.values():
+        close_all(row)
     assert Tally.alive() == 0
 
 
@@ -244,6 +251,13 @@ def test_a_size_that_is_not_sizeof_is_caught_not_misread():
         assert "sizeof" in str(e)
     else:
         raise AssertionError("a vector read with the wrong element size")
+    try:                                        # nested in a map
+        other.fn("std::map<std::string, std::vector<stdc::Tally>> "
+                 "stdc::tally_rows(int n)")(3)
+    except ValueError as e:
+        assert "not a whole number of 48-byte elements" in str(e)
+    else:
+        raise AssertionError("a nested vector read with the wrong size")
 
 
 def test_with_headers_a_size_smaller_than_sizeof_is_refused():
