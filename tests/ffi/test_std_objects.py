@@ -228,6 +228,16 @@ def test_a_class_without_a_destructor_is_refused():
     else:
         raise AssertionError("a vector of objects that cannot be destroyed")
     assert Bare is not None
+    # declared, but inline in the header and not exported: not reachable
+    other.cls("stdc::Counter", size=40, methods=[
+        "Counter(const stdc::Counter& o)", "~Counter()"])
+    try:
+        crossrun.StdVector("stdc::Counter", lib=other)
+    except crossrun.DeclarationError as e:
+        assert "its destructor is not reachable" in str(e)
+        assert "headers=" in str(e)
+    else:
+        raise AssertionError("a vector of objects whose destructor is inline")
 
 
 def test_an_undeclared_class_is_refused():
