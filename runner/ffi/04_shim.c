@@ -547,3 +547,55 @@ void *ffi_shim_deleter(LibraryObject *lib, const char *type,
     Py_DECREF(key);
     return fn;
 }
+
+int ffi_shim_layout(LibraryObject *lib, const char *type, const char *text,
+                    size_t out[2])
+{
+    PyObject *spec = ffi_shim_headers(lib), *addrs, *key, *a;
+    struct buf src = BUF_INIT;
+    const size_t *v = NULL;
+    void *h;
+
+    if (spec == NULL || (addrs = shim_addrs(lib)) == NULL) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_SystemError, "crossrun: no headers= to "
+                            "compile a sizeof from");
+        }
+        return -1;
+    }
+    key = PyUnicode_FromFormat("layout:%s", type);
+    if (key == NULL) {
+        return -1;
+    }
+    a = PyDict_GetItemWithError(addrs, key);
+    if (a == NULL && !PyErr_Occurred() &&
+        shim_prologue(&src, PyTuple_GET_ITEM(spec, 0)) == 0) {
+        if (buf_printf(&src, "extern \"C\" const unsigned long "
+                       "crossrun_shim_0[2] = {sizeof(crossrun_t<%s>), "
+                       "alignof(crossrun_t<%s>)};\n", type, type) != 0) {
+            PyErr_NoMemory();
+        } else if ((h = shim_compile(lib, spec, src.data, text)) != NULL) {
+            v = dlsym(h, "crossrun_shim_0");
+            a = v != NULL ? PyLong_FromVoidPtr((void *)v) : NULL;
+            if (a == NULL || PyDict_SetItem(addrs, key, a) != 0) {
+                v = NULL;
+                if (!PyErr_Occurred()) {
+                    ffi_raise_decl_msg(text, "the shim has no sizeof");
+                }
+            }
+            Py_XDECREF(a);
+            a = NULL;
+        }
+    }
+    if (a != NULL) {
+        v = PyLong_AsVoidPtr(a);
+    }
+    buf_free(&src);
+    Py_DECREF(key);
+    if (v == NULL) {
+        return -1;
+    }
+    out[0] = v[0];
+    out[1] = v[1];
+    return 0;
+}
