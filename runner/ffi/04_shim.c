@@ -501,97 +501,94 @@ out:
     return rc;
 }
 
-void *ffi_shim_deleter(LibraryObject *lib, const char *type,
-                       const char *text)
+/* The address of crossrun_shim_0 in a shim of its own whose source is
+ * lib's headers then `body`, compiled once and kept under `key` in lib's
+ * table; `what` names it in the error of a shim without it. NULL with an
+ * exception set. */
+static void *shim_single(LibraryObject *lib, PyObject *key,
+                         const char *body, const char *text,
+                         const char *what)
 {
-    PyObject *spec = ffi_shim_headers(lib), *addrs, *key, *a;
+    PyObject *spec = ffi_shim_headers(lib), *addrs, *a;
     struct buf src = BUF_INIT;
-    void *h, *fn = NULL;
+    void *h, *sym = NULL;
 
     if (spec == NULL) {
-        PyErr_SetString(PyExc_SystemError, "crossrun: no headers= to "
-                        "compile a deleter from");
+        PyErr_Format(PyExc_SystemError, "crossrun: no headers= to compile "
+                     "a %s from", what);
         return NULL;
     }
     if ((addrs = lib_table(lib, "_shim_addrs")) == NULL) {
         return NULL;
     }
-    key = PyUnicode_FromFormat("delete:%s", type);
+    a = PyDict_GetItemWithError(addrs, key);
+    if (a != NULL) {
+        return PyLong_AsVoidPtr(a);
+    }
+    if (PyErr_Occurred() || shim_prologue(&src, PyTuple_GET_ITEM(spec, 0))
+                                != 0) {
+        buf_free(&src);
+        return NULL;
+    }
+    if (buf_append(&src, body, strlen(body)) != 0) {
+        PyErr_NoMemory();
+    } else if ((h = shim_compile(lib, spec, src.data, text)) != NULL) {
+        sym = dlsym(h, "crossrun_shim_0");
+        a = sym != NULL ? PyLong_FromVoidPtr(sym) : NULL;
+        if (a == NULL || PyDict_SetItem(addrs, key, a) != 0) {
+            sym = NULL;
+            if (!PyErr_Occurred()) {
+                ffi_raise_decl_msg(text, "the shim has no %s", what);
+            }
+        }
+        Py_XDECREF(a);
+    }
+    buf_free(&src);
+    return sym;
+}
+
+/* shim_single for the key "KIND:type" and the body printed from fmt,
+ * which names the type once or twice (printf ignores an unused
+ * argument). */
+static void *shim_for_type(LibraryObject *lib, const char *kind,
+                           const char *type, const char *fmt,
+                           const char *text, const char *what)
+{
+    PyObject *key = PyUnicode_FromFormat("%s:%s", kind, type);
+    struct buf body = BUF_INIT;
+    void *sym = NULL;
+
     if (key == NULL) {
         return NULL;
     }
-    a = PyDict_GetItemWithError(addrs, key);
-    if (a == NULL && !PyErr_Occurred() &&
-        shim_prologue(&src, PyTuple_GET_ITEM(spec, 0)) == 0) {
-        if (buf_printf(&src, "extern \"C\" void crossrun_shim_0("
-                       "crossrun_t<%s>* p)\n{\n    delete p;\n}\n",
-                       type) != 0) {
-            PyErr_NoMemory();
-        } else if ((h = shim_compile(lib, spec, src.data, text)) != NULL) {
-            fn = dlsym(h, "crossrun_shim_0");
-            a = fn != NULL ? PyLong_FromVoidPtr(fn) : NULL;
-            if (a == NULL || PyDict_SetItem(addrs, key, a) != 0) {
-                fn = NULL;
-                if (!PyErr_Occurred()) {
-                    ffi_raise_decl_msg(text, "the shim has no deleter");
-                }
-            }
-            Py_XDECREF(a);
-            a = NULL;
-        }
+    if (buf_printf(&body, fmt, type, type) != 0) {
+        PyErr_NoMemory();
+    } else {
+        sym = shim_single(lib, key, body.data, text, what);
     }
-    if (a != NULL) {
-        fn = PyLong_AsVoidPtr(a);
-    }
-    buf_free(&src);
+    buf_free(&body);
     Py_DECREF(key);
-    return fn;
+    return sym;
+}
+
+void *ffi_shim_deleter(LibraryObject *lib, const char *type,
+                       const char *text)
+{
+    return shim_for_type(lib, "delete", type,
+                         "extern \"C\" void crossrun_shim_0("
+                         "crossrun_t<%s>* p)\n{\n    delete p;\n}\n",
+                         text, "deleter");
 }
 
 int ffi_shim_layout(LibraryObject *lib, const char *type, const char *text,
                     size_t out[2])
 {
-    PyObject *spec = ffi_shim_headers(lib), *addrs, *key, *a;
-    struct buf src = BUF_INIT;
-    const size_t *v = NULL;
-    void *h;
+    const unsigned long *v = shim_for_type(
+        lib, "layout", type,
+        "extern \"C\" const unsigned long crossrun_shim_0[2] = "
+        "{sizeof(crossrun_t<%s>), alignof(crossrun_t<%s>)};\n", text,
+        "sizeof");
 
-    if (spec == NULL || (addrs = shim_addrs(lib)) == NULL) {
-        if (!PyErr_Occurred()) {
-            PyErr_SetString(PyExc_SystemError, "crossrun: no headers= to "
-                            "compile a sizeof from");
-        }
-        return -1;
-    }
-    key = PyUnicode_FromFormat("layout:%s", type);
-    if (key == NULL) {
-        return -1;
-    }
-    a = PyDict_GetItemWithError(addrs, key);
-    if (a == NULL && !PyErr_Occurred() &&
-        shim_prologue(&src, PyTuple_GET_ITEM(spec, 0)) == 0) {
-        if (buf_printf(&src, "extern \"C\" const unsigned long "
-                       "crossrun_shim_0[2] = {sizeof(crossrun_t<%s>), "
-                       "alignof(crossrun_t<%s>)};\n", type, type) != 0) {
-            PyErr_NoMemory();
-        } else if ((h = shim_compile(lib, spec, src.data, text)) != NULL) {
-            v = dlsym(h, "crossrun_shim_0");
-            a = v != NULL ? PyLong_FromVoidPtr((void *)v) : NULL;
-            if (a == NULL || PyDict_SetItem(addrs, key, a) != 0) {
-                v = NULL;
-                if (!PyErr_Occurred()) {
-                    ffi_raise_decl_msg(text, "the shim has no sizeof");
-                }
-            }
-            Py_XDECREF(a);
-            a = NULL;
-        }
-    }
-    if (a != NULL) {
-        v = PyLong_AsVoidPtr(a);
-    }
-    buf_free(&src);
-    Py_DECREF(key);
     if (v == NULL) {
         return -1;
     }

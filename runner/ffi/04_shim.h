@@ -42,13 +42,13 @@ int ffi_shim_compile(LibraryObject *lib, const struct ffi_shim_decl *v,
                      size_t n);
 
 /* The address of "void (T* p) { delete p; }" for type T (a class the
- * headers define), compiled from lib's headers like ffi_shim_address;
+ * headers define), compiled from lib's headers like ffi_shim_compile;
  * NULL with an exception set (also when lib has no headers=). */
 void *ffi_shim_deleter(LibraryObject *lib, const char *type,
                        const char *text);
 
 /* sizeof and alignof type (a class the headers define) in out[0] and
- * out[1], compiled from lib's headers like ffi_shim_address (cached).
+ * out[1], compiled from lib's headers like ffi_shim_compile (cached).
  * 0, or -1 with an exception set (also when lib has no headers=). */
 int ffi_shim_layout(LibraryObject *lib, const char *type, const char *text,
                     size_t out[2]);
