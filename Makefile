@@ -26,6 +26,7 @@ DEB_PKGS := gcc g++ make pkg-config libffi-dev libxml2-dev libxml2-utils \
             libicu72 libprotobuf32 libboost-regex1.74.0 \
             libboost-program-options1.74.0 libboost-filesystem1.74.0 \
             python3-simplejson libjsoncpp-dev libre2-dev python3-yaml \
+            libyaml-cpp-dev \
             python3-coverage python3-pytest-cov lcov \
             libtag1-dev python3-mutagen libicu-dev
 

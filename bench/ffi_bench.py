@@ -2,13 +2,16 @@
 (argtypes/restype set) and cffi ABI mode, in one process; then, beside
 crossrun's plain call, the cost of a C++ method call, a virtual call
 through the vtable, and results returned by value (fixtures/build/
-libobjs.so).
+libobjs.so); then a function only a header defines, called through a
+headers= shim, and the time that shim's first compile took.
 
 Run: PYTHONPATH=python /usr/bin/python3 bench/ffi_bench.py
 Targets (DESIGN.md section 8): crossrun <= 0.5 x ctypes, <= cffi ABI."""
 import ctypes
 import os
+import shutil
 import sys
+import tempfile
 import time
 
 import crossrun
@@ -76,6 +79,41 @@ def cxx_objects(plain_ns):
     s.close()
 
 
+def header_shims(exported_ns):
+    """An inline int add(int, int) through a headers= shim beside the
+    exported one, and the compile of a set of six inline functions: first
+    (an empty cache) and again (from the cache). Printed, not judged."""
+    d = tempfile.mkdtemp()
+    old = os.environ.get("CROSSRUN_CACHE_DIR")
+    os.environ["CROSSRUN_CACHE_DIR"] = os.path.join(d, "cache")
+    try:
+        with open(os.path.join(d, "inl.h"), "w") as f:
+            f.write("namespace inl {\n" + "".join(
+                "inline int add%d(int a, int b) { return a + b + %d; }\n"
+                % (i, i) for i in range(6)) + "}\n")
+        decls = ["int inl::add%d(int a, int b)" % i for i in range(6)]
+        times = []
+        for _ in range(2):
+            lib = crossrun.load(LIB, headers=[os.path.join(d, "inl.h")])
+            t = time.perf_counter()
+            fns = lib.fns(decls)
+            times.append(time.perf_counter() - t)
+        assert fns[0].symbol == "crossrun_shim"
+        ns = per_call_ns(fns[0])
+    finally:
+        if old is None:
+            del os.environ["CROSSRUN_CACHE_DIR"]
+        else:
+            os.environ["CROSSRUN_CACHE_DIR"] = old
+        shutil.rmtree(d)
+    print("Header shims (load(headers=)), best of %d x %d calls:"
+          % (ROUNDS, CALLS))
+    print("  %-22s %7.1f ns/call  (%.2f x exported)" % (
+        "inline add, shim", ns, ns / exported_ns))
+    print("  a set of 6 compiled: %.2f s first, %.1f ms from the cache"
+          % (times[0], times[1] * 1000))
+
+
 def main():
     results = {}
     lib = crossrun.load(LIB)
@@ -115,6 +153,7 @@ def main():
     print("  FFI targets: %s" % ("met" if ok else "NOT met"))
     if os.path.exists(OBJS):
         cxx_objects(ours)
+    header_shims(results["crossrun C++"])
     return 0 if ok else 1
 
 

@@ -55,13 +55,19 @@ def load(path, headers=None, cflags=None, **options):
 
 def _cls_announcing(lib, cls):
     """lib.cls that first tells the shim builder every method of the class,
-    so the ones only the headers define are compiled into one shim."""
+    so the ones only the headers define are compiled into one shim, and
+    its size, checked there against the header's sizeof."""
     def announcing_cls(name, *args, **kw):
         methods = kw.get("methods", args[1] if len(args) > 1 else ())
+        size = kw.get("size", args[0] if args else None)
         lib._shim_batch = [(str(name), str(m)) for m in methods or ()]
+        if isinstance(size, int):   # checked against sizeof in the shim
+            lib._shim_size = (str(name), size)
         try:
             return cls(name, *args, **kw)
         finally:
             del lib._shim_batch
+            if hasattr(lib, "_shim_size"):
+                del lib._shim_size
     announcing_cls.__doc__ = cls.__doc__
     return announcing_cls

@@ -93,8 +93,8 @@ def members(cls):
 
 def free(cls, fn, name, nparams):
     """A free operator fn of nparams operands, the first of class cls,
-    serves cls's special method for name; several free overloads are
-    tried in turn."""
+    serves cls's special method for name; of several free overloads, the
+    one the operands fit best is called."""
     dunder = None
     if nparams == 2:
         dunder = _BINARY.get(name)
@@ -108,7 +108,12 @@ def free(cls, fn, name, nparams):
         setattr(cls, "_free_" + dunder, fns)
 
         def op(self, *other):
-            for f in fns:
+            # The overload the operands fit best, as for methods (an enum
+            # member picks the enum's, a plain int the int's); the first
+            # declared on a tie; else each in turn, for its own error.
+            fits = [(f._fit(self, *other), -k) for k, f in enumerate(fns)]
+            best, at = max(fits)
+            for f in [fns[-at]] if best > 0 else fns:
                 try:
                     return f(self, *other)
                 except TypeError:

@@ -1,12 +1,13 @@
 /* stdcont: operator new/delete, std::map's red-black tree, std::hash of
  * a string and std::shared_ptr's reference counting, for the containers
- * ffi/05_std.c and ffi/05_smart.c lay out in C. Only the tree needs C++: its
- * rebalancing is libstdc++'s exported std::_Rb_tree_insert_and_rebalance
- * and std::_Rb_tree_increment (bits/stl_tree.h, src/c++98/tree.cc), so a
- * map built here is exactly one the library's own code built. Vectors,
- * pairs, strings and hash tables are plain memory that C reads and
- * writes; a per-type C++ instantiation for every element kind would
- * multiply the code without reaching more types. */
+ * ffi/06_stdtype.c to ffi/09_std.c and ffi/05_smart.c lay out in C. Only
+ * the tree needs C++: its rebalancing is libstdc++'s exported
+ * std::_Rb_tree_insert_and_rebalance and std::_Rb_tree_increment
+ * (bits/stl_tree.h, src/c++98/tree.cc), so a map built here is exactly
+ * one the library's own code built. Vectors, lists, pairs, strings and
+ * hash tables are plain memory that C reads and writes; a per-type C++
+ * instantiation for every element kind would multiply the code without
+ * reaching more types. */
 #include "cxx/stdcont.h"
 
 #include <bits/functional_hash.h>

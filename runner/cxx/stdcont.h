@@ -1,8 +1,9 @@
 /* stdcont: what C cannot do for libstdc++ containers laid out by hand in
- * C (ffi/05_std.c, ffi/05_smart.c): allocate with the C++ runtime's
- * operator new; walk, insert into and rebalance a std::map's red-black
- * tree with libstdc++'s own exported tree functions; hash a string as
- * std::hash does; copy and release a std::shared_ptr. */
+ * C (ffi/06_stdtype.c to ffi/09_std.c, ffi/05_smart.c): allocate with
+ * the C++ runtime's operator new; walk, insert into and rebalance a
+ * std::map's red-black tree with libstdc++'s own exported tree
+ * functions; hash a string as std::hash does; copy and release a
+ * std::shared_ptr. */
 #ifndef CROSSRUN_CXX_STDCONT_H
 #define CROSSRUN_CXX_STDCONT_H
 

@@ -35,7 +35,7 @@ enum cv_kind {
                     value: a hidden result pointer, or the address of a
                     copy made with its copy constructor */
     CV_STD,      /* a standard container or a pointer/reference to one
-                    (05_std: std::vector, std::map, ...) */
+                    (09_std: std::vector, std::map, ...) */
     CV_SMART,    /* std::unique_ptr / std::shared_ptr (05_smart) */
     CV_NKINDS
 };
@@ -62,7 +62,7 @@ struct conv {
     struct conv *elem;         /* CV_CREF: the scalar's converter */
     struct cb_sig *sig;        /* CV_FUNCPTR: the signature, for closures */
     void *std;                 /* CV_STD / CV_SMART: the type's
-                                  description (05_std, 05_smart; in the
+                                  description (09_std, 05_smart; in the
                                   owner's arena) */
     size_t slot;               /* offset of the C value in the call area */
     size_t extra;              /* offset of extra storage (temporaries) */
@@ -126,6 +126,20 @@ const char *conv_type_name(const struct conv *c, char *tmp, size_t n);
  * struct classes (08_struct), lib.cls classes (09_class). Each fills its
  * part in its ready function, before any converter runs. */
 struct cb_sig;
+/* What a container needs to hold objects of a lib.cls class. The
+ * Functions are borrowed from the class (alive as long as it is); NULL
+ * when the class does not declare one or the library does not reach it
+ * (not exported, and no headers= to compile it). */
+struct conv_class {
+    const char *name;   /* "stdc::Tally" */
+    size_t size;        /* size= */
+    size_t align;       /* alignof from fields=, 0 when not known */
+    int trivial;        /* trivially copyable: copied byte for byte */
+    PyObject *copy;     /* C(const C&) */
+    PyObject *move;     /* C(C&&) */
+    PyObject *dtor;     /* ~C() */
+    PyObject *lib;      /* the Library that declared it */
+};
 struct conv_hooks {
     /* 07_closure. sig_new: the signature of C function type func, for
      * closures (NULL with an exception set); temp_new: a closure calling
@@ -179,7 +193,11 @@ struct conv_hooks {
     void (*object_abandon)(PyObject *o);
     /* The pointer an object holds (the address of the C++ object). */
     void *(*object_ptr)(PyObject *o);
-    /* 05_std. std_build: 1 when t is a standard container (or a pointer
+    /* 09_class: what a container of objects of lib.cls class cls needs
+     * (06_stdtype, 06_stdread, ...). 0 with out filled, -1 (no
+     * exception) when cls is not a lib.cls class. */
+    int (*class_elem)(PyObject *cls, struct conv_class *out);
+    /* 09_std. std_build: 1 when t is a standard container (or a pointer
      * or reference to one) and c was built for it, 0 when t is not one,
      * -1 with DeclarationError set; the rest are CV_STD's row of the
      * table, std_release destroys a TMP_STD temporary and std_clear

@@ -6,7 +6,9 @@
  * (cached by content) and loaded next to the library, in its link
  * namespace. Because the shim has the same parameter and result types as
  * the declaration, the rest of the call path (converters, hidden result
- * pointers, the fast path) is the one an exported function takes. */
+ * pointers, the fast path) is the one an exported function takes. The
+ * declarations of one set (a lib.cls's methods, a lib.fns list) are one
+ * source and one compile; one the headers do not define fails alone. */
 #include "ffi/04_shim.h"
 
 #include <dlfcn.h>
@@ -205,14 +207,6 @@ PyObject *ffi_shim_headers(LibraryObject *lib)
                : NULL;
 }
 
-/* One declaration of a shim: parsed, and its key in lib's table of
- * shim addresses. */
-struct shim_entry {
-    struct ct_decl *d;
-    int member;
-    PyObject *key;
-};
-
 /* The key under which d's shim address is kept: its printed declaration
  * and whether the object comes first. */
 static PyObject *entry_key(const struct ct_decl *d, int member)
@@ -227,64 +221,6 @@ static PyObject *entry_key(const struct ct_decl *d, int member)
     k = PyUnicode_FromFormat("%s%s", member ? "this:" : "", b.data);
     buf_free(&b);
     return k;
-}
-
-/* The declarations load()'s lib.cls wrapper announced (the methods of the
- * class being declared), parsed: they go into the same shim, so a
- * header-only class is one compile, not one per method. */
-static size_t batch_entries(LibraryObject *lib, struct shim_entry *v,
-                            size_t max)
-{
-    PyObject *batch = PyDict_GetItemString(lib->dict, "_shim_batch");
-    Py_ssize_t i;
-    size_t n = 0;
-
-    if (batch == NULL || !PyList_Check(batch)) {
-        return 0;
-    }
-    for (i = 0; i < PyList_GET_SIZE(batch) && n < max; i++) {
-        PyObject *it = PyList_GET_ITEM(batch, i);
-        const char *cls, *text;
-        struct decl_error err;
-        struct ct_decl *d;
-        struct buf q = BUF_INIT;
-
-        if (!PyTuple_Check(it) || PyTuple_GET_SIZE(it) != 2 ||
-            (cls = PyUnicode_AsUTF8(PyTuple_GET_ITEM(it, 0))) == NULL ||
-            (text = PyUnicode_AsUTF8(PyTuple_GET_ITEM(it, 1))) == NULL) {
-            PyErr_Clear();
-            continue;
-        }
-        d = decl_parse(text, DECL_NO_RETURN, &err);
-        if (d == NULL || d->variadic || d->is_virtual ||
-            buf_printf(&q, "%s::%s", cls, d->name) != 0) {
-            buf_free(&q);
-            decl_free(d);
-            continue;
-        }
-        d->name = ct_strndup(&d->arena, q.data, q.len);
-        buf_free(&q);
-        if (d->name == NULL) {
-            decl_free(d);
-            continue;
-        }
-        d->base = strrchr(d->name, ':') + 1;
-        if (strncmp(d->base - 2, "::", 2) != 0 || strstr(d->name, "operator")
-            != NULL) {
-            decl_free(d); /* operators' names hold ':'-free text only */
-            continue;
-        }
-        v[n].d = d;
-        v[n].member = !d->is_static;
-        v[n].key = entry_key(d, v[n].member);
-        if (v[n].key == NULL) {
-            PyErr_Clear();
-            decl_free(d);
-            continue;
-        }
-        n++;
-    }
-    return n;
 }
 
 /* Compile src (crossrun._shim.build, cached) and load it next to lib:
@@ -313,160 +249,350 @@ static void *shim_compile(LibraryObject *lib, PyObject *spec,
     return h;
 }
 
-/* Compile entries v[0..n) into one shim and record each address in
- * addrs. Returns 0, or -1 with an exception set. */
-static int shim_build(LibraryObject *lib, PyObject *spec,
-                      struct shim_entry *v, size_t n, PyObject *addrs,
-                      const char *text)
+/* lib's dict called name (borrowed), made on first use: _shim_addrs (key
+ * -> address) and _shim_failed (key -> the DeclarationError of a
+ * declaration that did not compile). NULL with an exception set. */
+static PyObject *lib_table(LibraryObject *lib, const char *name)
 {
-    struct buf src = BUF_INIT;
-    void *h;
+    PyObject *t = PyDict_GetItemString(lib->dict, name);
+
+    if (t == NULL) {
+        t = PyDict_New();
+        if (t == NULL || PyDict_SetItemString(lib->dict, name, t) != 0) {
+            Py_XDECREF(t);
+            return NULL;
+        }
+        Py_DECREF(t); /* the dict keeps it */
+    }
+    return t;
+}
+
+int ffi_shim_lookup(LibraryObject *lib, const struct ct_decl *d, int member,
+                    void **fn)
+{
+    PyObject *addrs = lib_table(lib, "_shim_addrs");
+    PyObject *failed = lib_table(lib, "_shim_failed");
+    PyObject *key, *a = NULL, *e = NULL;
+
+    if (addrs == NULL || failed == NULL ||
+        (key = entry_key(d, member)) == NULL) {
+        return -1;
+    }
+    a = PyDict_GetItemWithError(addrs, key);
+    if (a == NULL && !PyErr_Occurred()) {
+        e = PyDict_GetItemWithError(failed, key);
+    }
+    Py_DECREF(key);
+    if (a != NULL) {
+        *fn = PyLong_AsVoidPtr(a);
+        return *fn != NULL ? 1 : -1;
+    }
+    if (e != NULL) {
+        /* its own part of the set's compile error, kept */
+        PyException_SetTraceback(e, Py_None);
+        PyErr_SetObject((PyObject *)Py_TYPE(e), e);
+        return -1;
+    }
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+/* The lines of b so far, plus one: where the next text starts. */
+static size_t next_line(const struct buf *b)
+{
+    size_t i, n = 1;
+
+    for (i = 0; i < b->len; i++) {
+        n += b->data[i] == '\n';
+    }
+    return n;
+}
+
+/* When the set is a lib.cls's methods (lib._shim_size, (name, size),
+ * set by load()'s lib.cls wrapper), the size given checked against the
+ * header's sizeof: a smaller one would let the object overrun the memory
+ * crossrun gives it, so the set fails to compile with the compiler's own
+ * comparison (a larger one is a safe upper bound). 0 or -1. */
+static int size_check(LibraryObject *lib, struct buf *src)
+{
+    PyObject *spec = PyDict_GetItemString(lib->dict, "_shim_size");
+    const char *name;
+    Py_ssize_t size;
+
+    if (spec == NULL || !PyArg_ParseTuple(spec, "sn", &name, &size)) {
+        PyErr_Clear();
+        return 0;
+    }
+    if (buf_printf(src, "static_assert(sizeof(crossrun_t<%s>) <= %zd, "
+                   "\"lib.cls(\\\"%s\\\", size=%zd): the header's sizeof is "
+                   "larger, so objects would overrun their memory: give at "
+                   "least the size the comparison below shows\");\n", name,
+                   size, name, size) != 0) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+/* The shim source for the entries of v whose keys[i] is not None, into
+ * src, and in starts[i] the line where crossrun_shim_<i> begins (0 for
+ * an entry left out). 0, or -1 with an exception set. */
+static int set_source(LibraryObject *lib, PyObject *spec,
+                      const struct ffi_shim_decl *v, size_t n,
+                      PyObject *keys, PyObject *starts, struct buf *src)
+{
+    size_t i;
+
+    if (shim_prologue(src, PyTuple_GET_ITEM(spec, 0)) != 0 ||
+        size_check(lib, src) != 0) {
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+        int in = PyList_GET_ITEM(keys, i) != Py_None;
+        PyObject *s = PyLong_FromSize_t(in ? next_line(src) : 0);
+
+        if (s == NULL) {
+            return -1;
+        }
+        PyList_SET_ITEM(starts, (Py_ssize_t)i, s);
+        if (in && shim_function(src, i, v[i].d, v[i].member) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* keys[i]: v[i]'s key, or None when it is already compiled, already
+ * failed, or repeats an earlier entry; texts[i]: v[i]'s text. 0 or -1. */
+static int set_keys(LibraryObject *lib, const struct ffi_shim_decl *v,
+                    size_t n, PyObject *keys, PyObject *texts)
+{
+    PyObject *addrs = lib_table(lib, "_shim_addrs");
+    PyObject *failed = lib_table(lib, "_shim_failed");
+    PyObject *seen = PySet_New(NULL);
     size_t i;
     int rc = -1;
 
-    if (shim_prologue(&src, PyTuple_GET_ITEM(spec, 0)) != 0) {
+    if (addrs == NULL || failed == NULL || seen == NULL) {
         goto out;
     }
     for (i = 0; i < n; i++) {
-        if (shim_function(&src, i, v[i].d, v[i].member) != 0) {
-            goto out;
-        }
-    }
-    h = shim_compile(lib, spec, src.data, text);
-    if (h == NULL) {
-        goto out;
-    }
-    for (i = 0; i < n; i++) {
-        char name[40];
-        void *fn;
-        PyObject *a;
+        PyObject *k = entry_key(v[i].d, v[i].member);
+        PyObject *t = PyUnicode_DecodeUTF8(v[i].text,
+                                           (Py_ssize_t)strlen(v[i].text),
+                                           "replace");
+        int known;
 
-        snprintf(name, sizeof(name), "crossrun_shim_%zu", i);
-        fn = dlsym(h, name);
-        a = fn != NULL ? PyLong_FromVoidPtr(fn) : NULL;
-        if (a == NULL || PyDict_SetItem(addrs, v[i].key, a) != 0) {
-            Py_XDECREF(a);
-            if (!PyErr_Occurred()) {
-                ffi_raise_decl_msg(text, "the shim has no %s", name);
-            }
+        if (k == NULL || t == NULL) {
+            Py_XDECREF(k);
+            Py_XDECREF(t);
             goto out;
         }
-        Py_DECREF(a);
+        PyList_SET_ITEM(texts, (Py_ssize_t)i, t);
+        known = PyDict_Contains(addrs, k) || PyDict_Contains(failed, k) ||
+                PySet_Contains(seen, k);
+        if (PyErr_Occurred() || (!known && PySet_Add(seen, k) != 0)) {
+            Py_DECREF(k);
+            goto out;
+        }
+        PyList_SET_ITEM(keys, (Py_ssize_t)i, known ? Py_NewRef(Py_None) : k);
+        if (known) {
+            Py_DECREF(k);
+        }
     }
     rc = 0;
 out:
-    buf_free(&src);
+    Py_XDECREF(seen);
     return rc;
 }
 
-/* lib's table of shim addresses (lib._shim_addrs, borrowed), made on
- * first use; NULL with an exception set. */
-static PyObject *shim_addrs(LibraryObject *lib)
+/* What crossrun._shim.build_set made of the set: each compiled entry's
+ * address into _shim_addrs, each failed one's error into _shim_failed.
+ * 0, or -1 with an exception set. */
+static int set_record(LibraryObject *lib, PyObject *result, PyObject *keys,
+                      const char *text)
 {
-    PyObject *addrs = PyDict_GetItemString(lib->dict, "_shim_addrs");
+    PyObject *path, *errs, *addrs = lib_table(lib, "_shim_addrs");
+    PyObject *failed = lib_table(lib, "_shim_failed");
+    const char *p;
+    void *h = NULL;
+    Py_ssize_t i;
 
-    if (addrs == NULL) {
-        addrs = PyDict_New();
-        if (addrs == NULL ||
-            PyDict_SetItemString(lib->dict, "_shim_addrs", addrs) != 0) {
-            Py_XDECREF(addrs);
-            return NULL;
-        }
-        Py_DECREF(addrs); /* the dict keeps it */
+    if (addrs == NULL || failed == NULL ||
+        !PyArg_ParseTuple(result, "OO!", &path, &PyDict_Type, &errs)) {
+        return -1;
     }
-    return addrs;
+    if (path != Py_None &&
+        ((p = PyUnicode_AsUTF8(path)) == NULL ||
+         (h = shim_load(lib, p, text)) == NULL)) {
+        return -1;
+    }
+    for (i = 0; i < PyList_GET_SIZE(keys); i++) {
+        PyObject *k = PyList_GET_ITEM(keys, i), *idx, *e, *a;
+        char name[40];
+        void *fn;
+
+        if (k == Py_None) {
+            continue; /* not in this set */
+        }
+        if ((idx = PyLong_FromSsize_t(i)) == NULL) {
+            return -1;
+        }
+        e = PyDict_GetItemWithError(errs, idx);
+        Py_DECREF(idx);
+        if (e != NULL) {
+            if (PyDict_SetItem(failed, k, e) != 0) {
+                return -1;
+            }
+            continue;
+        }
+        if (PyErr_Occurred()) {
+            return -1;
+        }
+        if (h == NULL) {
+            continue; /* left for its own declaration to compile */
+        }
+        snprintf(name, sizeof(name), "crossrun_shim_%zd", i);
+        fn = dlsym(h, name);
+        a = fn != NULL ? PyLong_FromVoidPtr(fn) : NULL;
+        if (a == NULL || PyDict_SetItem(addrs, k, a) != 0) {
+            Py_XDECREF(a);
+            return PyErr_Occurred() ? -1 : (ffi_raise_decl_msg(
+                       text, "the shim has no %s", name), -1);
+        }
+        Py_DECREF(a);
+    }
+    return 0;
 }
 
-void *ffi_shim_address(LibraryObject *lib, const struct ct_decl *d,
-                       int member, const char *text)
+int ffi_shim_compile(LibraryObject *lib, const struct ffi_shim_decl *v,
+                     size_t n)
 {
-    PyObject *spec = ffi_shim_headers(lib), *addrs, *key, *a;
-    struct shim_entry v[64];
-    size_t n = 0, i;
-    void *fn = NULL;
+    PyObject *spec = ffi_shim_headers(lib), *mod = NULL, *r = NULL;
+    PyObject *keys = PyList_New((Py_ssize_t)n);
+    PyObject *starts = PyList_New((Py_ssize_t)n);
+    PyObject *texts = PyList_New((Py_ssize_t)n);
+    struct buf src = BUF_INIT;
+    int rc = -1;
 
     if (spec == NULL) {
         PyErr_SetString(PyExc_SystemError, "crossrun: no headers= to "
                         "compile a shim from");
+        goto out;
+    }
+    if (keys == NULL || starts == NULL || texts == NULL ||
+        set_keys(lib, v, n, keys, texts) != 0 ||
+        set_source(lib, spec, v, n, keys, starts, &src) != 0 ||
+        (mod = PyImport_ImportModule("crossrun._shim")) == NULL) {
+        goto out;
+    }
+    r = PyObject_CallMethod(mod, "build_set", "sOOOOs", src.data, starts,
+                            texts, PyTuple_GET_ITEM(spec, 0),
+                            PyTuple_GET_ITEM(spec, 1), lib->file);
+    if (r != NULL && set_record(lib, r, keys, v[0].text) == 0) {
+        rc = 0;
+    }
+out:
+    buf_free(&src);
+    Py_XDECREF(mod);
+    Py_XDECREF(r);
+    Py_XDECREF(keys);
+    Py_XDECREF(starts);
+    Py_XDECREF(texts);
+    return rc;
+}
+
+/* The address of crossrun_shim_0 in a shim of its own whose source is
+ * lib's headers then `body`, compiled once and kept under `key` in lib's
+ * table; `what` names it in the error of a shim without it. NULL with an
+ * exception set. */
+static void *shim_single(LibraryObject *lib, PyObject *key,
+                         const char *body, const char *text,
+                         const char *what)
+{
+    PyObject *spec = ffi_shim_headers(lib), *addrs, *a;
+    struct buf src = BUF_INIT;
+    void *h, *sym = NULL;
+
+    if (spec == NULL) {
+        PyErr_Format(PyExc_SystemError, "crossrun: no headers= to compile "
+                     "a %s from", what);
         return NULL;
     }
-    addrs = shim_addrs(lib);
-    if (addrs == NULL) {
-        return NULL;
-    }
-    key = entry_key(d, member);
-    if (key == NULL) {
+    if ((addrs = lib_table(lib, "_shim_addrs")) == NULL) {
         return NULL;
     }
     a = PyDict_GetItemWithError(addrs, key);
-    if (a == NULL && !PyErr_Occurred()) {
-        /* This declaration first, then the rest of its class's. */
-        v[0].d = (struct ct_decl *)d;
-        v[0].member = member;
-        v[0].key = Py_NewRef(key);
-        n = 1 + batch_entries(lib, v + 1, 63);
-        if (shim_build(lib, spec, v, n, addrs, text) != 0 && n > 1) {
-            PyErr_Clear(); /* another method broke it: this one alone */
-            shim_build(lib, spec, v, 1, addrs, text);
-        }
-        a = PyErr_Occurred() ? NULL : PyDict_GetItemWithError(addrs, key);
-    }
     if (a != NULL) {
-        fn = PyLong_AsVoidPtr(a);
+        return PyLong_AsVoidPtr(a);
     }
-    for (i = 0; i < n; i++) {
-        Py_DECREF(v[i].key);
-        if (i > 0) {
-            decl_free(v[i].d);
+    if (PyErr_Occurred() || shim_prologue(&src, PyTuple_GET_ITEM(spec, 0))
+                                != 0) {
+        buf_free(&src);
+        return NULL;
+    }
+    if (buf_append(&src, body, strlen(body)) != 0) {
+        PyErr_NoMemory();
+    } else if ((h = shim_compile(lib, spec, src.data, text)) != NULL) {
+        sym = dlsym(h, "crossrun_shim_0");
+        a = sym != NULL ? PyLong_FromVoidPtr(sym) : NULL;
+        if (a == NULL || PyDict_SetItem(addrs, key, a) != 0) {
+            sym = NULL;
+            if (!PyErr_Occurred()) {
+                ffi_raise_decl_msg(text, "the shim has no %s", what);
+            }
         }
+        Py_XDECREF(a);
     }
+    buf_free(&src);
+    return sym;
+}
+
+/* shim_single for the key "KIND:type" and the body printed from fmt,
+ * which names the type once or twice (printf ignores an unused
+ * argument). */
+static void *shim_for_type(LibraryObject *lib, const char *kind,
+                           const char *type, const char *fmt,
+                           const char *text, const char *what)
+{
+    PyObject *key = PyUnicode_FromFormat("%s:%s", kind, type);
+    struct buf body = BUF_INIT;
+    void *sym = NULL;
+
+    if (key == NULL) {
+        return NULL;
+    }
+    if (buf_printf(&body, fmt, type, type) != 0) {
+        PyErr_NoMemory();
+    } else {
+        sym = shim_single(lib, key, body.data, text, what);
+    }
+    buf_free(&body);
     Py_DECREF(key);
-    return fn;
+    return sym;
 }
 
 void *ffi_shim_deleter(LibraryObject *lib, const char *type,
                        const char *text)
 {
-    PyObject *spec = ffi_shim_headers(lib), *addrs, *key, *a;
-    struct buf src = BUF_INIT;
-    void *h, *fn = NULL;
+    return shim_for_type(lib, "delete", type,
+                         "extern \"C\" void crossrun_shim_0("
+                         "crossrun_t<%s>* p)\n{\n    delete p;\n}\n",
+                         text, "deleter");
+}
 
-    if (spec == NULL) {
-        PyErr_SetString(PyExc_SystemError, "crossrun: no headers= to "
-                        "compile a deleter from");
-        return NULL;
+int ffi_shim_layout(LibraryObject *lib, const char *type, const char *text,
+                    size_t out[2])
+{
+    const unsigned long *v = shim_for_type(
+        lib, "layout", type,
+        "extern \"C\" const unsigned long crossrun_shim_0[2] = "
+        "{sizeof(crossrun_t<%s>), alignof(crossrun_t<%s>)};\n", text,
+        "sizeof");
+
+    if (v == NULL) {
+        return -1;
     }
-    if ((addrs = shim_addrs(lib)) == NULL) {
-        return NULL;
-    }
-    key = PyUnicode_FromFormat("delete:%s", type);
-    if (key == NULL) {
-        return NULL;
-    }
-    a = PyDict_GetItemWithError(addrs, key);
-    if (a == NULL && !PyErr_Occurred() &&
-        shim_prologue(&src, PyTuple_GET_ITEM(spec, 0)) == 0) {
-        if (buf_printf(&src, "extern \"C\" void crossrun_shim_0("
-                       "crossrun_t<%s>* p)\n{\n    delete p;\n}\n",
-                       type) != 0) {
-            PyErr_NoMemory();
-        } else if ((h = shim_compile(lib, spec, src.data, text)) != NULL) {
-            fn = dlsym(h, "crossrun_shim_0");
-            a = fn != NULL ? PyLong_FromVoidPtr(fn) : NULL;
-            if (a == NULL || PyDict_SetItem(addrs, key, a) != 0) {
-                fn = NULL;
-                if (!PyErr_Occurred()) {
-                    ffi_raise_decl_msg(text, "the shim has no deleter");
-                }
-            }
-            Py_XDECREF(a);
-            a = NULL;
-        }
-    }
-    if (a != NULL) {
-        fn = PyLong_AsVoidPtr(a);
-    }
-    buf_free(&src);
-    Py_DECREF(key);
-    return fn;
+    out[0] = v[0];
+    out[1] = v[1];
+    return 0;
 }

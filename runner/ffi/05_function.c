@@ -344,6 +344,161 @@ static int isolated_strings(const LibraryObject *lib,
     return 0;
 }
 
+/* The declaration text (a method of cls when cls is not NULL) as a
+ * Function takes it: parsed, qualified by cls, typedefs resolved, and
+ * *member set. NULL with an exception set. */
+static struct ct_decl *decl_prepare(LibraryObject *lib, const char *text,
+                                    const char *cls, int *member)
+{
+    struct decl_error err;
+    struct ct_decl *d = decl_parse(text, DECL_NO_RETURN, &err);
+
+    if (d == NULL) {
+        ffi_raise_decl_error(text, &err);
+        return NULL;
+    }
+    if (d->variadic) {
+        ffi_raise_decl_msg(text, "variadic functions ('...') cannot be "
+                           "called through crossrun: call one with fixed "
+                           "parameters instead (a small C wrapper of this "
+                           "one)");
+        goto error;
+    }
+    if (cls != NULL && qualify(d, cls) != 0) {
+        goto error;
+    }
+    if (d->ret == NULL && d->conv != NULL) {
+        d->ret = d->conv; /* operator T() returns T */
+    }
+    if (ffi_resolve_decl(lib->types, d, text) != 0 ||
+        (*member = is_member(lib, d, cls)) < 0) {
+        goto error;
+    }
+    return d;
+error:
+    decl_free(d);
+    return NULL;
+}
+
+/* Does lib export d (by its mangled name, its demangled one or a
+ * versioned one)? 1 or 0; -1 when memory ran out. */
+static int exported(LibraryObject *lib, const struct ct_decl *d,
+                    const char *text)
+{
+    struct buf found = BUF_INIT;
+    struct sym_table *syms;
+    void *addr = NULL;
+    int oom = 0, r = declsym_find(lib->handle, d, &addr, &found);
+
+    buf_free(&found);
+    if (r != 0 || addr != NULL) {
+        return r < 0 ? -1 : 1;
+    }
+    if ((syms = ffi_lib_symbols(lib)) == NULL) {
+        return -1;
+    }
+    if (sym_find(syms, d, &oom) != NULL || oom) {
+        return oom ? -1 : 1;
+    }
+    if (ffi_find_versioned(syms, d, text) != NULL || PyErr_Occurred()) {
+        /* several versions match: its own lookup says so */
+        return PyErr_ExceptionMatches(PyExc_MemoryError) ? -1 : 1;
+    }
+    return 0;
+}
+
+/* One entry of lib._shim_batch, (class name or None, declaration), into
+ * *e when the library does not export it: 1; 0 when it is exported, not a
+ * declaration (its own lib.fn says why) or virtual (called through the
+ * vtable). -1 when memory ran out. */
+static int batch_entry(LibraryObject *lib, PyObject *it,
+                       struct ffi_shim_decl *e)
+{
+    const char *cls = NULL, *text;
+    int r;
+
+    if (!PyTuple_Check(it) || PyTuple_GET_SIZE(it) != 2 ||
+        (PyTuple_GET_ITEM(it, 0) != Py_None &&
+         (cls = PyUnicode_AsUTF8(PyTuple_GET_ITEM(it, 0))) == NULL) ||
+        (text = PyUnicode_AsUTF8(PyTuple_GET_ITEM(it, 1))) == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    e->d = decl_prepare(lib, text, cls, &e->member);
+    if (e->d == NULL) {
+        r = PyErr_ExceptionMatches(PyExc_MemoryError) ? -1 : 0;
+        PyErr_Clear();
+        return r;
+    }
+    e->text = text;
+    r = e->d->is_virtual ? 1 : exported(lib, e->d, text);
+    PyErr_Clear();
+    if (r != 0) {
+        decl_free(e->d);
+        return r < 0 ? -1 : 0;
+    }
+    return 1;
+}
+
+/* Compile d into a shim together with every declaration lib._shim_batch
+ * announces (lib.cls's methods, lib.fns's list) that the library does
+ * not export either: one compile for the set. 0, or -1 with an exception
+ * set. */
+static int shim_set(LibraryObject *lib, struct ct_decl *d, int member,
+                    const char *text)
+{
+    PyObject *batch = PyDict_GetItemString(lib->dict, "_shim_batch");
+    Py_ssize_t nb = batch != NULL && PyList_Check(batch)
+                        ? PyList_GET_SIZE(batch) : 0, i;
+    struct ffi_shim_decl *v;
+    size_t n = 1, k;
+    int rc = -1;
+
+    Py_XINCREF(batch); /* its texts are borrowed while the set compiles */
+    v = PyMem_Calloc((size_t)nb + 1, sizeof(*v));
+    if (v == NULL) {
+        PyErr_NoMemory();
+        goto out;
+    }
+    v[0].d = d;
+    v[0].member = member;
+    v[0].text = text;
+    for (i = 0; i < nb; i++) {
+        int r = batch_entry(lib, PyList_GET_ITEM(batch, i), &v[n]);
+
+        if (r < 0) {
+            PyErr_NoMemory();
+            goto out;
+        }
+        n += (size_t)r;
+    }
+    rc = ffi_shim_compile(lib, v, n);
+out:
+    for (k = 1; v != NULL && k < n; k++) {
+        decl_free(v[k].d);
+    }
+    PyMem_Free(v);
+    Py_XDECREF(batch);
+    return rc;
+}
+
+/* d's shim address: compiled with its set on first use. NULL with an
+ * exception set. */
+static void *shim_address(LibraryObject *lib, struct ct_decl *d,
+                          int member, const char *text)
+{
+    void *fn = NULL;
+    int r = ffi_shim_lookup(lib, d, member, &fn);
+
+    if (r == 0 && shim_set(lib, d, member, text) == 0) {
+        r = ffi_shim_lookup(lib, d, member, &fn);
+        if (r == 0) {
+            ffi_raise_decl_msg(text, "the shim compiled without it");
+        }
+    }
+    return r > 0 ? fn : NULL;
+}
+
 /* The address of d found through the demangled index (read on first
  * use), for what the mangled lookup did not find; the symbol's name is
  * appended to found. NULL with an exception set: SymbolNotFound naming
@@ -368,7 +523,7 @@ static void *index_lookup(LibraryObject *lib, struct ct_decl *d,
     }
     if (e == NULL && !oom && ffi_shim_headers(lib) != NULL) {
         /* Not exported: compiled from the headers, called the same way. */
-        addr = ffi_shim_address(lib, d, member, text);
+        addr = shim_address(lib, d, member, text);
         if (addr != NULL && buf_puts(found, "crossrun_shim") != 0) {
             PyErr_NoMemory();
             return NULL;
@@ -410,7 +565,6 @@ PyObject *ffi_method_new(LibraryObject *lib, PyObject *textobj,
                          const char *cls, Py_ssize_t slot)
 {
     FunctionObject *f;
-    struct decl_error err;
     const char *text = PyUnicode_AsUTF8(textobj);
     struct buf found = BUF_INIT;
     size_t i, first, off;
@@ -435,29 +589,8 @@ PyObject *ffi_method_new(LibraryObject *lib, PyObject *textobj,
     f->text = Py_NewRef(textobj);
     f->lib = Py_NewRef((PyObject *)lib);
     PyObject_GC_Track(f);
-    f->decl = decl_parse(text, DECL_NO_RETURN, &err);
+    f->decl = decl_prepare(lib, text, cls, &member);
     if (f->decl == NULL) {
-        ffi_raise_decl_error(text, &err);
-        goto error;
-    }
-    if (f->decl->variadic) {
-        ffi_raise_decl_msg(text, "variadic functions ('...') cannot be "
-                           "called through crossrun: call one with fixed "
-                           "parameters instead (a small C wrapper of this "
-                           "one)");
-        goto error;
-    }
-    if (cls != NULL && qualify(f->decl, cls) != 0) {
-        goto error;
-    }
-    if (f->decl->ret == NULL && f->decl->conv != NULL) {
-        f->decl->ret = f->decl->conv; /* operator T() returns T */
-    }
-    if (ffi_resolve_decl(lib->types, f->decl, text) != 0) {
-        goto error;
-    }
-    member = is_member(lib, f->decl, cls);
-    if (member < 0) {
         goto error;
     }
     f->is_method = member;
@@ -723,6 +856,37 @@ static PyObject *function_get_fast(FunctionObject *f, void *closure)
     return PyBool_FromLong(f->fast != 0);
 }
 
+/* f._fit(*args): how well args fit f's parameters, as a lib.cls method's
+ * overloads are chosen: 0 when they do not, more the closer they are. */
+static PyObject *function_fit(FunctionObject *f, PyObject *args)
+{
+    Py_ssize_t i, n = PyTuple_GET_SIZE(args);
+    long score = 1;
+
+    if ((size_t)n < f->nreq || (size_t)n > f->nargs) {
+        return PyLong_FromLong(0);
+    }
+    for (i = 0; i < n; i++) {
+        int s = conv_score(&f->args[i], PyTuple_GET_ITEM(args, i));
+
+        if (PyErr_Occurred()) {
+            return NULL;
+        }
+        if (s == 0) {
+            return PyLong_FromLong(0);
+        }
+        score += s;
+    }
+    return PyLong_FromLong(score);
+}
+
+static PyMethodDef function_methods[] = {
+    {"_fit", (PyCFunction)function_fit, METH_VARARGS,
+     "_fit(*args) -> int: 0 when args do not fit the parameters, else how "
+     "closely (the overload choice of lib.cls methods)."},
+    {NULL, NULL, 0, NULL},
+};
+
 static PyGetSetDef function_getset[] = {
     {"symbol", (getter)function_get_symbol, NULL,
      "The exported symbol called (mangled for C++).", NULL},
@@ -754,6 +918,7 @@ PyTypeObject ffi_FunctionType = {
     .tp_clear = (inquiry)function_clear,
     .tp_repr = (reprfunc)function_repr,
     .tp_getset = function_getset,
+    .tp_methods = function_methods,
     .tp_weaklistoffset = offsetof(FunctionObject, weakrefs),
 };
 static PyObject *lib_fn(LibraryObject *lib, PyObject *decl)
@@ -782,10 +947,74 @@ static PyObject *lib_fn(LibraryObject *lib, PyObject *decl)
     return f;
 }
 
+/* lib.fns(decls): lib.fn of each, with the list announced first so the
+ * ones the library does not export compile into one shim. */
+static PyObject *lib_fns(LibraryObject *lib, PyObject *decls)
+{
+    PyObject *seq, *batch = NULL, *old, *out = NULL;
+    Py_ssize_t i, n;
+
+    if (PyUnicode_Check(decls) ||
+        (seq = PySequence_Fast(decls, "")) == NULL) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_TypeError, "fns() takes a list of declarations, "
+                     "e.g. lib.fns([\"int f(int)\", \"int g(int)\"]), not "
+                     "%.100s; for one declaration use lib.fn(decl)",
+                     Py_TYPE(decls)->tp_name);
+        return NULL;
+    }
+    n = PySequence_Fast_GET_SIZE(seq);
+    batch = PyList_New(n);
+    for (i = 0; batch != NULL && i < n; i++) {
+        PyObject *t = PySequence_Fast_GET_ITEM(seq, i);
+
+        if (!PyUnicode_Check(t)) {
+            PyErr_Format(PyExc_TypeError, "fns(): item %zd is %.100s, not a "
+                         "declaration (str)", i, Py_TYPE(t)->tp_name);
+            Py_CLEAR(batch);
+            break;
+        }
+        PyList_SET_ITEM(batch, i, PyTuple_Pack(2, Py_None, t));
+        if (PyList_GET_ITEM(batch, i) == NULL) {
+            Py_CLEAR(batch);
+        }
+    }
+    old = batch != NULL ? PyDict_GetItemString(lib->dict, "_shim_batch")
+                        : NULL;
+    Py_XINCREF(old);
+    if (batch != NULL &&
+        PyDict_SetItemString(lib->dict, "_shim_batch", batch) == 0) {
+        out = PyList_New(n);
+        for (i = 0; out != NULL && i < n; i++) {
+            PyObject *f = lib_fn(lib, PySequence_Fast_GET_ITEM(seq, i));
+
+            if (f == NULL) {
+                Py_CLEAR(out);
+                break;
+            }
+            PyList_SET_ITEM(out, i, f);
+        }
+        /* the announcement ends with the call, even when it raised */
+        if ((old != NULL
+                 ? PyDict_SetItemString(lib->dict, "_shim_batch", old)
+                 : PyDict_DelItemString(lib->dict, "_shim_batch")) != 0) {
+            Py_CLEAR(out);
+        }
+    }
+    Py_XDECREF(old);
+    Py_XDECREF(batch);
+    Py_DECREF(seq);
+    return out;
+}
+
 static PyMethodDef function_lib_methods[] = {
     {"fn", (PyCFunction)lib_fn, METH_O,
      "fn(declaration) -> Function: the exported function the C or C++ "
      "declaration names, e.g. \"int calc::add(int, int)\"."},
+    {"fns", (PyCFunction)lib_fns, METH_O,
+     "fns(declarations) -> list of Function: lib.fn of each; those the "
+     "library does not export are compiled from its headers= into one "
+     "shim."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -82,12 +82,20 @@ static void sp_release(enum sp_kind kind, void (*shim)(void *),
 
 /* ---- crossrun.SmartPtr ---- */
 
+/* A new SmartPtr owning the smart pointer at mem (SP_SIZE bytes). NULL
+ * with an exception set, and nothing released. */
 static PyObject *smart_adopt(const struct sp_use *use, const void *mem,
                              PyObject *lib)
 {
-    SmartObject *s = PyObject_New(SmartObject, &SmartType);
+    char *name = PyMem_Malloc(strlen(use->name) + 1);
+    SmartObject *s;
 
+    if (name == NULL) {
+        return PyErr_NoMemory();
+    }
+    s = PyObject_New(SmartObject, &SmartType);
     if (s == NULL) {
+        PyMem_Free(name);
         return NULL;
     }
     s->kind = use->kind;
@@ -95,11 +103,7 @@ static PyObject *smart_adopt(const struct sp_use *use, const void *mem,
     s->cls = NULL;
     s->closed = 0;
     memcpy(s->mem, mem, SP_SIZE);
-    s->name = PyMem_Malloc(strlen(use->name) + 1);
-    if (s->name == NULL) {
-        Py_DECREF(s); /* its dealloc releases the pointer */
-        return PyErr_NoMemory();
-    }
+    s->name = name;
     strcpy(s->name, use->name);
     if (use->pointee != NULL && lib != NULL) {
         PyObject *k = ffi_lib_type(lib, use->pointee);
@@ -479,4 +483,65 @@ int ffi_smart_ready(void)
 PyTypeObject *ffi_smart_type(void)
 {
     return &SmartType;
+}
+
+/* ---- smart pointers as container elements ---- */
+
+/* Bytes of one in memory: a unique_ptr with the default deleter is just
+ * the pointer (bits/unique_ptr.h); the rest are two words. */
+static size_t sp_size(enum sp_kind kind)
+{
+    return kind == SP_UNIQUE || kind == SP_UNIQUE_SHIM ? 8 : SP_SIZE;
+}
+
+struct sp_use *ffi_smart_describe(const char *name, PyObject *lib,
+                                  const char *decl, struct ct_arena *a,
+                                  size_t *size)
+{
+    struct sp_use *use = ct_alloc(a, sizeof(*use));
+
+    if (use == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    if (lib != NULL && ((LibraryObject *)lib)->isolated) {
+        ffi_raise_decl_msg(decl, "%s: smart pointers of a library loaded "
+                           "with isolated=True are not supported", name);
+        return NULL;
+    }
+    if (sp_describe(use, name, lib, decl, a) != 0) {
+        return NULL;
+    }
+    use->by_value = use->owned = 1;
+    *size = sp_size(use->kind);
+    return use;
+}
+
+PyObject *ffi_smart_take(const struct sp_use *use, void *mem, PyObject *lib)
+{
+    unsigned char tmp[SP_SIZE] = {0};
+    size_t n = sp_size(use->kind);
+    PyObject *s;
+
+    memcpy(tmp, mem, n);
+    s = smart_adopt(use, tmp, lib);
+    if (s == NULL) {
+        return NULL; /* nothing was moved */
+    }
+    if (use->kind == SP_UNIQUE_FN) {
+        memset((char *)mem + 8, 0, 8); /* the pointer; the deleter stays */
+    } else {
+        memset(mem, 0, n);
+    }
+    return s;
+}
+
+void ffi_smart_destroy(const struct sp_use *use, void *mem)
+{
+    unsigned char tmp[SP_SIZE] = {0};
+    size_t n = sp_size(use->kind);
+
+    memcpy(tmp, mem, n);
+    sp_release(use->kind, use->deleter, tmp);
+    memset(mem, 0, n);
 }

@@ -18,4 +18,22 @@ int ffi_smart_ready(void);
 /* The crossrun.SmartPtr type, for the module's names. */
 PyTypeObject *ffi_smart_type(void);
 
+/* ---- smart pointers as container elements (06_stdtype, 06_stdread,
+ * 06_stddrop) ---- */
+struct sp_use;
+
+/* The description of smart pointer type name (allocated in a), its size
+ * in a container in *size. NULL with DeclarationError as for a
+ * parameter. */
+struct sp_use *ffi_smart_describe(const char *name, PyObject *lib,
+                                  const char *decl, struct ct_arena *a,
+                                  size_t *size);
+/* A new SmartPtr owning the smart pointer at mem, moved out of it (mem
+ * is left empty, as a moved-from one). NULL with an exception set (mem
+ * is then left as it was). */
+PyObject *ffi_smart_take(const struct sp_use *use, void *mem,
+                         PyObject *lib);
+/* Destroy the smart pointer at mem (its deleter runs when it owns). */
+void ffi_smart_destroy(const struct sp_use *use, void *mem);
+
 #endif

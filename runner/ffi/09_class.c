@@ -40,6 +40,8 @@ typedef struct {
     int trivial_given;       /* trivial= said it, not the methods */
     PyObject *layout;        /* fields=: a struct class, or NULL */
     PyObject *copy;          /* the copy constructor (Function), or NULL */
+    PyObject *cctor;         /* C(const C&) alone (Function), or NULL */
+    PyObject *mctor;         /* C(C&&) (Function), or NULL */
 } ClassInfoObject;
 
 static void classinfo_dealloc(ClassInfoObject *c)
@@ -50,6 +52,8 @@ static void classinfo_dealloc(ClassInfoObject *c)
     Py_XDECREF(c->lib);
     Py_XDECREF(c->layout);
     Py_XDECREF(c->copy);
+    Py_XDECREF(c->cctor);
+    Py_XDECREF(c->mctor);
     Py_XDECREF(c->deleter);
     Py_XDECREF(c->primary);
     Py_XDECREF(c->vtable);
@@ -876,7 +880,7 @@ void ffi_object_abandon(PyObject *obj)
 struct mdecl {
     PyObject *text;          /* borrowed */
     char name[256];          /* Python name: base name, "__init__" */
-    unsigned char is_ctor, is_dtor, is_copy;
+    unsigned char is_ctor, is_dtor, is_copy, is_move;
     Py_ssize_t slot;         /* vtable slot, -1: not virtual */
 };
 
@@ -949,6 +953,7 @@ static int scan_methods(ClassInfoObject *info, PyObject *seq,
         m[i].is_ctor = !d->is_dtor && d->ret == NULL &&
                        strcmp(d->base, last) == 0;
         m[i].is_copy = m[i].is_ctor && is_copy_ctor(d, cname);
+        m[i].is_move = m[i].is_copy && d->params[0].type->kind == CT_RREF;
         snprintf(m[i].name, sizeof(m[i].name), "%s",
                  m[i].is_ctor ? "__init__" : d->base);
         if (!m[i].is_ctor && !m[i].is_dtor && d->ret == NULL &&
@@ -1042,6 +1047,10 @@ static int make_methods(LibraryObject *lib, ClassInfoObject *info,
         if (m[i].is_copy && info->copy == NULL) {
             info->copy = Py_NewRef(f);
         }
+        if (m[i].is_copy) {
+            Py_XSETREF(*(m[i].is_move ? &info->mctor : &info->cctor),
+                       Py_NewRef(f));
+        }
         Py_DECREF(f);
     }
     return 0;
@@ -1098,7 +1107,7 @@ static ClassInfoObject *info_new(LibraryObject *lib, PyObject *name,
     info->name = Py_NewRef(name);
     info->size = (size_t)size;
     info->ctors = info->dtor = info->deleter = NULL;
-    info->layout = info->copy = NULL;
+    info->layout = info->copy = info->cctor = info->mctor = NULL;
     info->primary = primary != NULL ? Py_NewRef(primary) : NULL;
     info->lib = Py_NewRef((PyObject *)lib);
     info->trivial = 1;
@@ -1255,6 +1264,28 @@ void *ffi_object_ptr(PyObject *o)
     return ((ObjectObject *)o)->ptr;
 }
 
+/* conv_hooks.class_elem: what a container of cls's objects needs. */
+static int class_elem_hook(PyObject *cls, struct conv_class *out)
+{
+    ClassInfoObject *info;
+    LayoutObject *lay;
+
+    if (!is_class_hook(cls) ||
+        (info = info_of((PyTypeObject *)cls)) == NULL) {
+        return -1;
+    }
+    lay = info->layout != NULL ? ffi_layout_of(info->layout) : NULL;
+    out->name = PyUnicode_AsUTF8(info->name);
+    out->size = info->size;
+    out->align = lay != NULL ? lay->ft.alignment : 0;
+    out->trivial = info->trivial;
+    out->copy = info->cctor;
+    out->move = info->mctor;
+    out->dtor = info->dtor;
+    out->lib = info->lib;
+    return out->name != NULL ? 0 : (PyErr_Clear(), -1);
+}
+
 int ffi_class_ready(void)
 {
     class_key = PyUnicode_InternFromString("_class_");
@@ -1267,5 +1298,6 @@ int ffi_class_ready(void)
     conv_hooks.is_class = is_class_hook;
     conv_hooks.object_view = object_view;
     conv_hooks.object_address = address_hook;
+    conv_hooks.class_elem = class_elem_hook;
     return ffi_library_add_methods(class_lib_methods);
 }

@@ -13,15 +13,23 @@
  *   04_defaults  default arguments as the header writes them
  *   04_shim      what only the headers define, compiled into a shim
  *   05_function  a Function built from a declaration's text (lib.fn)
- *   05_std       std::vector, std::map, ...: rows of 04_conv's table,
- *                reached through conv_hooks
- *   05_smart     std::unique_ptr, std::shared_ptr: the same
+ *   05_smart     std::unique_ptr, std::shared_ptr: a row of 04_conv's
+ *                table, reached through conv_hooks
  *   06_call      calling it: fast path, libffi, exceptions back
  *   06_operators C++ operators serving Python's protocol
+ *   06_stdtype   a container type described (libstdc++'s layout)
+ *   06_stdread   a container read into a Python value
+ *   06_stddrop   a container destroyed as its destructor would
  *   07_closure   C function pointers that call Python (callback)
+ *   07_stdwrite  a container built from a Python value
  *   08_struct    lib.struct: structs by value
  *   08_vtable    vtable slots from the declared order of virtual methods
+ *   08_stdowned  StdVector, StdMap, StdUnorderedMap: owned by Python
  *   09_class     lib.cls: C++ classes, objects, overloads
+ *   09_std       std::vector, std::map, ...: the containers' row of
+ *                04_conv's table, reached through conv_hooks (the
+ *                06-09_std* files use 04_conv and 05_smart, and each
+ *                other in that order; nothing before 12 uses them)
  *   10_mock      lib.mock: a library's imports redirected to Python
  *   10_byvalue   lib.cls classes by value (fills conv_hooks)
  *   11_nsload    load(isolated=, stubs=)
@@ -45,7 +53,7 @@
 #include "ffi/03_lib.h"
 #include "ffi/04_conv.h"
 #include "ffi/05_smart.h"
-#include "ffi/05_std.h"
+#include "ffi/09_std.h"
 #include "ffi/05_function.h"
 #include "ffi/06_call.h"
 #include "ffi/06_operators.h"

@@ -139,6 +139,7 @@ def test_python_owned_map_passes_by_const_ref():
     m = crossrun.StdMap("std::string", "int", {"x": 1, "y": 2})
     lookup = fn("int stdc::lookup(const std::map<std::string, int>& m, const std::string& key)")
     assert lookup(m, "y") == 2 and m.value() == {"x": 1, "y": 2}
+    assert len(m) == 2 and len(crossrun.StdMap("int", "int")) == 0
 
 
 def test_string_view_both_ways():
@@ -170,7 +171,8 @@ def test_a_container_of_an_undeclared_type_is_refused():
 
 def test_unsupported_standard_types_are_refused_not_guessed():
     refused("std::vector<bool> stdc::squares(int)", "std::vector<bool>")
-    refused("std::set<int> stdc::squares(int)", "std::set<int>", "supported")
+    refused("std::set<int, MyLess> stdc::squares(int)", "custom comparators")
+    refused("std::deque<int> stdc::squares(int)", "std::deque<int>", "supported")
     refused("std::map<std::string, int, MyLess> stdc::squares(int)",
             "custom comparators")
     refused("std::unordered_map<double, int> stdc::squares(int)",
@@ -186,3 +188,46 @@ def test_isolated_library_takes_containers_only_read_only():
         assert "isolated=True" in str(e)
     else:
         raise AssertionError("an isolated library's vector by value")
+
+
+def test_a_std_set_comes_back_as_a_set_and_passes_from_one():
+    assert fn("std::set<int> stdc::evens_below(int n)")(9) == {0, 2, 4, 6, 8}
+    assert fn("std::set<int> stdc::evens_below(int n)")(0) == set()
+    assert fn("std::set<std::string> stdc::letters(const std::string& word)")(
+        "abca") == {c + " is a letter of a long enough word" for c in "abc"}
+    # built as std::set builds it: in order, and a lookup finds 3
+    set_sum = fn("long stdc::set_sum(const std::set<long>& s)")
+    assert set_sum({5, 3, 1, 2}) == 1011
+    assert set_sum([5, 3, 1, 2, 2, 3]) == 1011    # equal elements once
+    assert set_sum(frozenset()) == 0
+    join = fn("std::string stdc::set_join(const std::set<std::string>& s)")
+    assert join({"b", "a long string of many letters", "c"}) == \
+        "a long string of many letters;b;c;"
+
+
+def test_a_std_list_comes_back_as_a_list_and_passes_from_one():
+    assert fn("std::list<int> stdc::countdown(int n)")(4) == [4, 3, 2, 1]
+    assert fn("std::list<int> stdc::countdown(int n)")(0) == []
+    echo = fn("std::list<std::string> stdc::echo_list("
+              "const std::list<std::string>& l)")
+    assert echo(["x", "a long string of many letters"]) == \
+        ["2 strings, reversed, then", "a long string of many letters", "x"]
+    assert echo([]) == ["0 strings, reversed, then"]
+    grow = fn("long stdc::list_sum(std::list<long> l)")   # the callee grows it
+    assert grow((1, 2, 3)) == 1106 + 5 * 10000
+    assert grow([]) == 1100 + 2 * 10000
+
+
+def test_sets_and_lists_refuse_what_they_cannot_hold():
+    try:
+        fn("long stdc::set_sum(const std::set<long>& s)")({1: 2})
+    except TypeError as e:
+        assert "a set, list or tuple" in str(e)
+    else:
+        raise AssertionError("a dict passed as a std::set")
+    try:
+        fn("long stdc::set_sum(const std::set<stdc::Point>& s)")
+    except crossrun.DeclarationError as e:
+        assert "numbers, pointers and std::string" in str(e)
+    else:
+        raise AssertionError("a set of structs, which needs a comparator")
