@@ -20,6 +20,8 @@
 #define PM_EXCLUSIVE (1ULL << 56)   /* mapped by this process alone */
 
 #define MAX_RUNS 8192
+/* Pages copied ahead between two questions whether to stop. */
+#define STOP_EVERY 64
 /* A private writable mapping bigger than this is a reservation (a
  * sanitizer's shadow memory: terabytes), not a heap: not scanned. */
 #define MAX_MAPPING ((uintptr_t)1 << 30)
@@ -281,7 +283,7 @@ static long apply_run(struct window *w, const struct run *r, uintptr_t page)
     return asked;
 }
 
-long pagewarm_apply(void)
+long pagewarm_apply(int (*stop)(void))
 {
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
     long asked = 0;
@@ -299,8 +301,15 @@ long pagewarm_apply(void)
     }
     w.lo = 0;
     w.n = 0;
-    for (uint64_t i = 0; i < nruns && i < MAX_RUNS; i++) {
+    for (uint64_t i = 0, checked = 0; i < nruns && i < MAX_RUNS; i++) {
         asked += apply_run(&w, &table->runs[i], page);
+        /* Asking costs a system call: every STOP_EVERY pages. */
+        if (stop != NULL && (uint64_t)asked >= checked + STOP_EVERY) {
+            checked = (uint64_t)asked;
+            if (stop()) {
+                break;
+            }
+        }
     }
     close(w.fd);
     return asked;

@@ -25,8 +25,10 @@ int pagewarm_snapshot(void);
 void pagewarm_learn(void);
 
 /* In a copy waiting for its job: copy ahead the recorded pages that it
- * still shares. Returns how many pages were asked for, or -1 when nothing
+ * still shares, lowest address first, until done or stop() (may be NULL)
+ * says its job is to start (the job then copies the rest itself, as it
+ * writes them). Returns how many pages were asked for, or -1 when nothing
  * was recorded for its snapshot yet. */
-long pagewarm_apply(void);
+long pagewarm_apply(int (*stop)(void));
 
 #endif

@@ -331,6 +331,17 @@ int sup_child_done(int report_fd, const void *report, size_t len)
                            len + mark - (size_t)n);
 }
 
+/* In a waiting child's idle hook: the socket its commands come on. */
+static int idle_ctl = -1;
+
+int sup_idle_interrupted(void)
+{
+    struct pollfd p = {.fd = idle_ctl, .events = POLLIN};
+
+    /* An error too: the hook has no reason to go on. */
+    return idle_ctl >= 0 && poll(&p, 1, 0) != 0;
+}
+
 static void child(int pipes[NPIPES][2], int ctl, pid_t parent,
                   sup_child_fn fn, void *arg, const struct sup_opts *o)
 {
@@ -377,7 +388,9 @@ static void child(int pipes[NPIPES][2], int ctl, pid_t parent,
         }
         if (cmd.what == 's' && o->capture &&
             spawn_successor(&f, parent) == 0 && o->idle != NULL) {
+            idle_ctl = f.ctl;
             o->idle(arg);
+            idle_ctl = -1;
         }
     }
     close(f.ctl);

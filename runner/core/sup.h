@@ -139,6 +139,11 @@ int sup_supervise(struct sup_child *c, const struct sup_opts *o,
  * that may have been made in that time (a successor being cloned) must
  * discard them first when r->said_done is 0. Returns how many. */
 int sup_end_leftovers(const struct sup_result *r);
+/* In a waiting child, from the idle hook (sup_opts.idle): whether a
+ * command has come (the word to start, or the end), so the hook should
+ * return now. 0 outside the hook. */
+int sup_idle_interrupted(void);
+
 /* End a prepared child that will not be started; c is consumed. */
 void sup_discard(struct sup_child *c);
 

@@ -361,11 +361,12 @@ static int chain_prefaults(void *chain)
 
 /* sup's idle hook, in a waiting child that cloned its successor: copy
  * the pages that jobs of this snapshot write ahead (core/pagewarm.h),
- * now, while the test before runs, not in this child's test. */
+ * now, while the test before runs, not in this child's test; its own
+ * test, when it comes first, does not wait for the rest. */
 static void chain_idle(void *chain)
 {
     if (chain_prefaults(chain)) {
-        (void)pagewarm_apply();
+        (void)pagewarm_apply(sup_idle_interrupted);
     }
 }
 

@@ -2,7 +2,8 @@
  * it wrote; a later copy of the same snapshot gets exactly those (that it
  * still shares) copied ahead, with every byte unchanged; a copy of a new
  * snapshot gets nothing until a copy of that one has learned, and only
- * the first copy of a snapshot learns. */
+ * the first copy of a snapshot learns; a copy told to stop leaves the
+ * runs after the one it was copying. */
 #include "core/pagewarm.h"
 
 #include "kit/unit.h"
@@ -15,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define NPAGES 64
+#define NPAGES 400
 #define PAGE 4096
 
 static unsigned char *region;
@@ -56,7 +57,7 @@ static void learner(void)
 static int applier(void)
 {
     int status = 0;
-    long asked = pagewarm_apply();
+    long asked = pagewarm_apply(NULL);
 
     if (asked < 0) {
         return 1;
@@ -119,6 +120,56 @@ static void test_learn_then_apply(void)
     CHECK(in_child(applier) == 0);
 }
 
+/* Two runs of 100 pages: 100-199 and 300-399. */
+static int learn_two_runs(void)
+{
+    for (int i = 100; i < 400; i++) {
+        if (i < 200 || i >= 300) {
+            region[(size_t)i * PAGE] ^= 1;
+        }
+    }
+    pagewarm_learn();
+    return 0;
+}
+
+/* Stop as soon as the first run is copied (pages of other mappings
+ * that the learner wrote may come before it). */
+static int first_run_done(void)
+{
+    return exclusive(region + 199 * (size_t)PAGE) == 1;
+}
+
+/* Exit status: which runs are this process's own after apply was told
+ * to stop once the first was: 1 (the first run, whole) + 2 (any page of
+ * the second). */
+static int stopped_applier(void)
+{
+    int first = 1, second = 0;
+
+    if (pagewarm_apply(first_run_done) < 0) {
+        return 8;
+    }
+    for (int i = 100; i < 400; i++) {
+        int own = exclusive(region + (size_t)i * PAGE) == 1;
+
+        if (i < 200) {
+            first &= own;
+        } else if (i >= 300) {
+            second |= own;
+        }
+    }
+    return first | (second << 1);
+}
+
+static void test_stop(void)
+{
+    CHECK(pagewarm_snapshot() == 0);
+    CHECK(in_child(learn_two_runs) == 0);
+    /* Asked at the latest after the first run (100 pages, more than
+     * STOP_EVERY): the second is left to the job. */
+    CHECK(in_child(stopped_applier) == 1);
+}
+
 static void test_new_snapshot_forgets(void)
 {
     CHECK(pagewarm_snapshot() == 0);
@@ -140,6 +191,7 @@ int main(void)
         printf("# /proc/self/pagemap does not tell exclusive pages here\n");
     }
     test_learn_then_apply();
+    test_stop();
     test_new_snapshot_forgets();
     return unit_done();
 }

@@ -463,6 +463,49 @@ static void test_idle(void)
     CHECK(got == (ssize_t)sizeof(long) && idled[0] == pid);
 }
 
+/* An idle hook that works until the word to start comes, then notes
+ * its pid. */
+static void idle_until_go(void *arg)
+{
+    while (!sup_idle_interrupted()) {
+    }
+    note_idle(arg);
+}
+
+/* In the idle hook, sup_idle_interrupted() says when the word to start
+ * has come (a hook that never heard it would keep the child from its
+ * job until the deadline); outside a hook it is 0. */
+static void test_idle_interrupted(void)
+{
+    struct sup_opts o = opts(30, 1024);
+    struct sup_child *c = NULL, *s = NULL;
+    struct sup_result r;
+    char err[256] = "";
+    long job = -1, pid = 0, idled = 0;
+    int p[2];
+
+    CHECK(sup_idle_interrupted() == 0);
+    if (!CHECK(pipe(p) == 0)) {
+        return;
+    }
+    o.idle = idle_until_go;
+    if (!CHECK(sup_prepare(say_job, &p[1], &o, &c, err, sizeof err) == 0)) {
+        close(p[0]);
+        close(p[1]);
+        return;
+    }
+    CHECK(sup_request_successor(c) == 0);
+    CHECK(sup_take_successor(c, &s, err, sizeof err) == 0);
+    CHECK(sup_start(c, 6, &o, &r, err, sizeof err) == 0);
+    CHECK(!r.timed_out && said(&r, &job, &pid) && job == 6);
+    sup_result_free(&r);
+    sup_discard(s);
+    close(p[1]);
+    CHECK(read(p[0], &idled, sizeof idled) == (ssize_t)sizeof idled &&
+          idled == pid);
+    close(p[0]);
+}
+
 int main(void)
 {
     /* No TAP line may sit in a buffer when a child is forked. */
@@ -481,5 +524,6 @@ int main(void)
     test_timeout_escalates();
     test_prepared();
     test_idle();
+    test_idle_interrupted();
     return unit_done();
 }
