@@ -52,6 +52,11 @@ struct sup_opts {
     void (*before_fork)(void);
     void (*after_fork_parent)(void);
     void (*after_fork_child)(void);
+    /* Called while the child runs (at least every quarter second and
+     * when a signal interrupts the wait): nonzero stops the child at
+     * once (SIGKILL to what it started and to its group), and the result
+     * says so (stopped). NULL: never. */
+    int (*interrupted)(void);
 };
 
 struct sup_result {
@@ -62,6 +67,7 @@ struct sup_result {
     struct buf report;      /* everything written to report_fd */
     struct buf crash;       /* everything written to crash_fd (capped) */
     double duration;        /* seconds from fork to reap */
+    int stopped;            /* stopped by interrupted() or a signal */
     int said_done;          /* the child said it was done (it ended what
                                it started itself) */
     unsigned long long go_tick; /* when it was told to go (reap.h) */
