@@ -124,6 +124,31 @@ static int must_stop(const struct sup_opts *o)
 
 /* ---- the child's side ---------------------------------------------- */
 
+/* The supervisor died (it was killed, or exited without ending this
+ * child): what the test started goes too, even what left its group
+ * (this child is their subreaper), then the child's group with it. */
+static void on_parent_death(int sig)
+{
+    (void)sig;
+    reap_children_from_handler();
+    (void)kill(0, SIGKILL);
+    _exit(137);
+}
+
+/* Die with the supervisor (see on_parent_death). 0 or -1. */
+static int die_with_parent(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_parent_death;
+    sigfillset(&sa.sa_mask);
+    if (sigaction(SUP_PARENT_DEATH_SIGNAL, &sa, NULL) != 0) {
+        return -1;
+    }
+    return prctl(PR_SET_PDEATHSIG, SUP_PARENT_DEATH_SIGNAL);
+}
+
 static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE,
                                     SIGABRT};
 #define NCRASH (sizeof crash_signals / sizeof crash_signals[0])
@@ -320,7 +345,7 @@ static int spawn_successor(struct child_fds *f, pid_t parent)
         f->report = np[P_REPORT][1];
         f->crash = np[P_CRASH][1];
         f->ctl = sp[1];
-        if (setpgid(0, 0) != 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
+        if (setpgid(0, 0) != 0 || die_with_parent() != 0 ||
             getppid() != parent) {
             _exit(127);
         }
@@ -414,7 +439,7 @@ static void child(int pipes[NPIPES][2], int ctl, pid_t parent,
      * orphans if the worker dies. */
     /* For ps and top; the successors it clones keep the name. */
     (void)prctl(PR_SET_NAME, "crossrun-test");
-    if (setpgid(0, 0) != 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
+    if (setpgid(0, 0) != 0 || die_with_parent() != 0 ||
         getppid() != parent) {
         _exit(127);
     }

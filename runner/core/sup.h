@@ -36,6 +36,9 @@
 /* The signal that asks a child for its Python traceback at a timeout
  * (faulthandler.register'ed by the child; see isolate.c). */
 #define SUP_DUMP_SIGNAL (SIGRTMIN + 6)
+/* What a child is sent when its supervisor dies: its handler ends what
+ * the test started, then the child (a SIGKILL could do only the latter). */
+#define SUP_PARENT_DEATH_SIGNAL (SIGRTMIN + 7)
 /* How long to wait for that traceback before SIGTERM, seconds. */
 #define SUP_DUMP_WAIT 0.3
 
