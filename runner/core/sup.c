@@ -54,7 +54,100 @@ void sup_result_free(struct sup_result *r)
     buf_free(&r->crash);
 }
 
+/* ---- stopping while a child runs ----------------------------------- */
+
+/* SIGTERM and SIGHUP, while they have their default action, would end
+ * this process at once and leave what a running test started behind:
+ * while a child runs they are caught instead, the child and what it
+ * started are ended, and then the signal ends this process as it would
+ * have (sup_end_leftovers). Outside that time the handler gives the
+ * signal its default action again and raises it. */
+static const int stop_signals[] = {SIGTERM, SIGHUP};
+#define NSTOP (sizeof stop_signals / sizeof stop_signals[0])
+static int stop_installed[NSTOP];
+static volatile sig_atomic_t stop_window;  /* a child runs */
+static volatile sig_atomic_t stop_caught;  /* the signal, or 0 */
+#define STOP_LOOK_MS 250
+
+static void on_stop(int sig)
+{
+    if (!stop_window) {
+        signal(sig, SIG_DFL);
+        raise(sig);     /* delivered when this handler returns */
+        return;
+    }
+    stop_caught = sig;
+}
+
+static void install_stop_handlers(void)
+{
+    static int done;
+    struct sigaction sa, cur;
+
+    if (done) {
+        return;
+    }
+    done = 1;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < NSTOP; i++) {
+        if (sigaction(stop_signals[i], NULL, &cur) == 0 &&
+            !(cur.sa_flags & SA_SIGINFO) && cur.sa_handler == SIG_DFL &&
+            sigaction(stop_signals[i], &sa, NULL) == 0) {
+            stop_installed[i] = 1;
+        }
+    }
+}
+
+/* In a child: its signals as they were before this module's handlers
+ * (unless something else has been put in their place since). */
+static void reset_stop_handlers(void)
+{
+    struct sigaction cur;
+
+    for (size_t i = 0; i < NSTOP; i++) {
+        if (stop_installed[i] &&
+            sigaction(stop_signals[i], NULL, &cur) == 0 &&
+            !(cur.sa_flags & SA_SIGINFO) && cur.sa_handler == on_stop) {
+            signal(stop_signals[i], SIG_DFL);
+        }
+    }
+}
+
+/* Must the supervisor stop the child now? A stopping signal was caught,
+ * or the caller's own check says so. */
+static int must_stop(const struct sup_opts *o)
+{
+    return stop_caught != 0 || (o->interrupted != NULL && o->interrupted());
+}
+
 /* ---- the child's side ---------------------------------------------- */
+
+/* The supervisor died (it was killed, or exited without ending this
+ * child): what the test started goes too, even what left its group
+ * (this child is their subreaper), then the child's group with it. */
+static void on_parent_death(int sig)
+{
+    (void)sig;
+    reap_children_from_handler();
+    (void)kill(0, SIGKILL);
+    _exit(137);
+}
+
+/* Die with the supervisor (see on_parent_death). 0 or -1. */
+static int die_with_parent(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_parent_death;
+    sigfillset(&sa.sa_mask);
+    if (sigaction(SUP_PARENT_DEATH_SIGNAL, &sa, NULL) != 0) {
+        return -1;
+    }
+    return prctl(PR_SET_PDEATHSIG, SUP_PARENT_DEATH_SIGNAL);
+}
 
 static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE,
                                     SIGABRT};
@@ -252,7 +345,7 @@ static int spawn_successor(struct child_fds *f, pid_t parent)
         f->report = np[P_REPORT][1];
         f->crash = np[P_CRASH][1];
         f->ctl = sp[1];
-        if (setpgid(0, 0) != 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
+        if (setpgid(0, 0) != 0 || die_with_parent() != 0 ||
             getppid() != parent) {
             _exit(127);
         }
@@ -334,7 +427,7 @@ int sup_child_done(int report_fd, const void *report, size_t len)
 /* In a waiting child's idle hook: the socket its commands come on. */
 static int idle_ctl = -1;
 
-int sup_idle_interrupted(void)
+int sup_idle_over(void)
 {
     struct pollfd p = {.fd = idle_ctl, .events = POLLIN};
 
@@ -349,6 +442,7 @@ static void child(int pipes[NPIPES][2], int ctl, pid_t parent,
     struct command cmd;
     pid_t self;
 
+    reset_stop_handlers();
     if (o->after_fork_child) {
         o->after_fork_child();
     }
@@ -356,7 +450,7 @@ static void child(int pipes[NPIPES][2], int ctl, pid_t parent,
      * orphans if the worker dies. */
     /* For ps and top; the successors it clones keep the name. */
     (void)prctl(PR_SET_NAME, "crossrun-test");
-    if (setpgid(0, 0) != 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
+    if (setpgid(0, 0) != 0 || die_with_parent() != 0 ||
         getppid() != parent) {
         _exit(127);
     }
@@ -522,11 +616,13 @@ static void reap_pending(int room_needed)
 
 /* Wait up to `wait` seconds (negative: forever) for pipe data or the
  * child's end; reads what arrives. Returns 1 when the child was reaped,
- * 2 when it finished (see finished()) but is not reaped yet, 0 on
- * timeout, -1 on error. */
+ * 2 when it finished (see finished()) but is not reaped yet, 3 when it
+ * must be stopped (must_stop), 0 on timeout, -1 on error. */
 static int pump(pid_t pid, int pidfd, int fds[NPIPES], double wait,
-                struct sup_result *r, size_t cap, char *err, size_t errlen)
+                struct sup_result *r, const struct sup_opts *o, char *err,
+                size_t errlen)
 {
+    size_t cap = o->cap;
     struct pollfd pfd[NPIPES + 1];
     int map[NPIPES + 1];
     int n = 0, ms, rc;
@@ -549,6 +645,14 @@ static int pump(pid_t pid, int pidfd, int fds[NPIPES], double wait,
         ms = (wait < 0 || wait > 0.01) ? 10 : (int)(wait * 1000);
     } else {
         ms = wait < 0 ? -1 : (int)(wait * 1000 + 0.999);
+    }
+    if (must_stop(o)) {
+        return 3;
+    }
+    /* A signal that comes between that look and poll() is seen within
+     * this time. */
+    if (ms < 0 || ms > STOP_LOOK_MS) {
+        ms = STOP_LOOK_MS;
     }
     rc = poll(pfd, (nfds_t)n, ms);
     if (rc < 0 && errno != EINTR) {
@@ -577,8 +681,8 @@ static int pump(pid_t pid, int pidfd, int fds[NPIPES], double wait,
 
 /* Pump until the child ends or `until` (monotonic; 0 = forever). */
 static int pump_until(pid_t pid, int pidfd, int fds[NPIPES], double until,
-                      struct sup_result *r, size_t cap, char *err,
-                      size_t errlen)
+                      struct sup_result *r, const struct sup_opts *o,
+                      char *err, size_t errlen)
 {
     for (;;) {
         double left = until > 0 ? until - sup_now() : -1;
@@ -587,7 +691,7 @@ static int pump_until(pid_t pid, int pidfd, int fds[NPIPES], double until,
         if (until > 0 && left <= 0) {
             return 0;
         }
-        rc = pump(pid, pidfd, fds, left, r, cap, err, errlen);
+        rc = pump(pid, pidfd, fds, left, r, o, err, errlen);
         if (rc != 0) {
             return rc;
         }
@@ -807,6 +911,8 @@ static void open_adoption(void)
     if (!subreaper_before) {
         (void)reap_subreaper();
     }
+    install_stop_handlers();
+    stop_window = 1;
 }
 
 int sup_end_leftovers(const struct sup_result *r)
@@ -818,6 +924,14 @@ int sup_end_leftovers(const struct sup_result *r)
     }
     if (subreaper_before == 0) {
         (void)prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+    }
+    stop_window = 0;
+    if (stop_caught) {
+        /* Everything is ended: now the signal does what it was sent to. */
+        int sig = stop_caught;
+
+        signal(sig, SIG_DFL);
+        raise(sig);
     }
     return killed;
 }
@@ -860,7 +974,7 @@ int sup_supervise(struct sup_child *c, const struct sup_opts *o,
 
     done = pump_until(pid, pidfd, fds, o->timeout > 0 ? start + o->timeout
                                                       : 0,
-                      r, o->cap, err, errlen);
+                      r, o, err, errlen);
     if (done == 0) {
         /* The deadline: ask for a traceback, then end the group. */
         size_t had = r->crash.len;
@@ -877,7 +991,7 @@ int sup_supervise(struct sup_child *c, const struct sup_opts *o,
             size_t before = r->crash.len;
             double step = r->crash.len == had ? until - sup_now() : 0.05;
 
-            done = pump(pid, pidfd, fds, step, r, o->cap, err, errlen);
+            done = pump(pid, pidfd, fds, step, r, o, err, errlen);
             if (r->crash.len > had && r->crash.len == before) {
                 break;
             }
@@ -888,12 +1002,21 @@ int sup_supervise(struct sup_child *c, const struct sup_opts *o,
             (void)reap_kill_tree(pid);
             sup_kill_group(pid, SIGTERM);
             done = pump_until(pid, pidfd, fds, sup_now() + o->grace, r,
-                              o->cap, err, errlen);
+                              o, err, errlen);
         }
         if (done == 0) {
             sup_kill_group(pid, SIGKILL);
-            done = pump_until(pid, pidfd, fds, 0, r, o->cap, err, errlen);
+            done = pump_until(pid, pidfd, fds, 0, r, o, err, errlen);
         }
+    }
+    if (done == 3) {
+        /* Stopped: what it started first, then the child, at once. */
+        r->stopped = 1;
+        (void)reap_kill_tree(pid);
+        sup_kill_group(pid, SIGKILL);
+        while (waitpid(pid, &r->status, 0) < 0 && errno == EINTR) {
+        }
+        done = 1;
     }
     if (done < 0) {
         sup_kill_group(pid, SIGKILL);

@@ -36,6 +36,9 @@
 /* The signal that asks a child for its Python traceback at a timeout
  * (faulthandler.register'ed by the child; see isolate.c). */
 #define SUP_DUMP_SIGNAL (SIGRTMIN + 6)
+/* What a child is sent when its supervisor dies: its handler ends what
+ * the test started, then the child (a SIGKILL could do only the latter). */
+#define SUP_PARENT_DEATH_SIGNAL (SIGRTMIN + 7)
 /* How long to wait for that traceback before SIGTERM, seconds. */
 #define SUP_DUMP_WAIT 0.3
 
@@ -57,6 +60,11 @@ struct sup_opts {
      * ahead for the job, while the child waits (the pages it writes are
      * copied then, not while its job runs). NULL = none. */
     void (*idle)(void *arg);
+    /* Called while the child runs (at least every quarter second and
+     * when a signal interrupts the wait): nonzero stops the child at
+     * once (SIGKILL to what it started and to its group), and the result
+     * says so (stopped). NULL: never. */
+    int (*interrupted)(void);
 };
 
 struct sup_result {
@@ -67,6 +75,7 @@ struct sup_result {
     struct buf report;      /* everything written to report_fd */
     struct buf crash;       /* everything written to crash_fd (capped) */
     double duration;        /* seconds from fork to reap */
+    int stopped;            /* stopped by interrupted() or a signal */
     int said_done;          /* the child said it was done (it ended what
                                it started itself) */
     unsigned long long go_tick; /* when it was told to go (reap.h) */
@@ -142,7 +151,7 @@ int sup_end_leftovers(const struct sup_result *r);
 /* In a waiting child, from the idle hook (sup_opts.idle): whether a
  * command has come (the word to start, or the end), so the hook should
  * return now. 0 outside the hook. */
-int sup_idle_interrupted(void);
+int sup_idle_over(void);
 
 /* End a prepared child that will not be started; c is consumed. */
 void sup_discard(struct sup_child *c);

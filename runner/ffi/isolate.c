@@ -231,6 +231,24 @@ static PyObject *make_result(const struct sup_result *r)
     return res;
 }
 
+/* Ctrl-C and the like while a child runs: Python's handler runs now,
+ * and when it raises (KeyboardInterrupt) the child is stopped and the
+ * exception goes up from the call that ran it. */
+static int python_interrupted(void)
+{
+    return PyErr_CheckSignals() != 0;
+}
+
+/* NULL with the exception that stopped a run (the one python_interrupted
+ * saw raised; KeyboardInterrupt if none is left). */
+static PyObject *stopped_error(void)
+{
+    if (!PyErr_Occurred()) {
+        PyErr_SetNone(PyExc_KeyboardInterrupt);
+    }
+    return NULL;
+}
+
 static void set_opts(struct sup_opts *o, double timeout, double grace,
                      Py_ssize_t cap, int capture)
 {
@@ -244,6 +262,7 @@ static void set_opts(struct sup_opts *o, double timeout, double grace,
     o->after_fork_child = PyOS_AfterFork_Child;
     o->close_fd = -1;
     o->idle = NULL;
+    o->interrupted = python_interrupted;
 }
 
 static int check_limits(double timeout, double grace, Py_ssize_t cap)
@@ -322,6 +341,10 @@ static PyObject *run_isolated(PyObject *self, PyObject *args, PyObject *kw)
         return NULL;
     }
     (void)sup_end_leftovers(&r);
+    if (r.stopped) {
+        sup_result_free(&r);
+        return stopped_error();
+    }
     res = make_result(&r);
     sup_result_free(&r);
     return res;
@@ -366,7 +389,7 @@ static int chain_prefaults(void *chain)
 static void chain_idle(void *chain)
 {
     if (chain_prefaults(chain)) {
-        (void)pagewarm_apply(sup_idle_interrupted);
+        (void)pagewarm_apply(sup_idle_over);
     }
 }
 
@@ -527,6 +550,10 @@ static int chain_run_one(ChainObject *self, Py_ssize_t job, Py_ssize_t left,
         chain_drop(self);
     }
     (void)sup_end_leftovers(r);
+    if (rc == 0 && r->stopped) {
+        (void)stopped_error();
+        return -1;
+    }
     if (rc != 0) {
         PyErr_Format(PyExc_OSError, "Chain.run: %s", err);
         return -1;

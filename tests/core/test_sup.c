@@ -3,9 +3,10 @@
  * group killed, a stopped child too, SIGKILL for one that ignores
  * SIGTERM, the dump signal first), its captured output and the cap on
  * it, its report and crash text, prepared children and their
- * successors, and the idle hook of a waiting child. The grandchildren a test leaves behind are killed and
- * reaped by the test's own process (core/reap.c), or come back to this
- * one, a child subreaper, to be waited for. */
+ * successors, the idle hook of a waiting child, a child stopped when
+ * the caller says so. The grandchildren a test leaves behind are killed
+ * and reaped by the test's own process (core/reap.c), or come back to
+ * this one, a child subreaper, to be waited for. */
 #include "core/sup.h"
 
 #include "kit/unit.h"
@@ -337,6 +338,33 @@ static void test_done_kills_group(void)
     sup_result_free(&r);
 }
 
+static int interrupt_calls;
+
+/* The caller's check: "stop" at its third call (half a second on). */
+static int interrupt_soon(void)
+{
+    return ++interrupt_calls >= 3;
+}
+
+static void test_interrupted_stops_at_once(void)
+{
+    struct sup_opts o = opts(0, 1024);
+    struct sup_result r;
+    pid_t grandchild = 0;
+
+    o.interrupted = interrupt_soon;
+    run(leave_grandchild, NULL, &o, &r);
+    CHECK(r.stopped == 1 && r.timed_out == 0 && r.said_done == 0);
+    CHECK(interrupt_calls == 3);
+    CHECK(WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGKILL);
+    if (CHECK(r.report.len == sizeof grandchild)) {
+        memcpy(&grandchild, r.report.data, sizeof grandchild);
+        CHECK(grandchild_gone(grandchild));
+    }
+    sup_end_leftovers(&r);
+    sup_result_free(&r);
+}
+
 static void test_timeout_escalates(void)
 {
     struct sup_opts o = opts(0.2, 1024);
@@ -467,12 +495,12 @@ static void test_idle(void)
  * its pid. */
 static void idle_until_go(void *arg)
 {
-    while (!sup_idle_interrupted()) {
+    while (!sup_idle_over()) {
     }
     note_idle(arg);
 }
 
-/* In the idle hook, sup_idle_interrupted() says when the word to start
+/* In the idle hook, sup_idle_over() says when the word to start
  * has come (a hook that never heard it would keep the child from its
  * job until the deadline); outside a hook it is 0. */
 static void test_idle_interrupted(void)
@@ -484,7 +512,7 @@ static void test_idle_interrupted(void)
     long job = -1, pid = 0, idled = 0;
     int p[2];
 
-    CHECK(sup_idle_interrupted() == 0);
+    CHECK(sup_idle_over() == 0);
     if (!CHECK(pipe(p) == 0)) {
         return;
     }
@@ -521,6 +549,7 @@ int main(void)
     test_no_capture();
     test_timeout_kills_group();
     test_done_kills_group();
+    test_interrupted_stops_at_once();
     test_timeout_escalates();
     test_prepared();
     test_idle();

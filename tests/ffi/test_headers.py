@@ -55,9 +55,11 @@ def test_inline_operators_and_functions():
     assert lib.fn("int stdc::twice(int x)")(21) == 42
 
 
-def test_a_template_exported_for_int_and_reached_for_long():
+def test_a_template_exported_for_int_and_double_and_reached_for_long():
     assert lib.fn("int stdc::Box<int>::get() const").symbol == \
         "_ZNK4stdc3BoxIiE3getEv"                 # the library's own
+    assert lib.fn("double stdc::Box<double>::get() const").symbol == \
+        "_ZNK4stdc3BoxIdE3getEv"                 # its other instance
     assert lib.fn("long stdc::Box<long>::get() const").symbol == \
         "crossrun_shim"                          # through the header
     with LongBox() as b:

@@ -68,4 +68,5 @@ def test_children_made_after_the_first_job_fault_less():
 
 def test_prefault_is_off_by_default_and_takes_a_truth_value():
     assert _native.Chain(_job).run(0, left=0).report.startswith(b"0 ")
-    assert _native.Chain(_job, prefault=0).run(1, left=0).report.startswith(b"1 ")
+    off = _native.Chain(_job, prefault=0)
+    assert off.run(1, left=0).report.startswith(b"1 ")
