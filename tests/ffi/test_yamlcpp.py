@@ -276,7 +276,8 @@ def test_a_node_built_as_the_tutorial_builds_it():
 
 def test_the_node_class_is_one_compile_and_then_none():
     old = os.environ.get("CROSSRUN_CACHE_DIR")
-    os.environ["CROSSRUN_CACHE_DIR"] = tempfile.mkdtemp()
+    cache = tempfile.TemporaryDirectory()
+    os.environ["CROSSRUN_CACHE_DIR"] = cache.name
     try:
         before = _shim.compiles
         fresh = crossrun.load(LIB, headers=["yaml-cpp/yaml.h"])
@@ -291,6 +292,7 @@ def test_the_node_class_is_one_compile_and_then_none():
         with N() as n:
             assert n.IsNull() is True
     finally:
+        cache.cleanup()
         if old is None:
             del os.environ["CROSSRUN_CACHE_DIR"]
         else:
