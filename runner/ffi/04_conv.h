@@ -132,7 +132,8 @@ struct cb_sig;
  * (not exported, and no headers= to compile it). */
 struct conv_class {
     const char *name;   /* "stdc::Tally" */
-    size_t size;        /* size= */
+    size_t size;        /* size= (at least sizeof) */
+    size_t exact;       /* sizeof, from sizeof= or fields=; 0: unknown */
     size_t align;       /* alignof from fields=, 0 when not known */
     int trivial;        /* trivially copyable: copied byte for byte */
     PyObject *copy;     /* C(const C&) */

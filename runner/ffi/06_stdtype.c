@@ -87,10 +87,30 @@ static const char *short_name(const char *name)
     return last != NULL ? last + 1 : name;
 }
 
+/* The elements of a container lie sizeof apart, and size= is only an
+ * upper bound: without the compiler's sizeof (obj_layout), the class
+ * must say it exactly (sizeof=, or fields=). 0, or -1 with
+ * DeclarationError. */
+static int exact_layout(struct sc_type *s, const char *outer,
+                        const char *decl)
+{
+    if (s->obj.exact == 0) {
+        ffi_raise_decl_msg(decl, "in %s: the elements lie sizeof(%s) "
+                           "apart, and size=%zu is an upper bound of it: "
+                           "give it exactly, lib.cls(\"%s\", sizeof=N, "
+                           "...), or load the library with headers=[...] "
+                           "(crossrun compiles sizeof)", outer, s->name,
+                           s->obj.size, s->name);
+        return -1;
+    }
+    s->size = s->obj.exact;
+    return 0;
+}
+
 /* With load(headers=), the element's sizeof and alignof as the compiler
- * has them: the stride is sizeof, not the (upper bound) size=. 0, or -1
- * with DeclarationError when size= is smaller than sizeof. Without
- * headers, or when they do not define the class, size= stands. */
+ * has them: the stride is sizeof, not the (upper bound) size=. 1 when
+ * used, 0 when there are no headers or they do not define the class,
+ * or -1 with DeclarationError when size= is smaller than sizeof. */
 static int obj_layout(struct sc_type *s, const char *decl)
 {
     LibraryObject *lib = (LibraryObject *)s->obj.lib;
@@ -103,7 +123,7 @@ static int obj_layout(struct sc_type *s, const char *decl)
         if (!PyErr_ExceptionMatches(ffi_DeclarationError)) {
             return -1;
         }
-        PyErr_Clear(); /* not in the headers: size= as declared */
+        PyErr_Clear(); /* not in the headers */
         return 0;
     }
     if (v[0] > s->obj.size || v[0] == 0 || v[1] == 0) {
@@ -120,11 +140,11 @@ static int obj_layout(struct sc_type *s, const char *decl)
     }
     s->size = v[0];
     s->align = v[1];
-    return 0;
+    return 1;
 }
 
 /* The description of an element that is an object of lib.cls class cls
- * (called name): its size is size=; a class that is not trivially
+ * (called name): its size is sizeof (compiled or given); a class that is not trivially
  * copyable needs its destructor and copy constructor, reachable. */
 static struct sc_type *describe_obj(PyObject *cls, const char *name,
                                     const char *outer, const char *decl,
@@ -132,6 +152,7 @@ static struct sc_type *describe_obj(PyObject *cls, const char *name,
 {
     struct sc_type *s = ct_alloc(a, sizeof(*s));
     const char *what = NULL, *sn = short_name(name);
+    int rc;
 
     if (s == NULL) {
         PyErr_NoMemory();
@@ -162,7 +183,8 @@ static struct sc_type *describe_obj(PyObject *cls, const char *name,
     s->name = name;
     s->size = s->obj.size;
     s->align = s->obj.align;
-    if (obj_layout(s, decl) != 0) {
+    rc = obj_layout(s, decl);
+    if (rc < 0 || (rc == 0 && exact_layout(s, outer, decl) != 0)) {
         return NULL;
     }
     s->cls = Py_NewRef(cls);

@@ -29,7 +29,8 @@ static PyObject *object_view(PyObject *type, void *ptr, PyObject *keep);
 typedef struct {
     PyObject_HEAD
     PyObject *name;          /* "tinyxml2::XMLDocument" */
-    size_t size;
+    size_t size;             /* size=: at least sizeof */
+    size_t exact;            /* sizeof=, or 0: not given */
     PyObject *ctors;         /* Overloads, or NULL: no constructor */
     PyObject *dtor;          /* Function, or NULL */
     PyObject *lib;
@@ -1106,6 +1107,7 @@ static ClassInfoObject *info_new(LibraryObject *lib, PyObject *name,
     }
     info->name = Py_NewRef(name);
     info->size = (size_t)size;
+    info->exact = 0;
     info->ctors = info->dtor = info->deleter = NULL;
     info->layout = info->copy = info->cctor = info->mctor = NULL;
     info->primary = primary != NULL ? Py_NewRef(primary) : NULL;
@@ -1125,24 +1127,40 @@ static ClassInfoObject *info_new(LibraryObject *lib, PyObject *name,
 static PyObject *class_new(LibraryObject *lib, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"name", "size", "methods", "base", "trivial",
-                             "fields", NULL};
+                             "fields", "sizeof", NULL};
     PyObject *name, *methods = NULL, *base = NULL, *seq = NULL;
     PyObject *trivial = Py_None, *fields = Py_None, *primary;
     PyObject *groups = NULL, *cls = NULL, *bases = NULL;
     ClassInfoObject *info = NULL;
     struct mdecl *m = NULL;
-    Py_ssize_t size = 0, n, i;
+    Py_ssize_t size = -1, exact = -1, n, i;
     int nontrivial = 0, registered = 0;
     const char *cname;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "Un|OOOO:cls", kwlist, &name,
-                                     &size, &methods, &base, &trivial,
-                                     &fields)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "U|nOOOO$n:cls", kwlist,
+                                     &name, &size, &methods, &base, &trivial,
+                                     &fields, &exact)) {
         return NULL;
     }
-    if (size <= 0) {
+    if (size == -1 && exact == -1) {
+        PyErr_SetString(PyExc_TypeError, "cls() needs size= (an upper "
+                        "bound of sizeof the class is fine) or sizeof= "
+                        "(exactly)");
+        return NULL;
+    }
+    if (size == -1) {
+        size = exact;
+    }
+    if (size <= 0 || exact == 0 || exact < -1) {
         PyErr_SetString(PyExc_ValueError, "cls(): size must be > 0 (an "
-                        "upper bound of sizeof the class is fine)");
+                        "upper bound of sizeof the class is fine; sizeof= "
+                        "gives it exactly)");
+        return NULL;
+    }
+    if (exact > size) {
+        PyErr_Format(PyExc_ValueError, "cls(): size=%zd is smaller than "
+                     "sizeof=%zd: size= is an upper bound of sizeof",
+                     size, exact);
         return NULL;
     }
     cname = PyUnicode_AsUTF8(name);
@@ -1151,6 +1169,9 @@ static PyObject *class_new(LibraryObject *lib, PyObject *args, PyObject *kw)
         return NULL;
     }
     info = info_new(lib, name, size, primary);
+    if (info != NULL && exact > 0) {
+        info->exact = (size_t)exact;
+    }
     groups = PyDict_New();
     seq = methods != NULL && methods != Py_None
           ? PySequence_Fast(methods, "methods must be a list of "
@@ -1277,6 +1298,9 @@ static int class_elem_hook(PyObject *cls, struct conv_class *out)
     lay = info->layout != NULL ? ffi_layout_of(info->layout) : NULL;
     out->name = PyUnicode_AsUTF8(info->name);
     out->size = info->size;
+    /* sizeof exactly: given, or the size of the fields' layout. */
+    out->exact = info->exact != 0 ? info->exact
+                 : lay != NULL ? lay->ft.size : 0;
     out->align = lay != NULL ? lay->ft.alignment : 0;
     out->trivial = info->trivial;
     out->copy = info->cctor;

@@ -335,7 +335,21 @@ def test_object_is_not_made_directly():
 
 def test_a_class_of_size_zero():
     assert message(ValueError, calc.cls, "calc::Circle", size=0) == \
-        "cls(): size must be > 0 (an upper bound of sizeof the class is fine)"
+        "cls(): size must be > 0 (an upper bound of sizeof the class is " \
+        "fine; sizeof= gives it exactly)"
+
+
+def test_a_class_without_a_size():
+    assert message(TypeError, calc.cls, "calc::Circle") == \
+        "cls() needs size= (an upper bound of sizeof the class is fine) " \
+        "or sizeof= (exactly)"
+
+
+def test_a_size_below_sizeof():
+    assert message(ValueError, calc.cls, "calc::Circle", size=8,
+                   sizeof=16) == \
+        "cls(): size=8 is smaller than sizeof=16: size= is an upper bound " \
+        "of sizeof"
 
 
 def test_a_base_that_is_not_a_class():

@@ -12,7 +12,9 @@ import crossrun
 
 INC = os.path.abspath("fixtures/src/include")
 lib = crossrun.load("fixtures/build/libstdc.so")
-Tally = lib.cls("stdc::Tally", size=40, methods=[
+# In a container the elements lie sizeof apart: sizeof= says it exactly
+# (size= alone is an upper bound; see the refusal below).
+Tally = lib.cls("stdc::Tally", sizeof=40, methods=[
     "explicit Tally(int v)",
     "Tally(const stdc::Tally& o)",
     "Tally(stdc::Tally&& o)",
@@ -250,9 +252,28 @@ def test_an_undeclared_class_is_refused():
         raise AssertionError("a vector of an undeclared class")
 
 
-def test_a_size_that_is_not_sizeof_is_caught_not_misread():
+def test_an_upper_bound_of_sizeof_is_not_a_stride():
     other = crossrun.load("fixtures/build/libstdc.so")
     other.cls("stdc::Tally", size=48, methods=[   # sizeof is 40
+        "Tally(const stdc::Tally& o)", "~Tally()", "int value() const"])
+    try:
+        other.fn("std::vector<stdc::Tally> stdc::tallies(int n)")
+    except crossrun.DeclarationError as e:
+        assert str(e).splitlines()[0] == (
+            "in std::vector<stdc::Tally>: the elements lie "
+            "sizeof(stdc::Tally) apart, and size=48 is an upper bound of "
+            "it: give it exactly, lib.cls(\"stdc::Tally\", sizeof=N, ...), "
+            "or load the library with headers=[...] (crossrun compiles "
+            "sizeof)"), str(e)
+        assert str(e).splitlines()[1].strip() == \
+            "std::vector<stdc::Tally> stdc::tallies(int n)"
+    else:
+        raise AssertionError("a stride taken from an upper bound")
+
+
+def test_a_sizeof_that_is_wrong_is_caught_not_misread():
+    other = crossrun.load("fixtures/build/libstdc.so")
+    other.cls("stdc::Tally", sizeof=48, methods=[   # sizeof is 40
         "Tally(const stdc::Tally& o)", "~Tally()", "int value() const"])
     try:
         other.fn("std::vector<stdc::Tally> stdc::tallies(int n)")(3)
