@@ -5,6 +5,7 @@
 #include <execinfo.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +80,14 @@ static void on_stop(int sig)
     stop_caught = sig;
 }
 
+/* In a process forked by other code while a child ran (another thread):
+ * it supervises nothing, so its stopping signals act at once. */
+static void forget_window(void)
+{
+    stop_window = 0;
+    stop_caught = 0;
+}
+
 static void install_stop_handlers(void)
 {
     static int done;
@@ -88,6 +97,9 @@ static void install_stop_handlers(void)
         return;
     }
     done = 1;
+    if (pthread_atfork(NULL, NULL, forget_window) != 0) {
+        return;     /* no handlers then: the signals act as before */
+    }
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop;
     sigemptyset(&sa.sa_mask);
