@@ -968,6 +968,48 @@ int sup_start(struct sup_child *c, long job, const struct sup_opts *o,
     return sup_supervise(c, o, r, err, errlen);
 }
 
+/* The child is past its deadline: ask for a traceback (the dump
+ * signal), then end the group, SIGTERM, grace, SIGKILL, what it started
+ * first. Returns what pump returns at the end. */
+static int end_at_deadline(pid_t pid, int pidfd, int fds[NPIPES],
+                           const struct sup_opts *o, struct sup_result *r,
+                           char *err, size_t errlen)
+{
+    size_t had = r->crash.len;
+    double until = sup_now() + SUP_DUMP_WAIT;
+    int done = 0;
+
+    r->timed_out = 1;
+    if (o->dump_signal) {
+        kill(pid, o->dump_signal);
+    }
+    sup_kill_group(pid, SIGCONT);
+    /* The traceback comes in several writes: wait for it to start, then
+     * for a short quiet spell, within SUP_DUMP_WAIT. */
+    while (o->dump_signal && done == 0 && sup_now() < until) {
+        size_t before = r->crash.len;
+        double step = r->crash.len == had ? until - sup_now() : 0.05;
+
+        done = pump(pid, pidfd, fds, step, r, o, err, errlen);
+        if (r->crash.len > had && r->crash.len == before) {
+            break;
+        }
+    }
+    if (done == 0) {
+        /* What it started goes first, while it still leads to them (they
+         * may have left its group). */
+        (void)reap_kill_tree(pid);
+        sup_kill_group(pid, SIGTERM);
+        done = pump_until(pid, pidfd, fds, sup_now() + o->grace, r, o, err,
+                          errlen);
+    }
+    if (done == 0) {
+        sup_kill_group(pid, SIGKILL);
+        done = pump_until(pid, pidfd, fds, 0, r, o, err, errlen);
+    }
+    return done;
+}
+
 int sup_supervise(struct sup_child *c, const struct sup_opts *o,
                   struct sup_result *r, char *err, size_t errlen)
 {
@@ -988,38 +1030,7 @@ int sup_supervise(struct sup_child *c, const struct sup_opts *o,
                                                       : 0,
                       r, o, err, errlen);
     if (done == 0) {
-        /* The deadline: ask for a traceback, then end the group. */
-        size_t had = r->crash.len;
-        double until = sup_now() + SUP_DUMP_WAIT;
-
-        r->timed_out = 1;
-        if (o->dump_signal) {
-            kill(pid, o->dump_signal);
-        }
-        sup_kill_group(pid, SIGCONT);
-        /* The traceback comes in several writes: wait for it to start,
-         * then for a short quiet spell, within SUP_DUMP_WAIT. */
-        while (o->dump_signal && done == 0 && sup_now() < until) {
-            size_t before = r->crash.len;
-            double step = r->crash.len == had ? until - sup_now() : 0.05;
-
-            done = pump(pid, pidfd, fds, step, r, o, err, errlen);
-            if (r->crash.len > had && r->crash.len == before) {
-                break;
-            }
-        }
-        if (done == 0) {
-            /* What it started goes first, while it still leads to them
-             * (they may have left its group). */
-            (void)reap_kill_tree(pid);
-            sup_kill_group(pid, SIGTERM);
-            done = pump_until(pid, pidfd, fds, sup_now() + o->grace, r,
-                              o, err, errlen);
-        }
-        if (done == 0) {
-            sup_kill_group(pid, SIGKILL);
-            done = pump_until(pid, pidfd, fds, 0, r, o, err, errlen);
-        }
+        done = end_at_deadline(pid, pidfd, fds, o, r, err, errlen);
     }
     if (done == 3) {
         /* Stopped: what it started first, then the child, at once. */

@@ -380,6 +380,111 @@ static struct sc_type *describe_set(struct sc_type *s, const char *key,
     return s;
 }
 
+/* s (called name) as std::vector<args[0]> (kind SC_VECTOR) or
+ * std::list<args[0]> (SC_LIST). */
+static struct sc_type *describe_seq(struct sc_type *s, int kind,
+                                    const char *elem, PyObject *lib,
+                                    const char *decl, struct ct_arena *a,
+                                    int depth)
+{
+    s->kind = kind;
+    s->size = kind == SC_VECTOR ? SC_VEC_SIZE : SC_LIST_SIZE;
+    s->align = 8;
+    /* a list's value lies after next and prev, at 16 for any alignment up
+     * to 16 (all alignof on x86-64 short of alignas) */
+    s->node_val = kind == SC_LIST ? SC_LIST_NODE : 0;
+    s->a = describe_arg(elem, s->name, lib, decl, a, depth);
+    if (s->a == NULL) {
+        return NULL;
+    }
+    if (kind == SC_VECTOR && s->a->kind == SC_LEAF &&
+        s->a->leaf.kind == CV_BOOL) {
+        ffi_raise_decl_msg(decl, "%s: std::vector<bool> packs bits and is "
+                           "not supported (%s)", s->name, ffi_std_supported);
+        return NULL;
+    }
+    return s;
+}
+
+/* The kind of a container of two arguments (pair, map, unordered_map)
+ * written tmpl<args[0..n)> with the standard's defaults only, or -1. */
+static int kind_of_two(const char *tmpl, char **args, size_t n)
+{
+    if (strcmp(tmpl, "std::pair") == 0 && n == 2) {
+        return SC_PAIR;
+    }
+    if (strcmp(tmpl, "std::map") == 0 &&
+        (n == 2 || (n >= 3 && is_default(args[2], "std::less<"))) &&
+        (n <= 3 || (n == 4 && is_default(args[3], "std::allocator<")))) {
+        return SC_MAP;
+    }
+    if (strcmp(tmpl, "std::unordered_map") == 0 && n >= 2 &&
+        (n < 3 || is_default(args[2], "std::hash<")) &&
+        (n < 4 || is_default(args[3], "std::equal_to<")) &&
+        (n < 5 || is_default(args[4], "std::allocator<"))) {
+        return SC_UMAP;
+    }
+    return -1;
+}
+
+/* Whether s's key (s->a) is one its kind takes; -1 with
+ * DeclarationError when not. */
+static int check_key(const struct sc_type *s, const char *decl)
+{
+    if (s->kind != SC_PAIR && !key_ok(s->a)) {
+        ffi_raise_decl_msg(decl, "%s: a key of type '%s' is not supported "
+                           "(numbers, pointers and std::string are)",
+                           s->name, s->a->name);
+        return -1;
+    }
+    if (s->kind == SC_UMAP && s->a->kind == SC_LEAF &&
+        s->a->leaf.kind != CV_INT && s->a->leaf.kind != CV_ENUM &&
+        s->a->leaf.kind != CV_BOOL) {
+        ffi_raise_decl_msg(decl, "%s: an unordered_map key of type '%s' is "
+                           "not supported (integers and std::string are)",
+                           s->name, s->a->name);
+        return -1;
+    }
+    return 0;
+}
+
+/* s (called name, of kind SC_PAIR, SC_MAP or SC_UMAP) over args[0] and
+ * args[1]: its members, their layout, and the container's own size. */
+static struct sc_type *describe_two(struct sc_type *s, char **args,
+                                    PyObject *lib, const char *decl,
+                                    struct ct_arena *a, int depth)
+{
+    s->a = describe_arg(args[0], s->name, lib, decl, a, depth);
+    s->b = s->a == NULL ? NULL
+                        : describe_arg(args[1], s->name, lib, decl, a, depth);
+    if (s->b == NULL || check_key(s, decl) != 0) {
+        return NULL;
+    }
+    if (pair_layout(s) != 0) {
+        const struct sc_type *o = s->a->align == 0 ? s->a : s->b;
+
+        ffi_raise_decl_msg(decl, "%s: where its members lie depends on the "
+                           "alignment of '%s', which crossrun does not "
+                           "know: declare its fields with fields=[...] on "
+                           "lib.cls(\"%s\"), or load the library with "
+                           "headers=[...]", s->name, o->name, o->name);
+        return NULL;
+    }
+    s->vsize = s->size;
+    if (s->kind == SC_MAP) {
+        s->size = SC_MAP_SIZE;
+        s->align = 8;
+    } else if (s->kind == SC_UMAP) {
+        /* std::hash<std::string> is not a "fast" hash: nodes cache it
+         * (bits/hashtable.h __cache_default); integers' are not cached. */
+        s->node_hash = s->a->kind == SC_STRING
+                           ? sc_round_up(s->node_val + s->vsize, 8) : 0;
+        s->size = SC_UMAP_SIZE;
+        s->align = 8;
+    }
+    return s;
+}
+
 /* The description of the container type called name. */
 static struct sc_type *describe(const char *name, PyObject *lib,
                                 const char *decl, struct ct_arena *a,
@@ -388,6 +493,7 @@ static struct sc_type *describe(const char *name, PyObject *lib,
     char *tmpl = NULL, *args[6];
     size_t n;
     struct sc_type *s;
+    int two;
 
     if (depth > 4) {
         ffi_raise_decl_msg(decl, "%s: containers nested this deep are not "
@@ -413,99 +519,25 @@ static struct sc_type *describe(const char *name, PyObject *lib,
                            "'%s'", name);
         return NULL;
     }
-    if (strcmp(tmpl, "std::vector") == 0 &&
-        (n == 1 || (n == 2 && is_default(args[1], "std::allocator<")))) {
-        s->kind = SC_VECTOR;
-        s->size = SC_VEC_SIZE;
-        s->align = 8;
-        s->a = describe_arg(args[0], name, lib, decl, a, depth);
-        if (s->a == NULL) {
-            return NULL;
-        }
-        if (s->a->kind == SC_LEAF && s->a->leaf.kind == CV_BOOL) {
-            ffi_raise_decl_msg(decl, "%s: std::vector<bool> packs bits and "
-                               "is not supported (%s)", name,
-                               ffi_std_supported);
-            return NULL;
-        }
-        return s;
+    if ((strcmp(tmpl, "std::vector") == 0 || strcmp(tmpl, "std::list") == 0)
+        && (n == 1 || (n == 2 && is_default(args[1], "std::allocator<")))) {
+        return describe_seq(s, tmpl[5] == 'v' ? SC_VECTOR : SC_LIST, args[0],
+                            lib, decl, a, depth);
     }
     if (strcmp(tmpl, "std::set") == 0 &&
         (n == 1 || is_default(args[1], "std::less<")) &&
         (n <= 2 || (n == 3 && is_default(args[2], "std::allocator<")))) {
         return describe_set(s, args[0], lib, decl, a, depth);
     }
-    if (strcmp(tmpl, "std::list") == 0 &&
-        (n == 1 || (n == 2 && is_default(args[1], "std::allocator<")))) {
-        s->kind = SC_LIST;
-        s->size = SC_LIST_SIZE;
-        s->align = 8;
-        s->a = describe_arg(args[0], name, lib, decl, a, depth);
-        /* the value after next and prev, at 16 for any alignment up
-         * to 16 (all alignof on x86-64 short of alignas) */
-        s->node_val = SC_LIST_NODE;
-        return s->a != NULL ? s : NULL;
-    }
-    if (strcmp(tmpl, "std::pair") == 0 && n == 2) {
-        s->kind = SC_PAIR;
-    } else if (strcmp(tmpl, "std::map") == 0 &&
-               (n == 2 || (n >= 3 && is_default(args[2], "std::less<"))) &&
-               (n <= 3 || (n == 4 && is_default(args[3],
-                                                 "std::allocator<")))) {
-        s->kind = SC_MAP;
-    } else if (strcmp(tmpl, "std::unordered_map") == 0 && n >= 2 &&
-               (n < 3 || is_default(args[2], "std::hash<")) &&
-               (n < 4 || is_default(args[3], "std::equal_to<")) &&
-               (n < 5 || is_default(args[4], "std::allocator<"))) {
-        s->kind = SC_UMAP;
-    } else {
+    two = kind_of_two(tmpl, args, n);
+    if (two < 0) {
         ffi_raise_decl_msg(decl, "'%s' is not a container crossrun reads "
                            "(custom comparators, hashes and allocators are "
                            "not supported; %s)", name, ffi_std_supported);
         return NULL;
     }
-    s->a = describe_arg(args[0], name, lib, decl, a, depth);
-    s->b = s->a == NULL ? NULL
-                        : describe_arg(args[1], name, lib, decl, a, depth);
-    if (s->b == NULL) {
-        return NULL;
-    }
-    if (s->kind != SC_PAIR && !key_ok(s->a)) {
-        ffi_raise_decl_msg(decl, "%s: a key of type '%s' is not supported "
-                           "(numbers, pointers and std::string are)", name,
-                           s->a->name);
-        return NULL;
-    }
-    if (s->kind == SC_UMAP && s->a->kind == SC_LEAF &&
-        s->a->leaf.kind != CV_INT && s->a->leaf.kind != CV_ENUM &&
-        s->a->leaf.kind != CV_BOOL) {
-        ffi_raise_decl_msg(decl, "%s: an unordered_map key of type '%s' is "
-                           "not supported (integers and std::string are)",
-                           name, s->a->name);
-        return NULL;
-    }
-    if (pair_layout(s) != 0) {
-        const struct sc_type *o = s->a->align == 0 ? s->a : s->b;
-
-        ffi_raise_decl_msg(decl, "%s: where its members lie depends on the "
-                           "alignment of '%s', which crossrun does not "
-                           "know: declare its fields with fields=[...] on "
-                           "lib.cls(\"%s\")", name, o->name, o->name);
-        return NULL;
-    }
-    s->vsize = s->size;
-    if (s->kind == SC_MAP) {
-        s->size = SC_MAP_SIZE;
-        s->align = 8;
-    } else if (s->kind == SC_UMAP) {
-        /* std::hash<std::string> is not a "fast" hash: nodes cache it
-         * (bits/hashtable.h __cache_default); integers' are not cached. */
-        s->node_hash = s->a->kind == SC_STRING
-                           ? sc_round_up(s->node_val + s->vsize, 8) : 0;
-        s->size = SC_UMAP_SIZE;
-        s->align = 8;
-    }
-    return s;
+    s->kind = two;
+    return describe_two(s, args, lib, decl, a, depth);
 }
 
 int ffi_std_has_smart(const struct sc_type *t)

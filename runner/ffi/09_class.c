@@ -1123,6 +1123,45 @@ static ClassInfoObject *info_new(LibraryObject *lib, PyObject *name,
     return info;
 }
 
+/* A size keyword that was not given. */
+#define NOT_GIVEN PY_SSIZE_T_MIN
+
+/* lib.cls's size= (an upper bound of sizeof) and sizeof= (exact), either
+ * or both: *size becomes the bytes an object gets, *exact 0 when not
+ * known. 0, or -1 with TypeError or ValueError. */
+static int class_sizes(Py_ssize_t *size, Py_ssize_t *exact)
+{
+    if (*size == NOT_GIVEN && *exact == NOT_GIVEN) {
+        PyErr_SetString(PyExc_TypeError, "cls() needs size= (an upper "
+                        "bound of sizeof the class is fine) or sizeof= "
+                        "(exactly)");
+        return -1;
+    }
+    if (*size == NOT_GIVEN) {
+        *size = *exact;
+    }
+    if (*exact == NOT_GIVEN) {
+        *exact = 0;
+    } else if (*exact <= 0) {
+        PyErr_Format(PyExc_ValueError, "cls(): sizeof must be > 0, not "
+                     "%zd", *exact);
+        return -1;
+    }
+    if (*size <= 0) {
+        PyErr_SetString(PyExc_ValueError, "cls(): size must be > 0 (an "
+                        "upper bound of sizeof the class is fine; sizeof= "
+                        "gives it exactly)");
+        return -1;
+    }
+    if (*exact > *size) {
+        PyErr_Format(PyExc_ValueError, "cls(): size=%zd is smaller than "
+                     "sizeof=%zd: size= is an upper bound of sizeof",
+                     *size, *exact);
+        return -1;
+    }
+    return 0;
+}
+
 /* lib.cls(...): a new class, registered in lib's types. */
 static PyObject *class_new(LibraryObject *lib, PyObject *args, PyObject *kw)
 {
@@ -1133,7 +1172,7 @@ static PyObject *class_new(LibraryObject *lib, PyObject *args, PyObject *kw)
     PyObject *groups = NULL, *cls = NULL, *bases = NULL;
     ClassInfoObject *info = NULL;
     struct mdecl *m = NULL;
-    Py_ssize_t size = -1, exact = -1, n, i;
+    Py_ssize_t size = NOT_GIVEN, exact = NOT_GIVEN, n, i;
     int nontrivial = 0, registered = 0;
     const char *cname;
 
@@ -1142,25 +1181,7 @@ static PyObject *class_new(LibraryObject *lib, PyObject *args, PyObject *kw)
                                      &fields, &exact)) {
         return NULL;
     }
-    if (size == -1 && exact == -1) {
-        PyErr_SetString(PyExc_TypeError, "cls() needs size= (an upper "
-                        "bound of sizeof the class is fine) or sizeof= "
-                        "(exactly)");
-        return NULL;
-    }
-    if (size == -1) {
-        size = exact;
-    }
-    if (size <= 0 || exact == 0 || exact < -1) {
-        PyErr_SetString(PyExc_ValueError, "cls(): size must be > 0 (an "
-                        "upper bound of sizeof the class is fine; sizeof= "
-                        "gives it exactly)");
-        return NULL;
-    }
-    if (exact > size) {
-        PyErr_Format(PyExc_ValueError, "cls(): size=%zd is smaller than "
-                     "sizeof=%zd: size= is an upper bound of sizeof",
-                     size, exact);
+    if (class_sizes(&size, &exact) != 0) {
         return NULL;
     }
     cname = PyUnicode_AsUTF8(name);

@@ -345,6 +345,11 @@ def test_a_class_without_a_size():
         "or sizeof= (exactly)"
 
 
+def test_a_sizeof_of_zero():
+    assert message(ValueError, calc.cls, "calc::Circle", sizeof=0) == \
+        "cls(): sizeof must be > 0, not 0"
+
+
 def test_a_size_below_sizeof():
     assert message(ValueError, calc.cls, "calc::Circle", size=8,
                    sizeof=16) == \
