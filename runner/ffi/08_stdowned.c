@@ -1,5 +1,6 @@
-/* 08_stdowned: crossrun.StdVector("int"), StdMap(key, value) and
- * StdUnorderedMap(key, value): a container in memory Python owns (the
+/* 08_stdowned: crossrun.StdVector("int"), StdList, StdSet, StdMap(key,
+ * value) and StdUnorderedMap(key, value): a container in memory Python
+ * owns (the
  * object's own bytes), destroyed with the object; it passes by pointer or
  * reference to calls that fill it, and value() reads it. */
 #include "ffi/08_stdowned.h"
@@ -78,9 +79,9 @@ static PyObject *container_new(const char *text, PyObject *init,
     if (s->t->kind == SC_SVIEW || s->t->kind == SC_PAIR) {
         ffi_std_clear(s->t);
         s->t = NULL;
-        ffi_raise_decl_msg(text, "make containers with StdVector, StdMap "
-                           "and StdUnorderedMap; a pair or string_view "
-                           "passes as a tuple or str");
+        ffi_raise_decl_msg(text, "make containers with StdVector, "
+                           "StdList, StdSet, StdMap and StdUnorderedMap; a "
+                           "pair or string_view passes as a tuple or str");
         goto error;
     }
     if (ffi_std_write(s->t, init, (char *)s->mem, -1) != 0) {
@@ -218,6 +219,18 @@ static PyObject *std_vector(PyObject *m, PyObject *args, PyObject *kw)
     return make("std::vector<%s>", args, kw, 1);
 }
 
+static PyObject *std_list(PyObject *m, PyObject *args, PyObject *kw)
+{
+    (void)m;
+    return make("std::list<%s>", args, kw, 1);
+}
+
+static PyObject *std_set(PyObject *m, PyObject *args, PyObject *kw)
+{
+    (void)m;
+    return make("std::set<%s>", args, kw, 1);
+}
+
 static PyObject *std_map(PyObject *m, PyObject *args, PyObject *kw)
 {
     (void)m;
@@ -235,6 +248,14 @@ PyMethodDef ffi_std_functions[] = {
      METH_VARARGS | METH_KEYWORDS,
      "StdVector(type, items=None, lib=None): a std::vector<type> owned by "
      "Python (lib: the Library whose lib.struct types it holds)."},
+    {"StdList", (PyCFunction)(void (*)(void))std_list,
+     METH_VARARGS | METH_KEYWORDS,
+     "StdList(type, items=None, lib=None): a std::list<type> owned by "
+     "Python."},
+    {"StdSet", (PyCFunction)(void (*)(void))std_set,
+     METH_VARARGS | METH_KEYWORDS,
+     "StdSet(type, items=None, lib=None): a std::set<type> owned by "
+     "Python (numbers, pointers or std::string)."},
     {"StdMap", (PyCFunction)(void (*)(void))std_map,
      METH_VARARGS | METH_KEYWORDS,
      "StdMap(key, value, items=None, lib=None): a std::map<key, value> "

@@ -1,7 +1,8 @@
 """The C++ standard library's containers in signatures (fixture libstdc,
 fixtures/src/stdc.cc): std::vector, std::pair, std::map,
 std::unordered_map and std::string_view by value, const&, pointer and
-reference, nested, and the Python-owned StdVector/StdMap/StdUnorderedMap."""
+reference, nested, and the Python-owned StdVector/StdList/StdSet/StdMap/
+StdUnorderedMap."""
 import crossrun
 
 lib = crossrun.load("fixtures/build/libstdc.so")
@@ -216,6 +217,25 @@ def test_a_std_list_comes_back_as_a_list_and_passes_from_one():
     grow = fn("long stdc::list_sum(std::list<long> l)")   # the callee grows it
     assert grow((1, 2, 3)) == 1106 + 5 * 10000
     assert grow([]) == 1100 + 2 * 10000
+
+
+def test_a_python_owned_set_and_list_are_filled_by_the_library():
+    s = crossrun.StdSet("int", [6, 1])
+    fn("void stdc::add_multiples(std::set<int>& out, int k, int n)")(s, 3, 4)
+    assert s.value() == {1, 3, 6, 9, 12} and len(s) == 5
+    # the library's lookups work on what it grew
+    assert fn("long stdc::set_sum(const std::set<long>& s)")(
+        s.value()) == 1000 + 31
+    words = crossrun.StdList("std::string")
+    push = fn("void stdc::push_words(std::list<std::string>& out, "
+              "const std::string& text)")
+    push(words, "one  two a-word-longer-than-fifteen-bytes")
+    push(words, " three")
+    assert words.value() == ["one", "two",
+                             "a-word-longer-than-fifteen-bytes", "three"]
+    assert list(words) == words.value() and len(words) == 4
+    assert crossrun.StdList("int").value() == [] and \
+        crossrun.StdSet("std::string").value() == set()
 
 
 def test_sets_and_lists_refuse_what_they_cannot_hold():
