@@ -536,6 +536,37 @@ PyObject *ffi_smart_take(const struct sp_use *use, void *mem, PyObject *lib)
     return s;
 }
 
+int ffi_smart_is_shared(const struct sp_use *use)
+{
+    return use->kind == SP_SHARED;
+}
+
+int ffi_smart_put_shared(const struct sp_use *use, PyObject *o, void *mem,
+                         int argno)
+{
+    SmartObject *s = (SmartObject *)o;
+
+    if (o == Py_None) {
+        memset(mem, 0, SP_SIZE);
+        return 0;
+    }
+    if (Py_TYPE(o) != &SmartType || strcmp(s->name, use->name) != 0) {
+        PyErr_Format(PyExc_TypeError, "argument %d: expected SmartPtrs "
+                     "holding %s (or None) in the container, got %.100s",
+                     argno, use->name,
+                     Py_TYPE(o) == &SmartType ? s->name
+                                              : Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    if (s->closed) {
+        PyErr_Format(PyExc_ValueError, "argument %d: a %s in the container "
+                     "is closed", argno, use->name);
+        return -1;
+    }
+    sc_shared_copy(mem, s->mem); /* a copy shares ownership */
+    return 0;
+}
+
 void ffi_smart_destroy(const struct sp_use *use, void *mem)
 {
     unsigned char tmp[SP_SIZE] = {0};

@@ -33,6 +33,14 @@ struct sp_use *ffi_smart_describe(const char *name, PyObject *lib,
  * is then left as it was). */
 PyObject *ffi_smart_take(const struct sp_use *use, void *mem,
                          PyObject *lib);
+/* Whether use is a std::shared_ptr (a container of them can be made
+ * from SmartPtrs: each element a copy that shares ownership). */
+int ffi_smart_is_shared(const struct sp_use *use);
+/* Construct at mem a copy of the shared_ptr SmartPtr o holds (None: an
+ * empty one), for a container being built. 0, or -1 with TypeError or
+ * ValueError naming argument argno (mem is then left as it was). */
+int ffi_smart_put_shared(const struct sp_use *use, PyObject *o, void *mem,
+                         int argno);
 /* Destroy the smart pointer at mem (its deleter runs when it owns). */
 void ffi_smart_destroy(const struct sp_use *use, void *mem);
 

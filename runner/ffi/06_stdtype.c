@@ -546,6 +546,13 @@ int ffi_std_has_smart(const struct sc_type *t)
                          ffi_std_has_smart(t->b));
 }
 
+int ffi_std_has_unique(const struct sc_type *t)
+{
+    return t != NULL &&
+           ((t->kind == SC_SMART && !ffi_smart_is_shared(t->sp)) ||
+            ffi_std_has_unique(t->a) || ffi_std_has_unique(t->b));
+}
+
 void ffi_std_clear(struct sc_type *t)
 {
     if (t == NULL) {

@@ -76,9 +76,12 @@ int ffi_std_is_container(const char *name);
 struct sc_type *ffi_std_describe(const char *name, PyObject *lib,
                                  const char *decl, struct ct_arena *a);
 
-/* Does t hold smart pointers (which only move: such a container is
- * supported as a result by value, read once and destroyed)? */
+/* Does t hold smart pointers (read only by moving them out: such a
+ * container is read only as a result by value, then destroyed)? */
 int ffi_std_has_smart(const struct sc_type *t);
+/* Does t hold std::unique_ptrs (which cannot be copied in: such a
+ * container is not made from Python)? */
+int ffi_std_has_unique(const struct sc_type *t);
 
 /* Release the references the leaves of t hold (declared struct types);
  * the memory is the arena's. */

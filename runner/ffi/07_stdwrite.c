@@ -414,9 +414,12 @@ int ffi_std_write(const struct sc_type *t, PyObject *o, char *p,
         return write_vector(t, o, p, argno);
     case SC_OBJ:
         return write_obj(t, o, p, argno);
-    case SC_SMART: /* std_build and StdVector refuse it */
-        return ffi_std_write_error(t, o, argno, "nothing (a container of "
-                                   "smart pointers is only a result)");
+    case SC_SMART: /* std_build and StdVector refuse the others */
+        if (!ffi_smart_is_shared(t->sp)) {
+            return ffi_std_write_error(t, o, argno, "nothing (a container "
+                                       "of unique_ptr is only a result)");
+        }
+        return ffi_smart_put_shared(t->sp, o, p, argno);
     case SC_PAIR:
         if (!PyTuple_Check(o) && !PyList_Check(o)) {
             return ffi_std_write_error(t, o, argno, "a tuple of 2");

@@ -66,11 +66,14 @@ static int std_build(struct conv *c, const struct ct_type *t, PyObject *lib,
     use->is_const = u->is_const || t->kind == CT_RREF;
     use->is_ptr = t->kind == CT_PTR;
     use->owned = use->by_value && role == CONV_RET;
-    if (!use->owned && ffi_std_has_smart(use->t)) {
+    if (!use->owned && ffi_std_has_smart(use->t) &&
+        (role != CONV_ARG || ffi_std_has_unique(use->t))) {
         ffi_raise_decl_msg(decl, "%s: a container of smart pointers is "
                            "supported as a result by value (each moves "
-                           "into a crossrun.SmartPtr); as a parameter or "
-                           "by reference it is not", u->name);
+                           "into a crossrun.SmartPtr), and of "
+                           "std::shared_ptr as a parameter (made of "
+                           "SmartPtrs, each a copy that shares ownership); "
+                           "otherwise it is not", u->name);
         return -1;
     }
     if (lib != NULL && ((LibraryObject *)lib)->isolated &&

@@ -353,13 +353,46 @@ def test_a_vector_of_unique_ptrs_needs_the_destructor_from_headers():
     assert hl.fn(decl)(0) == []
 
 
-def test_a_container_of_smart_pointers_is_only_a_result():
-    try:
-        lib.fn("long stdc::tally_sum(const std::vector<std::shared_ptr<stdc::Gadget>>& v)")
-    except crossrun.DeclarationError as e:
-        assert "result by value" in str(e)
-    else:
-        raise AssertionError("a vector of shared_ptrs as a parameter")
+def test_a_vector_of_shared_ptrs_passes_as_copies_that_share_ownership():
+    a, b = lib.fn("std::vector<std::shared_ptr<stdc::Gadget>> "
+                  "stdc::shared_gadgets(int n)")(2)
+    ids = lib.fn("long stdc::shared_ids("
+                 "const std::vector<std::shared_ptr<stdc::Gadget>>& v)")
+    # each element a copy: the SmartPtr and the vector share each Gadget
+    assert ids([a, b, None]) == (0 + 2000) + (1 + 2000) + (-1 + 0)
+    by_value = lib.fn("long stdc::shared_ids_by_value("
+                      "std::vector<std::shared_ptr<stdc::Gadget>> v)")
+    assert by_value((b, b)) == 2 * (1 + 3000)
+    # the copies are gone after the calls: the SmartPtrs own them alone
+    assert a.use_count() == 1 and b.use_count() == 1
+    assert Gadget.alive() == 2
+    a.close()
+    assert Gadget.alive() == 1
+    for bad, kind in ((a, ValueError), (Tally(1), TypeError)):
+        try:
+            ids([b, bad])
+        except kind as e:
+            assert "argument 1" in str(e)
+        else:
+            raise AssertionError("a vector of shared_ptrs made of %r" % bad)
+    assert b.use_count() == 1            # nothing kept from a failed call
+    b.close()
+    assert Gadget.alive() == 0
+
+
+def test_other_containers_of_smart_pointers_are_only_results():
+    for decl in (
+            "long stdc::shared_ids(const std::vector<std::unique_ptr"
+            "<stdc::Gadget, void (*)(stdc::Gadget*)>>& v)",
+            "const std::vector<std::shared_ptr<stdc::Gadget>>& "
+            "stdc::shared_gadgets(int n)"):
+        try:
+            lib.fn(decl)
+        except crossrun.DeclarationError as e:
+            assert "result by value" in str(e) and \
+                "of std::shared_ptr as a parameter" in str(e)
+        else:
+            raise AssertionError("a container of smart pointers: " + decl)
     try:
         crossrun.StdVector("std::shared_ptr<stdc::Gadget>", lib=lib)
     except crossrun.DeclarationError as e:
