@@ -31,31 +31,43 @@ static int kept(pid_t pid, const pid_t *keep, size_t nkeep)
     return 0;
 }
 
+/* The fields of /proc/PID/stat after "pid (comm)" (state first) in
+ * buf, or NULL when the process is gone. comm may hold anything, even
+ * ')': the last one ends it. */
+static const char *stat_fields(const char *pid, char *buf, size_t cap)
+{
+    char path[64];
+    ssize_t r;
+    int fd;
+
+    snprintf(path, sizeof path, "/proc/%s/stat", pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return NULL;
+    }
+    r = read(fd, buf, cap - 1);
+    close(fd);
+    if (r <= 0) {
+        return NULL;
+    }
+    buf[r] = '\0';
+    buf = strrchr(buf, ')');
+    return buf != NULL ? buf + 1 : NULL;
+}
+
 /* The start time of process pid in clock ticks since boot (field 22 of
  * /proc/PID/stat), or 0 when it cannot be read (it ended). */
 static unsigned long long start_tick(pid_t pid)
 {
-    char path[64], stat[1024], *rp;
+    char name[24], stat[1024];
+    const char *f;
     unsigned long long tick = 0;
-    ssize_t r;
-    int fd;
 
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return 0;
-    }
-    r = read(fd, stat, sizeof stat - 1);
-    close(fd);
-    if (r <= 0) {
-        return 0;
-    }
-    stat[r] = '\0';
-    /* "pid (comm) state" then fields 4..21 before starttime; comm may
-     * hold anything, even ')'. */
-    rp = strrchr(stat, ')');
-    if (rp == NULL ||
-        sscanf(rp + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u "
+    snprintf(name, sizeof name, "%d", (int)pid);
+    f = stat_fields(name, stat, sizeof stat);
+    /* fields 3..21 before starttime */
+    if (f == NULL ||
+        sscanf(f, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u "
                "%*u %*d %*d %*d %*d %*d %*d %llu", &tick) != 1) {
         return 0;
     }
@@ -77,82 +89,108 @@ unsigned long long reap_tick_now(void)
 
 /* Kill and reap the pids listed in the text of fd (a children file) that
  * are not kept and started at tick `since` or later (0: any). Returns
- * how many, or -1 (read failed). */
+ * how many, or -1 (read failed). Async-signal-safe when since is 0. */
 static int kill_listed(int fd, const pid_t *keep, size_t nkeep,
                        unsigned long long since)
 {
     char text[4096];
     ssize_t n;
     int killed = 0;
+    long v = 0;
 
     do {
-        n = read(fd, text, sizeof text - 1);
+        n = read(fd, text, sizeof text);
     } while (n < 0 && errno == EINTR);
     if (n < 0) {
         return -1;
     }
-    text[n] = '\0';
     /* A list longer than the buffer: its cut last pid is left for the
      * next round (the caller repeats until nothing is found). */
-    if ((size_t)n == sizeof text - 1) {
-        char *sp = strrchr(text, ' ');
-
-        if (sp != NULL) {
-            *sp = '\0';
+    if ((size_t)n == sizeof text) {
+        while (n > 0 && text[n - 1] != ' ') {
+            n--;
         }
     }
-    for (char *p = text, *end; *p != '\0'; p = end) {
-        long v = strtol(p, &end, 10);
-        int st;
+    for (ssize_t i = 0; i <= n; i++) {
+        char c = i < n ? text[i] : ' ';
 
-        if (end == p) {
-            break;
-        }
-        if (v <= 0 || kept((pid_t)v, keep, nkeep) ||
-            (since > 0 && start_tick((pid_t)v) < since)) {
+        if (c >= '0' && c <= '9') {
+            v = v * 10 + (c - '0');
             continue;
         }
-        (void)kill((pid_t)v, SIGKILL);
-        while (waitpid((pid_t)v, &st, 0) < 0 && errno == EINTR) {
+        if (v > 0 && !kept((pid_t)v, keep, nkeep) &&
+            (since == 0 || start_tick((pid_t)v) >= since)) {
+            (void)kill((pid_t)v, SIGKILL);
+            while (waitpid((pid_t)v, NULL, 0) < 0 && errno == EINTR) {
+            }
+            killed++;
         }
-        killed++;
+        v = 0;
     }
     return killed;
 }
 
-/* One pass over the children files of every thread of this process. */
+/* A directory entry as getdents64 gives it (glibc declares none). */
+struct dent64 {
+    unsigned long long ino;
+    long long off;
+    unsigned short reclen;
+    unsigned char type;
+    char name[];
+};
+
+/* Open /proc/self/task/TID/children (tid a thread's directory name), or
+ * -1. Async-signal-safe: no snprintf. */
+static int open_children(const char *tid)
+{
+    static const char head[] = "/proc/self/task/", tail[] = "/children";
+    char path[sizeof head + 32 + sizeof tail];
+    size_t k = sizeof head - 1;
+
+    memcpy(path, head, k);
+    for (size_t t = 0; tid[t] != '\0' && t < 32; t++) {
+        path[k++] = tid[t];
+    }
+    memcpy(path + k, tail, sizeof tail);
+    return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/* One pass over the children files of every thread of this process (raw
+ * getdents64: async-signal-safe when since is 0). */
 static int kill_children_once(const pid_t *keep, size_t nkeep,
                               unsigned long long since)
 {
-    DIR *d = opendir("/proc/self/task");
-    struct dirent *e;
-    int killed = 0;
+    _Alignas(8) char dents[4096];
+    int killed = 0, dfd;
+    long n;
 
-    if (d == NULL) {
+    dfd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) {
         return -1;
     }
-    while ((e = readdir(d)) != NULL) {
-        char path[300];
-        int fd, k;
+    while ((n = syscall(SYS_getdents64, dfd, dents, sizeof dents)) > 0) {
+        for (long off = 0; off < n;) {
+            const struct dent64 *d = (const void *)(dents + off);
+            int fd, k;
 
-        if (e->d_name[0] < '0' || e->d_name[0] > '9') {
-            continue;
-        }
-        snprintf(path, sizeof path, "/proc/self/task/%s/children",
-                 e->d_name);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-            continue;   /* the thread ended meanwhile */
-        }
-        k = kill_listed(fd, keep, nkeep, since);
-        close(fd);
-        if (k < 0) {
-            killed = killed > 0 ? killed : -1;
-        } else {
-            killed = (killed < 0 ? 0 : killed) + k;
+            off += d->reclen;
+            if (d->name[0] < '0' || d->name[0] > '9') {
+                continue;
+            }
+            fd = open_children(d->name);
+            if (fd < 0) {
+                continue;   /* the thread ended meanwhile */
+            }
+            k = kill_listed(fd, keep, nkeep, since);
+            close(fd);
+            if (k < 0) {
+                killed = killed > 0 ? killed : -1;
+            } else {
+                killed = (killed < 0 ? 0 : killed) + k;
+            }
         }
     }
-    closedir(d);
+    close(dfd);
     return killed;
 }
 
@@ -176,30 +214,31 @@ static int kill_children(const pid_t *keep, size_t nkeep,
     return total;
 }
 
-int reap_children(const pid_t *keep, size_t nkeep)
+/* Has this process any child? (Most tests start none: one syscall
+ * instead of a walk of /proc; WNOWAIT leaves any child's status for its
+ * owner.) */
+static int has_children(void)
 {
     siginfo_t info;
 
-    /* No child at all (most tests start none): nothing to look for. One
-     * syscall instead of a walk of /proc; WNOWAIT leaves any child's
-     * status for its owner. */
-    if (waitid(P_ALL, 0, &info, WEXITED | WSTOPPED | WNOHANG | WNOWAIT) < 0
-        && errno == ECHILD) {
-        return 0;
-    }
-    return kill_children(keep, nkeep, 0);
+    return !(waitid(P_ALL, 0, &info,
+                    WEXITED | WSTOPPED | WNOHANG | WNOWAIT) < 0 &&
+             errno == ECHILD);
+}
+
+int reap_children(const pid_t *keep, size_t nkeep)
+{
+    return has_children() ? kill_children(keep, nkeep, 0) : 0;
 }
 
 int reap_adopted(unsigned long long since)
 {
-    siginfo_t info;
+    return since != 0 && has_children() ? kill_children(NULL, 0, since) : 0;
+}
 
-    if (since == 0 ||
-        (waitid(P_ALL, 0, &info, WEXITED | WSTOPPED | WNOHANG | WNOWAIT) < 0
-         && errno == ECHILD)) {
-        return 0;
-    }
-    return kill_children(NULL, 0, since);
+void reap_children_from_handler(void)
+{
+    (void)kill_children(NULL, 0, 0);
 }
 
 /* A process of the scan: its pid and parent. */
@@ -221,28 +260,17 @@ static struct proc *scan(size_t *n)
         return NULL;
     }
     while ((e = readdir(d)) != NULL) {
-        char path[300], stat[512], *rp;
-        int fd;
-        ssize_t r;
+        char stat[512];
+        const char *f;
         long ppid;
 
-        if (e->d_name[0] < '1' || e->d_name[0] > '9') {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9' ||
+            strlen(e->d_name) > 20) {
             continue;
         }
-        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-            continue;
-        }
-        r = read(fd, stat, sizeof stat - 1);
-        close(fd);
-        if (r <= 0) {
-            continue;
-        }
-        stat[r] = '\0';
-        /* "pid (comm) state ppid ...": comm may hold anything, even ')'. */
-        rp = strrchr(stat, ')');
-        if (rp == NULL || sscanf(rp + 1, " %*c %ld", &ppid) != 1) {
+        /* "state ppid ..." */
+        f = stat_fields(e->d_name, stat, sizeof stat);
+        if (f == NULL || sscanf(f, " %*c %ld", &ppid) != 1) {
             continue;
         }
         if (*n == cap) {
@@ -357,88 +385,4 @@ int reap_descendants(const pid_t *keep, size_t nkeep, double wait)
         nanosleep(&pause, NULL);
     }
     return total;
-}
-
-/* ---- from a signal handler ------------------------------------------ */
-
-/* A directory entry as getdents64 gives it (glibc declares none). */
-struct dent64 {
-    unsigned long long ino;
-    long long off;
-    unsigned short reclen;
-    unsigned char type;
-    char name[];
-};
-
-/* Kill and reap the children listed in /proc/self/task/TID/children;
- * how many. Async-signal-safe. */
-static int kill_listed_safe(const char *tid)
-{
-    static const char head[] = "/proc/self/task/", tail[] = "/children";
-    char path[sizeof head + 32 + sizeof tail], text[1024];
-    size_t k = sizeof head - 1, t = 0;
-    ssize_t n;
-    int fd, killed = 0;
-    long v = 0;
-
-    memcpy(path, head, k);
-    while (tid[t] != '\0' && t < 32) {
-        path[k++] = tid[t++];
-    }
-    memcpy(path + k, tail, sizeof tail);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return 0;
-    }
-    n = read(fd, text, sizeof text - 1);
-    close(fd);
-    if (n == (ssize_t)sizeof text - 1) {
-        /* Its last pid may be cut: left for the next round. */
-        while (n > 0 && text[n - 1] != ' ') {
-            n--;
-        }
-    }
-    for (ssize_t i = 0; i <= n; i++) {
-        char c = i < n ? text[i] : ' ';
-
-        if (c >= '0' && c <= '9') {
-            v = v * 10 + (c - '0');
-        } else if (v > 0) {
-            (void)kill((pid_t)v, SIGKILL);
-            while (waitpid((pid_t)v, NULL, 0) < 0 && errno == EINTR) {
-            }
-            killed++;
-            v = 0;
-        }
-    }
-    return killed;
-}
-
-void reap_children_from_handler(void)
-{
-    static char dents[4096];
-
-    for (int round = 0; round < 64; round++) {
-        int found = 0, dfd;
-        long n;
-
-        dfd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0) {
-            return;
-        }
-        while ((n = syscall(SYS_getdents64, dfd, dents, sizeof dents)) > 0) {
-            for (long off = 0; off < n;) {
-                const struct dent64 *d = (const void *)(dents + off);
-
-                off += d->reclen;
-                if (d->name[0] >= '0' && d->name[0] <= '9') {
-                    found += kill_listed_safe(d->name);
-                }
-            }
-        }
-        close(dfd);
-        if (found == 0) {
-            return;
-        }
-    }
 }

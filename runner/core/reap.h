@@ -48,9 +48,9 @@ int reap_adopted(unsigned long long since);
  * `wait` seconds have passed. Returns how many were killed. */
 int reap_descendants(const pid_t *keep, size_t nkeep, double wait);
 
-/* reap_children(NULL, 0) for a signal handler: async-signal-safe (raw
- * system calls, no allocation), at most 64 rounds, a list of children
- * read 1 KiB at a time (what does not fit is found the next round). */
+/* reap_children(NULL, 0) for a signal handler: async-signal-safe (the
+ * same walk, of raw system calls and no allocation, without the first
+ * check). */
 void reap_children_from_handler(void);
 
 /* SIGKILL every descendant of root (a live process, which is spared),
