@@ -8,6 +8,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "core/pagemap.h"
+
 /* The code segments that codepages_share() gave an anonymous page:
  * page-aligned [lo, hi) ranges. */
 #define MAX_SEGMENTS 8
@@ -68,36 +70,25 @@ void codepages_share(void)
     close(fd);
 }
 
-/* /proc/self/pagemap: one 64-bit entry per page. */
-#define PM_PRESENT (1ULL << 63)
-#define PM_FILE (1ULL << 61)    /* a file's page (or shared anonymous) */
-
 /* Is the page of entry e one to keep: present and not the file's own
  * page, so the mapping's private copy, which dropping would lose? */
 static int keep(uint64_t e)
 {
-    return (e & PM_PRESENT) && !(e & PM_FILE);
+    return (e & PAGEMAP_PRESENT) && !(e & PAGEMAP_FILE);
 }
 
 static int trim_range(int fd, uintptr_t lo, uintptr_t hi, uintptr_t page)
 {
-    uint64_t entries[512];
+    uint64_t entries[PAGEMAP_WINDOW];
     uintptr_t run = lo;     /* start of the pages to drop, not yet dropped */
 
     for (uintptr_t at = lo; at < hi;) {
-        size_t n = (hi - at) / page;
-        ssize_t got;
+        long n = pagemap_read(fd, at, hi, page, entries);
 
-        if (n > sizeof entries / sizeof entries[0]) {
-            n = sizeof entries / sizeof entries[0];
-        }
-        got = pread(fd, entries, n * sizeof entries[0],
-                    (off_t)(at / page * sizeof entries[0]));
-        if (got <= 0 || (size_t)got % sizeof entries[0] != 0) {
+        if (n < 0) {
             return -1;  /* unreadable: keep everything from `run` on */
         }
-        n = (size_t)got / sizeof entries[0];
-        for (size_t i = 0; i < n; i++, at += page) {
+        for (long i = 0; i < n; i++, at += page) {
             if (keep(entries[i])) {
                 if (run < at &&
                     madvise((void *)run, at - run, MADV_DONTNEED) != 0) {

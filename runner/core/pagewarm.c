@@ -8,16 +8,14 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "core/pagemap.h"
+
 /* Linux 5.14's madvise advice that write-faults the pages of a range in,
  * copying the shared ones (include/uapi/asm-generic/mman-common.h). */
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif
 
-/* /proc/self/pagemap: one 64-bit entry per page
- * (Documentation/admin-guide/mm/pagemap.rst). */
-#define PM_PRESENT (1ULL << 63)
-#define PM_EXCLUSIVE (1ULL << 56)   /* mapped by this process alone */
 
 #define MAX_RUNS 8192
 /* Pages copied ahead between two questions whether to stop. */
@@ -100,23 +98,17 @@ static int add_page(uintptr_t at, uintptr_t page, uint64_t *nruns,
 static int learn_range(int pm, uintptr_t lo, uintptr_t hi, uintptr_t page,
                        uint64_t *nruns, long *npages)
 {
-    uint64_t entries[512];
+    uint64_t entries[PAGEMAP_WINDOW];
 
     for (uintptr_t at = lo; at < hi;) {
-        size_t n = (hi - at) / page;
-        ssize_t got;
+        long n = pagemap_read(pm, at, hi, page, entries);
 
-        if (n > sizeof entries / sizeof entries[0]) {
-            n = sizeof entries / sizeof entries[0];
-        }
-        got = pread(pm, entries, n * sizeof entries[0],
-                    (off_t)(at / page * sizeof entries[0]));
-        if (got <= 0 || (size_t)got % sizeof entries[0] != 0) {
+        if (n < 0) {
             return -1;
         }
-        n = (size_t)got / sizeof entries[0];
-        for (size_t i = 0; i < n; i++, at += page) {
-            if ((entries[i] & PM_PRESENT) && (entries[i] & PM_EXCLUSIVE) &&
+        for (long i = 0; i < n; i++, at += page) {
+            if ((entries[i] & PAGEMAP_PRESENT) &&
+                (entries[i] & PAGEMAP_EXCLUSIVE) &&
                 add_page(at, page, nruns, npages) != 0) {
                 return -1;
             }
@@ -229,18 +221,18 @@ struct window {
     int fd;
     uintptr_t lo;       /* the first page's address */
     size_t n;           /* entries read */
-    uint64_t e[512];
+    uint64_t e[PAGEMAP_WINDOW];
 };
 
 /* The entry of the page at `at` (0, not present, when unreadable). */
 static uint64_t entry(struct window *w, uintptr_t at, uintptr_t page)
 {
     if (at < w->lo || at >= w->lo + w->n * page) {
-        ssize_t got = pread(w->fd, w->e, sizeof w->e,
-                            (off_t)(at / page * sizeof w->e[0]));
+        long got = pagemap_read(w->fd, at, at + PAGEMAP_WINDOW * page, page,
+                                w->e);
 
         w->lo = at;
-        w->n = got > 0 ? (size_t)got / sizeof w->e[0] : 0;
+        w->n = got > 0 ? (size_t)got : 0;
         if (w->n == 0) {
             return 0;
         }
@@ -270,7 +262,7 @@ static long apply_run(struct window *w, const struct run *r, uintptr_t page)
     }
     for (uintptr_t at = r->lo; at <= hi && !unsupported; at += page) {
         uint64_t e = at < hi ? entry(w, at, page) : 0;
-        int shared = (e & PM_PRESENT) && !(e & PM_EXCLUSIVE);
+        int shared = (e & PAGEMAP_PRESENT) && !(e & PAGEMAP_EXCLUSIVE);
 
         if (shared && from == 0) {
             from = at;
